@@ -1,0 +1,50 @@
+# keitai-portal: `make run` serves the demo world, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8080
+export FLASK_APP := wsgi.py
+# PostgreSQL for the second test run; `make test` skips it (saying so) when none is reachable.
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/keitai_portal_test
+
+.PHONY: run test lint i18n bench install clean
+
+$(BIN)/activate: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(BIN)/activate
+	$(BIN)/flask translate compile
+
+catalogues: translations/ja/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messages.mo
+
+run: install catalogues
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (taro@example.jp / keitai-demo)"
+	$(BIN)/waitress-serve --listen=127.0.0.1:$(PORT) --threads=8 wsgi:app
+
+lint: install
+	$(BIN)/ruff check .
+
+i18n: install catalogues
+	$(BIN)/flask translate check
+
+test: lint i18n
+	$(BIN)/pytest -q
+	@if $(BIN)/python -m tests.postgres_available "$(TEST_DATABASE_URL)"; then \
+	  echo "== the suite again on PostgreSQL =="; \
+	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest -q -p no:cacheprovider; \
+	elif [ -n "$(REQUIRE_POSTGRES)" ]; then \
+	  echo "PostgreSQL is required (REQUIRE_POSTGRES) but not reachable"; exit 1; \
+	else echo "SKIPPED the PostgreSQL run: no server at $(TEST_DATABASE_URL)"; fi
+
+bench: install catalogues
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance/portal.sqlite* .pytest_cache
