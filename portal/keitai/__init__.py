@@ -1,0 +1,24 @@
+"""The keitai layer: everything that makes one Flask app serve Japanese feature phones.
+
+It stands on its own (no import of the portal's models or views) so it could be lifted out as a
+library. The pieces:
+
+* :mod:`.device`: ``detect(environ) -> Device`` (carrier, encoding, cookies, page budget...).
+* :mod:`.gateways`: carrier gateway IP ranges, for trusting subscriber-ID headers.
+* :mod:`.encoding`: CP932 output with the wave-dash family mapped, strict input decoding.
+* :mod:`.wsgi`: WSGI middleware that detects the device once and transcodes form input.
+* :mod:`.session`: server-side sessions whose id travels in URLs for cookie-less phones.
+* :mod:`.ext`: the Flask extension tying these into an app, and page responses.
+"""
+
+from .device import Device, detect
+from .ext import BadInputEncoding, Keitai, PageOverBudgetError, current_device
+
+__all__ = [
+    "BadInputEncoding",
+    "Device",
+    "Keitai",
+    "PageOverBudgetError",
+    "current_device",
+    "detect",
+]

@@ -1,0 +1,139 @@
+"""The Flask extension that wires the keitai layer into an application.
+
+Per request it:
+
+1. detects the device once (in :class:`~.wsgi.InputDecodingMiddleware`, which also decodes form
+   and query input from the device's encoding) and puts it on ``g.device``;
+2. refuses input that was not valid in that encoding with a 400 (nothing reaches a view);
+3. decides the rendering (``g.mobile_view``): keitai get the mobile tree, smartphones and PCs the
+   PC tree, and ``?view=pc|mobile`` overrides it for the rest of the session;
+4. adds the session id to every URL built with ``url_for`` when the device keeps no cookies;
+5. turns rendered HTML into bytes for the device (:meth:`Keitai.page_response`), declares the
+   charset, measures the page against the device's byte budget, makes ``Location`` absolute and
+   sends ``Vary: User-Agent``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from flask import Response, current_app, g, has_request_context, request, session
+from werkzeug.exceptions import BadRequest
+from werkzeug.local import LocalProxy
+
+from .device import Device, detect
+from .encoding import encode_page
+from .wsgi import InputDecodingMiddleware
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+logger = logging.getLogger(__name__)
+
+VIEW_KEY = "view"
+
+
+class PageOverBudgetError(RuntimeError):
+    """A keitai page came out larger than the device can take (raised when strict)."""
+
+
+class BadInputEncoding(BadRequest):
+    """The request's query or form was not valid in the device's encoding; nothing was used."""
+
+
+def _device() -> Device:
+    return g.device
+
+
+#: The current request's :class:`Device`.
+current_device: Device = LocalProxy(_device)  # type: ignore[assignment]
+
+
+def device_of(req: Any) -> Device:
+    """Return the device of a request (detected once, by the WSGI middleware)."""
+    device = req.environ.get("keitai.device")
+    if device is None:
+        device = req.environ["keitai.device"] = detect(req.environ)
+    return device
+
+
+class Keitai:
+    """Flask extension for the keitai layer.
+
+    :param app: the application, or ``None`` to call :meth:`init_app` later.
+    """
+
+    def __init__(self, app: Flask | None = None) -> None:
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        """Wrap the WSGI app and register the request hooks."""
+        app.config.setdefault("SESSION_URL_PARAM", "sid")
+        app.config.setdefault("PAGE_BUDGET_STRICT", False)
+        app.wsgi_app = InputDecodingMiddleware(
+            app.wsgi_app, detect, max_body=app.config.get("MAX_CONTENT_LENGTH") or 1024 * 1024
+        )
+        app.before_request(self._before_request)
+        app.url_defaults(self._add_session_id)
+        app.after_request(self._after_request)
+        app.extensions["keitai"] = self
+
+    @staticmethod
+    def _before_request() -> None:
+        g.device = device_of(request)
+        g.mobile_view = _choose_view(g.device)
+        error = request.environ.get("keitai.input_error")
+        if error is not None:
+            raise BadInputEncoding()
+
+    @staticmethod
+    def _add_session_id(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint == "static" or not has_request_context():
+            return
+        if not device_of(request).cookies:
+            values.setdefault(current_app.config["SESSION_URL_PARAM"], session.sid)
+
+    @staticmethod
+    def _after_request(response: Response) -> Response:
+        response.vary.add("User-Agent")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        location = response.headers.get("Location")
+        if location and location.startswith("/") and not location.startswith("//"):
+            response.headers["Location"] = request.host_url.rstrip("/") + location
+        return response
+
+    @staticmethod
+    def page_response(html: str, status: int = 200) -> Response:
+        """Encode a rendered page for the current device and check its byte budget.
+
+        :param html: the rendered page.
+        :param status: the HTTP status.
+        :return: a response with the bytes and a ``Content-Type`` naming the charset.
+        :raise PageOverBudgetError: when a keitai page is over budget and the app is strict.
+        """
+        device: Device = g.device
+        body = encode_page(html, device.encoding, carrier=device.carrier)
+        response = Response(body, status=status)
+        response.headers["Content-Type"] = f"text/html; charset={device.charset}"
+        limit = device.max_page_bytes
+        if g.mobile_view and limit is not None and len(body) > limit:
+            message = f"{request.path} is {len(body)} bytes, over the {limit}-byte budget"
+            if current_app.config["PAGE_BUDGET_STRICT"]:
+                raise PageOverBudgetError(message)
+            logger.warning("page budget: %s (%s)", message, device.user_agent)
+        return response
+
+
+def _choose_view(device: Device) -> bool:
+    """Return whether this request gets the mobile rendering."""
+    wanted = request.args.get(VIEW_KEY)
+    if wanted in ("pc", "mobile"):
+        if session.get(VIEW_KEY) != wanted:
+            session[VIEW_KEY] = wanted
+        return wanted == "mobile"
+    chosen = session.get(VIEW_KEY)
+    if chosen in ("pc", "mobile"):
+        return chosen == "mobile"
+    return device.is_keitai

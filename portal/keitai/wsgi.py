@@ -1,0 +1,166 @@
+"""WSGI middleware that detects the device and decodes its form input.
+
+Views and forms only ever see UTF-8: a Shift_JIS query string or
+urlencoded body is re-encoded before Flask parses it, and input that is not
+valid in the device's encoding is dropped as a whole and reported in
+``environ["keitai.input_error"]``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import typing as t
+
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wsgi import get_content_length
+
+from .encoding import InputEncodingError, transcode_urlencoded
+
+if t.TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = ["InputDecodingMiddleware"]
+
+_URLENCODED = "application/x-www-form-urlencoded"
+_MULTIPART = "multipart/form-data"
+
+
+def _mimetype(environ: WSGIEnvironment) -> str:
+    """Return the request's media type without parameters, lowercased."""
+    return environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
+
+
+def _read(stream: t.IO[bytes], size: int) -> bytes:
+    """Read up to ``size`` bytes, stopping early only at the end of the stream."""
+    chunks = []
+
+    while size > 0:
+        chunk = stream.read(size)
+
+        if not chunk:
+            break
+
+        chunks.append(chunk)
+        size -= len(chunk)
+
+    return b"".join(chunks)
+
+
+def _set_body(environ: WSGIEnvironment, body: bytes) -> None:
+    """Replace the request body and its ``Content-Length``."""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+
+
+class _BodyTooLargeError(Exception):
+    """A streamed body was longer than the middleware will buffer."""
+
+
+class InputDecodingMiddleware:
+    """Detect the device once per request and re-encode its input as UTF-8.
+
+    The device is stored in ``environ["keitai.device"]``. The query string
+    and an ``application/x-www-form-urlencoded`` body are transcoded from
+    ``device.encoding`` with :func:`~.encoding.transcode_urlencoded`. If any
+    of it is invalid, ``environ["keitai.input_error"]`` is set to the
+    :exc:`~.encoding.InputEncodingError` and the query string and body are
+    emptied, so nothing half-decoded reaches a view; the application is
+    expected to answer 400.
+
+    A ``multipart/form-data`` body is left alone; for a device that does not
+    use UTF-8, ``environ["keitai.multipart_encoding"]`` names its encoding.
+
+    :param app: The WSGI application to call.
+    :param detect: Return the device for a WSGI environ; called once per
+        request. The result needs an ``encoding`` attribute holding a codec
+        name, ``"cp932"`` or ``"utf-8"``.
+    :param max_body: Largest urlencoded body, in bytes, that is buffered and
+        transcoded. A larger declared ``Content-Length`` is left untouched
+        for the application's own 413 handling; a larger streamed (chunked)
+        body is answered with 413 here, because it has been read.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        detect: t.Callable[[WSGIEnvironment], t.Any],
+        *,
+        max_body: int = 1024 * 1024,
+    ) -> None:
+        self.app = app
+        self.detect = detect
+        self.max_body = max_body
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Iterable[bytes]:
+        """Detect the device, transcode the input and call the application."""
+        device = self.detect(environ)
+        environ["keitai.device"] = device
+        encoding = device.encoding
+
+        try:
+            self._transcode_query(environ, encoding)
+            self._transcode_body(environ, encoding)
+        except InputEncodingError as error:
+            environ["keitai.input_error"] = error
+            environ["QUERY_STRING"] = ""
+            _set_body(environ, b"")
+        except _BodyTooLargeError:
+            return RequestEntityTooLarge()(environ, start_response)
+
+        return self.app(environ, start_response)
+
+    def _transcode_query(self, environ: WSGIEnvironment, encoding: str) -> None:
+        """Re-encode ``QUERY_STRING``, a latin-1 string per PEP 3333.
+
+        :raise InputEncodingError: If the query string is invalid.
+        """
+        query = environ.get("QUERY_STRING", "")
+
+        if query:
+            raw = transcode_urlencoded(query.encode("latin-1"), encoding)
+            environ["QUERY_STRING"] = raw.decode("latin-1")
+
+    def _transcode_body(self, environ: WSGIEnvironment, encoding: str) -> None:
+        """Re-encode an urlencoded body; mark a multipart one.
+
+        :raise InputEncodingError: If the body is invalid.
+        :raise _BodyTooLargeError: If a streamed body exceeds ``max_body``.
+        """
+        mimetype = _mimetype(environ)
+
+        if mimetype == _MULTIPART:
+            if codecs.lookup(encoding).name != "utf-8":
+                environ["keitai.multipart_encoding"] = encoding
+        elif mimetype == _URLENCODED:
+            body = self._read_body(environ)
+
+            if body is not None:
+                _set_body(environ, transcode_urlencoded(body, encoding))
+
+    def _read_body(self, environ: WSGIEnvironment) -> bytes | None:
+        """Read the whole body the way Werkzeug would see it.
+
+        :return: The body, or ``None`` when it must stay in ``wsgi.input``:
+            its declared length exceeds ``max_body``, or it has no length
+            and the server does not terminate the stream (Werkzeug reads
+            nothing then).
+        :raise _BodyTooLargeError: If a streamed body exceeds ``max_body``.
+        """
+        length = get_content_length(environ)
+        stream = environ["wsgi.input"]
+
+        if length is not None:
+            return None if length > self.max_body else _read(stream, length)
+
+        if "wsgi.input_terminated" not in environ:
+            return None
+
+        body = _read(stream, self.max_body + 1)
+
+        if len(body) > self.max_body:
+            raise _BodyTooLargeError
+
+        return body
