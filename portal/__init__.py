@@ -1,0 +1,143 @@
+"""keitai-portal: a Mixi-style social network for Japanese feature phones and PC browsers."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from jinja2 import StrictUndefined
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import i18n, navigation
+from .config import DefaultConfig
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .keitai import Keitai
+from .keitai.ext import device_of
+from .keitai.session import PortalSessionInterface, RedisSessionStore
+from .rendering import template_loader
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the application.
+
+    :param config: settings applied last, over the defaults, the instance file and ``PORTAL_*``
+        environment variables (tests use this).
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, config)
+    register_extensions(app)
+    register_sessions(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Layer the configuration: defaults, instance file, environment, then ``overrides``."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("portal.cfg", silent=True)
+    app.config.from_prefixed_env("PORTAL")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if overrides:
+        app.config.update(overrides)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        os.makedirs(app.instance_path, exist_ok=True)
+        path = Path(app.instance_path) / "portal.sqlite"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(app)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    app.jinja_options = {
+        **app.jinja_options,
+        "loader": template_loader(),
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "extensions": ["jinja2.ext.i18n"],
+    }
+    if app.config["STRICT_TEMPLATES"]:
+        app.jinja_options["undefined"] = StrictUndefined
+
+
+def _instance_secret(app: Flask) -> str:
+    """Return the secret key kept in the instance folder, creating it on first run."""
+    os.makedirs(app.instance_path, exist_ok=True)
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions; the keitai layer first, so every later hook knows the device."""
+    Keitai(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    navigation.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.user_loader(_load_member)
+
+    from . import transactions
+
+    transactions.init_app(app)
+
+
+def _load_member(member_id: str):
+    from .models import Member
+
+    try:
+        return db.session.get(Member, int(member_id))
+    except ValueError:
+        return None
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: enforce foreign keys, and use WAL so sessions write while pages read."""
+    module = type(dbapi_connection).__module__
+    if module.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def register_sessions(app: Flask) -> None:
+    """Use server-side sessions (SQL by default, Redis when configured)."""
+    if app.config["SESSION_STORE"] == "redis":
+        import redis
+
+        store = RedisSessionStore(redis.Redis.from_url(app.config["SESSION_REDIS_URL"]))
+    else:
+        from .session_store import SqlSessionStore
+
+        store = SqlSessionStore()
+    app.session_interface = PortalSessionInterface(store, device_of)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register the views and error pages."""
+    from . import views
+
+    views.register(app)
+
+
+def register_cli(app: Flask) -> None:
+    """Add the ``flask`` commands (seed-demo, translate, ...)."""
+    from . import cli
+
+    cli.register(app)

@@ -1,0 +1,62 @@
+"""Configuration defaults.
+
+Layering (lowest first): these defaults, an optional ``instance/portal.cfg`` Python file, then
+``PORTAL_*`` environment variables (``PORTAL_SECRET_KEY``, ``PORTAL_SIGNUP_POLICY``...), then the
+mapping given to :func:`portal.create_app` (tests). ``DATABASE_URL`` is honoured as the usual
+shortcut for ``SQLALCHEMY_DATABASE_URI``.
+"""
+
+from datetime import timedelta
+
+
+class DefaultConfig:
+    """Settings that hold unless the instance file or the environment say otherwise."""
+
+    SECRET_KEY = None  # generated into the instance folder on first run when unset
+    SQLALCHEMY_DATABASE_URI = None  # set to a SQLite file under instance/ when unset
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = "ja"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
+    LANGUAGES = ("ja", "en")
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_SSL_STRICT = False  # keitai browsers send no Referer
+
+    #: Cookie-carried sessions (PC, smartphone, cookie-capable phones) expire after this idle time.
+    SESSION_IDLE_PC = timedelta(days=14)
+    #: Sessions carried in URLs (cookie-less phones) expire after an idle hour.
+    SESSION_IDLE_KEITAI = timedelta(hours=1)
+    #: Idle expiry is extended at most this often, so reading pages does not write every time.
+    SESSION_TOUCH_INTERVAL = timedelta(minutes=1)
+    SESSION_COOKIE_NAME = "portal_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    #: Query/form parameter that carries the session id for cookie-less phones.
+    SESSION_URL_PARAM = "sid"
+    #: ``sql`` (the database) or ``redis`` (``SESSION_REDIS_URL``).
+    SESSION_STORE = "sql"
+    SESSION_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+    #: ``invite`` (members invite members) or ``open`` (anyone 18+ may sign up).
+    SIGNUP_POLICY = "invite"
+    MINIMUM_AGE = 18
+    INVITATIONS_PER_MEMBER = 10
+    INVITATION_LIFETIME = timedelta(days=14)
+
+    LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+
+    #: argon2id cost parameters (RFC 9106 "second recommended option" by default).
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_COST = 64 * 1024
+    PASSWORD_HASH_PARALLELISM = 4
+
+    #: Log (production) or raise (tests) when a keitai page exceeds the device's byte budget.
+    PAGE_BUDGET_STRICT = False
+    #: Route every template render through StrictUndefined (on in tests).
+    STRICT_TEMPLATES = False
+    #: Host names that count as ours (``None``: any); used by checks that must not trust Host.
+    SERVER_HOSTS = None

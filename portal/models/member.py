@@ -1,0 +1,54 @@
+"""Members: accounts, nicknames and per-member preferences."""
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ._time import utcnow
+
+
+class Member(UserMixin, db.Model):
+    """A registered member. ``email`` is stored lower-cased; ``real_name`` is private."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    nickname: Mapped[str] = mapped_column(String(40), index=True)
+    real_name: Mapped[str | None] = mapped_column(String(80))
+    birth_date: Mapped[date]
+    #: The member's UI language (``ja``/``en``); ``None`` means "not chosen yet".
+    locale: Mapped[str | None] = mapped_column(String(8))
+    is_operator: Mapped[bool] = mapped_column(default=False)
+    #: Operators may stop a member's logins; their data stays.
+    login_stopped: Mapped[bool] = mapped_column(default=False)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    def age_on(self, day: date) -> int:
+        """Return the member's age in whole years on ``day``."""
+        return age_on(self.birth_date, day)
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login: a member whose login an operator stopped is treated as inactive."""
+        return not self.login_stopped
+
+    def __repr__(self) -> str:
+        return f"<Member {self.id} {self.nickname!r}>"
+
+
+def age_on(birth: date, day: date) -> int:
+    """Return the age in whole years of someone born on ``birth``, on ``day``.
+
+    A 29 February birthday counts as reached on 1 March in non-leap years, as Japanese law does.
+    """
+    years = day.year - birth.year
+    if (day.month, day.day) < (birth.month, birth.day):
+        years -= 1
+    return years

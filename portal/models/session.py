@@ -1,0 +1,23 @@
+"""Server-side sessions: the row behind a session id, whether it came by cookie or by URL."""
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ._time import utcnow
+
+
+class StoredSession(db.Model):
+    """A session's data. The primary key is a SHA-256 of the id, so a leaked table opens nothing."""
+
+    __tablename__ = "sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[str] = mapped_column(Text, default="{}")
+    #: SHA-256 of the User-Agent the session is bound to (URL-carried sessions), else ``None``.
+    agent_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    touched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -1,0 +1,36 @@
+"""Internal redirects: where to go back to, without ever leaving the site."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from flask import current_app, request, url_for
+
+
+def safe_next(value: str | None) -> str | None:
+    """Return ``value`` if it is a path on this site (``/...``, not ``//host``), else ``None``."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    return value
+
+
+def here() -> str:
+    """Return the current path and query without the session id (for ``?next=`` links)."""
+    param = current_app.config["SESSION_URL_PARAM"]
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in (param, "view")]
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def share_url(endpoint: str, **values) -> str:
+    """Return an absolute URL to hand to someone else: it never carries our session id."""
+    return url_for(
+        endpoint, _external=True, **{current_app.config["SESSION_URL_PARAM"]: None}, **values
+    )
+
+
+def init_app(app) -> None:
+    """Make ``here`` and ``share_url`` available in templates."""
+    app.jinja_env.globals.update(here=here, share_url=share_url)

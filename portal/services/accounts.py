@@ -1,0 +1,189 @@
+"""Accounts: signing up (18+, by invitation unless signup is open), logging in, settings."""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from datetime import date
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Invitation, Member
+from ..models._time import utcnow
+from ..models.member import age_on
+from . import ServiceError
+from .friends import befriend
+from .passwords import hash_password, needs_rehash, verify_password
+
+
+def normalise_email(address: str) -> str:
+    """Return the canonical form of an e-mail address: NFKC (phones type full-width), lower case."""
+    return unicodedata.normalize("NFKC", address).strip().lower()
+
+
+def member_by_email(address: str) -> Member | None:
+    """Return the member registered with ``address``, if any."""
+    return db.session.scalar(select(Member).where(Member.email == normalise_email(address)))
+
+
+def authenticate(address: str, password: str) -> Member | None:
+    """Return the member whose e-mail and password these are, or ``None``.
+
+    A member whose login an operator stopped is refused like a wrong password. A hash made with
+    weaker parameters than configured is upgraded on the way.
+    """
+    member = member_by_email(address)
+    if not verify_password(member.password_hash if member else None, password):
+        return None
+    if member.login_stopped:
+        return None
+    if needs_rehash(member.password_hash):
+        member.password_hash = hash_password(password)
+    member.last_login_at = utcnow()
+    return member
+
+
+def signup_policy() -> str:
+    """Return ``"invite"`` or ``"open"``."""
+    return current_app.config["SIGNUP_POLICY"]
+
+
+def usable_invitation(token: str | None) -> Invitation | None:
+    """Return the invitation behind ``token`` if it can still be used."""
+    if not token:
+        return None
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token == token))
+    if invitation is None or not invitation.is_usable(utcnow()):
+        return None
+    return invitation
+
+
+def sign_up(
+    *,
+    email: str,
+    password: str,
+    nickname: str,
+    birth_date: date,
+    invitation_token: str | None,
+    today: date,
+) -> Member:
+    """Create a member; the inviter and the new member become friends.
+
+    :raise ServiceError: without a usable invitation under the invite policy, under the minimum
+        age, or when the e-mail address is taken.
+    """
+    invitation = usable_invitation(invitation_token)
+    if invitation is None and (invitation_token or signup_policy() != "open"):
+        raise ServiceError(_l("This invitation link is not valid any more."), "invite")
+    if age_on(birth_date, today) < current_app.config["MINIMUM_AGE"]:
+        raise ServiceError(
+            _l("You must be %(age)s or older to join.", age=current_app.config["MINIMUM_AGE"]),
+            "birth_year",
+        )
+    if birth_date.year < 1900:
+        raise ServiceError(_l("Please check your date of birth."), "birth_year")
+    address = normalise_email(email)
+    if member_by_email(address) is not None:
+        raise ServiceError(_l("This e-mail address is already registered."), "email")
+    member = Member(
+        email=address,
+        password_hash=hash_password(password),
+        nickname=nickname.strip(),
+        birth_date=birth_date,
+        invited_by_id=invitation.inviter_id if invitation else None,
+    )
+    db.session.add(member)
+    db.session.flush()
+    if invitation is not None:
+        invitation.used_by_id = member.id
+        invitation.used_at = utcnow()
+        befriend(invitation.inviter, member)
+    return member
+
+
+def open_invitations(member: Member) -> list[Invitation]:
+    """Return the member's invitations that can still be used, newest first."""
+    stmt = (
+        select(Invitation)
+        .where(
+            Invitation.inviter_id == member.id,
+            Invitation.used_by_id.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+        .order_by(Invitation.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def accepted_invitations(member: Member) -> list[Invitation]:
+    """Return the member's invitations that somebody used, newest first."""
+    stmt = (
+        select(Invitation)
+        .where(Invitation.inviter_id == member.id, Invitation.used_by_id.is_not(None))
+        .order_by(Invitation.used_at.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def create_invitation(member: Member, note: str | None) -> Invitation:
+    """Create an invitation link for ``member`` to hand out.
+
+    :raise ServiceError: when the member already has as many open invitations as allowed.
+    """
+    limit = current_app.config["INVITATIONS_PER_MEMBER"]
+    now = utcnow()
+    open_count = db.session.scalar(
+        select(func.count(Invitation.id)).where(
+            Invitation.inviter_id == member.id,
+            Invitation.used_by_id.is_(None),
+            Invitation.expires_at > now,
+        )
+    )
+    if open_count >= limit:
+        raise ServiceError(_l("You can have at most %(n)s open invitations.", n=limit))
+    invitation = Invitation(
+        token=secrets.token_urlsafe(16),
+        inviter_id=member.id,
+        note=(note or "").strip() or None,
+        created_at=now,
+        expires_at=now + current_app.config["INVITATION_LIFETIME"],
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation
+
+
+def change_password(member: Member, current: str, new: str) -> None:
+    """Set a new password after checking the current one.
+
+    :raise ServiceError: when ``current`` is wrong.
+    """
+    if not verify_password(member.password_hash, current):
+        raise ServiceError(_l("The current password is wrong."), "current_password")
+    member.password_hash = hash_password(new)
+
+
+def change_email(member: Member, password: str, new_email: str) -> None:
+    """Change the member's e-mail address after checking the password.
+
+    :raise ServiceError: when the password is wrong or the address is taken.
+    """
+    if not verify_password(member.password_hash, password):
+        raise ServiceError(_l("The current password is wrong."), "password")
+    address = normalise_email(new_email)
+    other = member_by_email(address)
+    if other is not None and other.id != member.id:
+        raise ServiceError(_l("This e-mail address is already registered."), "email")
+    member.email = address
+
+
+def set_locale(member: Member | None, code: str) -> bool:
+    """Save the member's UI language; return whether ``code`` is a language we offer."""
+    if code not in current_app.config["LANGUAGES"]:
+        return False
+    if member is not None:
+        member.locale = code
+    return True

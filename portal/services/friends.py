@@ -1,0 +1,58 @@
+"""Friends (マイミク): the friend graph and friend lists with their counts."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import Friendship, Member
+
+
+def befriend(a: Member, b: Member) -> None:
+    """Make ``a`` and ``b`` friends (both directed rows); a no-op if they already are."""
+    if a.id == b.id or are_friends(a.id, b.id):
+        return
+    db.session.add_all(
+        [Friendship(member_id=a.id, friend_id=b.id), Friendship(member_id=b.id, friend_id=a.id)]
+    )
+    db.session.flush()
+
+
+def are_friends(a_id: int, b_id: int) -> bool:
+    """Return whether the two members are friends."""
+    return db.session.get(Friendship, (a_id, b_id)) is not None
+
+
+def friend_count(member_id: int) -> int:
+    """Return how many friends a member has."""
+    stmt = select(func.count()).select_from(Friendship).where(Friendship.member_id == member_id)
+    return db.session.scalar(stmt) or 0
+
+
+def friends_with_counts(
+    member_id: int, *, limit: int | None = None, offset: int = 0
+) -> list[tuple[Member, int]]:
+    """Return a member's friends, newest friendships first, each with its own friend count.
+
+    One query: each count is a correlated subquery over the primary-key index, computed only
+    for the rows returned.
+    """
+    theirs = aliased(Friendship)
+    count = (
+        select(func.count())
+        .select_from(theirs)
+        .where(theirs.member_id == Member.id)
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Member, count)
+        .join(Friendship, Friendship.friend_id == Member.id)
+        .where(Friendship.member_id == member_id)
+        .order_by(Friendship.created_at.desc(), Member.id.desc())
+        .offset(offset)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [(member, n) for member, n in db.session.execute(stmt)]

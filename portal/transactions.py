@@ -1,0 +1,23 @@
+"""One commit per request, in one place.
+
+Services flush; nothing else commits. After the view, a successful response (status below 400)
+commits the request's work and any error response rolls it back, so a refused form or a failed
+check never leaves half its work behind. The session is saved after this, in its own transaction.
+"""
+
+from flask import Flask, Response
+
+from .extensions import db
+
+
+def _finish(response: Response) -> Response:
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the commit hook (after_request hooks run last-registered first: keep it early)."""
+    app.after_request(_finish)

@@ -1,0 +1,12 @@
+"""Blueprints, one per area. Views parse the request, call a service and ``render``."""
+
+from flask import Flask
+
+from . import auth, errors, home, invites, settings
+
+
+def register(app: Flask) -> None:
+    """Register every blueprint and the error pages."""
+    for module in (auth, home, invites, settings):
+        app.register_blueprint(module.bp)
+    errors.register(app)

@@ -1,0 +1,104 @@
+"""Logging in and out, and signing up."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import limiter
+from ..forms.auth import LoginForm, SignupForm
+from ..i18n import LOCALE_KEY
+from ..models._time import tokyo_today
+from ..navigation import safe_next
+from ..rendering import render
+from ..services import ServiceError, accounts
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_key() -> str:
+    """Rate-limit logins per address tried (phones share their carrier's gateway IPs)."""
+    return "login:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def sign_in(member) -> None:
+    """Start a member's session under a new session id (no fixation across login)."""
+    session.rotate()
+    login_user(member)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    _login_limit,
+    key_func=_login_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code != 302,
+)
+def login():
+    """Show the login form; log the member in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        member = accounts.authenticate(form.email.data, form.password.data)
+        if member is not None:
+            sign_in(member)
+            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+        failed = True
+    return render("auth/login.html", form=form, failed=failed)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Log out; the session id is replaced and the language choice kept."""
+    locale = current_user.locale
+    logout_user()
+    session.clear()
+    session.rotate()
+    if locale:
+        session[LOCALE_KEY] = locale
+    return redirect(url_for("home.top"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    """Sign up, by invitation unless signup is open."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = SignupForm()
+    if request.method == "GET":
+        form.invite.data = request.args.get("invite", "")
+    invitation = accounts.usable_invitation(form.invite.data)
+    if invitation is None and accounts.signup_policy() != "open":
+        return render("auth/signup_closed.html", invalid=bool(form.invite.data), status=403)
+    error = None
+    if form.validate_on_submit():
+        try:
+            birth = date(form.birth_year.data, form.birth_month.data, form.birth_day.data)
+        except ValueError:
+            form.birth_day.errors.append(_("Please check your date of birth."))
+        else:
+            try:
+                member = accounts.sign_up(
+                    email=form.email.data,
+                    password=form.password.data,
+                    nickname=form.nickname.data,
+                    birth_date=birth,
+                    invitation_token=form.invite.data or None,
+                    today=tokyo_today(),
+                )
+            except ServiceError as exc:
+                error = exc
+            else:
+                sign_in(member)
+                return redirect(url_for("home.index", welcome=1))
+    return render("auth/signup.html", form=form, invitation=invitation, error=error)

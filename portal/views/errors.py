@@ -1,0 +1,73 @@
+"""Error pages in the user's language and device format."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..extensions import db
+from ..keitai import BadInputEncoding, detect
+from ..rendering import render
+
+logger = logging.getLogger(__name__)
+
+
+def _explain(error: HTTPException) -> tuple[str, str]:
+    """Return the title and the advice for an error, in the user's language."""
+    if isinstance(error, BadInputEncoding):
+        return _("The characters you sent could not be read"), _(
+            "Nothing was saved. Please go back, check the text and send it again."
+        )
+    if isinstance(error, CSRFError):
+        return _("This form has expired"), _(
+            "Nothing was saved. Please open the page again and send the form from there."
+        )
+    messages = {
+        400: (_("Bad request"), _("The request could not be understood. Nothing was saved.")),
+        403: (_("Not allowed"), _("You cannot see this page.")),
+        404: (_("Page not found"), _("This page does not exist or was deleted.")),
+        405: (_("Not allowed"), _("This page cannot be used this way.")),
+        413: (_("Too large"), _("What you sent is too large. Nothing was saved.")),
+        429: (_("Too many attempts"), _("Please wait a few minutes and try again.")),
+    }
+    return messages.get(error.code or 500) or (
+        _("Something went wrong"),
+        _("Sorry, an error occurred on our side. Please try again later."),
+    )
+
+
+def _page(error: HTTPException):
+    title, message = _explain(error)
+    return render("errors/error.html", title=title, message=message, status=error.code or 500)
+
+
+def _http_error(error: HTTPException):
+    db.session.rollback()
+    _ensure_device()
+    return _page(error)
+
+
+def _server_error(error: Exception):
+    db.session.rollback()
+    logger.exception("unhandled error", exc_info=error)
+    _ensure_device()
+    return _page(InternalServerError())
+
+
+def _ensure_device() -> None:
+    """Errors raised before the keitai hooks ran (e.g. routing) still need a device."""
+    from flask import request
+
+    if "device" not in g:
+        g.device = request.environ.get("keitai.device") or detect(request.environ)
+        g.mobile_view = g.device.is_keitai
+
+
+def register(app: Flask) -> None:
+    """Render every HTTP error and unexpected exception as a page of ours."""
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _server_error)

@@ -1,0 +1,32 @@
+"""The top page (login for visitors, home for members) and the home page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+from flask_login import current_user, login_required
+
+from ..forms.auth import LoginForm
+from ..rendering import render, sizes
+from ..services import home as home_service
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+def top():
+    """Show the login form to visitors and the home page to members."""
+    if current_user.is_authenticated:
+        return _home()
+    return render("home/top.html", form=LoginForm())
+
+
+@bp.route("/home")
+@login_required
+def index():
+    """Show the member's home page."""
+    return _home()
+
+
+def _home():
+    page = home_service.home_for(current_user, sizes())
+    return render("home/index.html", page=page, welcome=bool(request.args.get("welcome")))

@@ -1,0 +1,75 @@
+"""Settings (language, password, e-mail) and the language switch on every page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..forms.settings import EmailChangeForm, PasswordChangeForm
+from ..i18n import LOCALE_KEY
+from ..navigation import safe_next
+from ..rendering import render
+from ..services import ServiceError, accounts
+
+bp = Blueprint("settings", __name__)
+
+
+@bp.route("/lang/<code>")
+def language(code: str):
+    """Switch the UI language, remember it (for members, in their settings) and go back."""
+    member = current_user if current_user.is_authenticated else None
+    if not accounts.set_locale(member, code):
+        abort(404)
+    session[LOCALE_KEY] = code
+    return redirect(safe_next(request.args.get("next")) or url_for("home.top"))
+
+
+@bp.route("/settings")
+@login_required
+def index():
+    """Show the settings page."""
+    return _page()
+
+
+@bp.route("/settings/password", methods=["POST"])
+@login_required
+def password():
+    """Change the password."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except ServiceError as exc:
+            form.current_password.errors.append(exc.message)
+        else:
+            flash(_("Your password was changed."))
+            return redirect(url_for("settings.index"))
+    return _page(password_form=form, status=400 if request.method == "POST" else 200)
+
+
+@bp.route("/settings/email", methods=["POST"])
+@login_required
+def email():
+    """Change the e-mail address."""
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_email(current_user, form.password.data, form.email.data)
+        except ServiceError as exc:
+            getattr(form, exc.field or "email").errors.append(exc.message)
+        else:
+            flash(_("Your e-mail address was changed."))
+            return redirect(url_for("settings.index"))
+    return _page(email_form=form, status=400)
+
+
+def _page(password_form=None, email_form=None, status=200):
+    return render(
+        "settings/index.html",
+        password_form=password_form or PasswordChangeForm(formdata=None),
+        email_form=email_form or EmailChangeForm(formdata=None),
+        status=status,
+    )

@@ -1,0 +1,7 @@
+"""Fixtures: one app per test session (migrated schema), a clean database per test.
+
+The suite runs on SQLite by default and on PostgreSQL when ``TEST_DATABASE_URL`` names one
+(``make test`` does both). Fixtures are grouped in plugins under ``tests/fixtures``.
+"""
+
+pytest_plugins = ["tests.fixtures.app", "tests.fixtures.members"]
