@@ -89,7 +89,11 @@ class Page:
         parser = _PageParser()
         parser.feed(self.text)
         self.links, self.forms = parser.links, parser.forms
-        self.tags, self.accesskeys, self.html_lang = parser.tags, parser.accesskeys, parser.html_lang
+        self.tags, self.accesskeys, self.html_lang = (
+            parser.tags,
+            parser.accesskeys,
+            parser.html_lang,
+        )
 
     def link(self, text: str) -> str:
         """Return the href of the first link whose text contains ``text``."""
@@ -119,9 +123,16 @@ class Browser:
     :param remote_addr: the client address the app sees.
     """
 
-    def __init__(self, app: Flask, user_agent: str = PC, *, cookies: bool = True,
-                 headers: dict[str, str] | None = None, remote_addr: str = "127.0.0.1",
-                 encoding: str | None = None) -> None:
+    def __init__(
+        self,
+        app: Flask,
+        user_agent: str = PC,
+        *,
+        cookies: bool = True,
+        headers: dict[str, str] | None = None,
+        remote_addr: str = "127.0.0.1",
+        encoding: str | None = None,
+    ) -> None:
         self.client = app.test_client(use_cookies=cookies)
         self.user_agent = user_agent
         self.headers = dict(headers or {})
@@ -158,8 +169,15 @@ class Browser:
         """Follow the link whose text contains ``text`` on the current page."""
         return self.get(self.page.link(text))
 
-    def submit(self, action_part: str = "", data: dict[str, str] | None = None, *,
-               drop: tuple[str, ...] = (), follow: bool = True, raw: bytes | None = None) -> Page:
+    def submit(
+        self,
+        action_part: str = "",
+        data: dict[str, str] | None = None,
+        *,
+        drop: tuple[str, ...] = (),
+        follow: bool = True,
+        raw: bytes | None = None,
+    ) -> Page:
         """Fill and send a form of the current page.
 
         :param action_part: picks the form whose action contains this.

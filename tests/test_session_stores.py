@@ -1,0 +1,96 @@
+"""Both session stores keep, expire and forget sessions the same way; Redis serves the app too."""
+
+import os
+from datetime import timedelta
+
+import pytest
+
+from portal import create_app
+from portal.keitai.session import RedisSessionStore, SessionRecord, hash_id, new_id
+from portal.models._time import utcnow
+from portal.session_store import SqlSessionStore
+from tests.browser import DOCOMO_MOVA, Browser, sid_of
+from tests.fixtures.app import FAST_HASH
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_client():
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("REQUIRE_REDIS"):
+            raise
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    return client
+
+
+@pytest.fixture(params=["sql", "redis"])
+def store(request, ctx):
+    if request.param == "sql":
+        yield SqlSessionStore()
+        return
+    client = _redis_client()
+    prefix = f"test:{new_id()}:"
+    yield RedisSessionStore(client, prefix=prefix)
+    for key in client.scan_iter(prefix + "*"):
+        client.delete(key)
+
+
+def _record(minutes: int = 60) -> SessionRecord:
+    now = utcnow().replace(microsecond=0)
+    return SessionRecord(
+        {"_user_id": "7", "locale": "en"}, "agent", now, now + timedelta(minutes=minutes)
+    )
+
+
+def test_store_keeps_updates_and_deletes(store):
+    key = hash_id(new_id())
+    assert store.load(key) is None
+    store.save(key, _record())
+    loaded = store.load(key)
+    assert loaded.data == {"_user_id": "7", "locale": "en"}
+    assert loaded.agent_hash == "agent"
+    later = loaded.expires_at + timedelta(minutes=30)
+    store.touch(key, loaded.touched_at, later)
+    assert store.load(key).expires_at == later
+    store.save(key, SessionRecord({}, None, loaded.touched_at, later))
+    assert store.load(key).data == {}
+    store.delete(key)
+    assert store.load(key) is None
+
+
+def test_sql_store_purges_expired_sessions(ctx):
+    store = SqlSessionStore()
+    old, live = hash_id(new_id()), hash_id(new_id())
+    store.save(old, _record(minutes=-5))
+    store.save(live, _record(minutes=5))
+    assert store.purge_expired(utcnow()) == 1
+    assert store.load(old) is None
+    assert store.load(live) is not None
+
+
+def test_app_on_redis_sessions_serves_a_cookieless_phone(app, make_member):
+    _redis_client()
+    make_member("taro", nickname="たろう")
+    redis_app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SESSION_STORE": "redis",
+            "SESSION_REDIS_URL": REDIS_URL,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            **FAST_HASH,
+        }
+    )
+    phone = Browser(redis_app, DOCOMO_MOVA, cookies=False)
+    phone.get("/login")
+    home = phone.submit("/login", {"email": "taro@example.jp", "password": "correct horse 8"})
+    assert "たろう" in home.text
+    sid = sid_of(home.url)
+    client = _redis_client()
+    assert client.exists("portal:session:" + hash_id(sid))
+    client.delete("portal:session:" + hash_id(sid))
