@@ -48,7 +48,7 @@ def build_world(env: dict[str, str], users: int | None = None) -> str:
             command = " ".join(["flask", *args])
             raise RuntimeError(f"{command} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
     lines = done.stdout.strip().splitlines()
-    return lines[-1] if lines else ""
+    return lines[-1].rstrip(".") if lines else ""
 
 
 def free_port() -> int:

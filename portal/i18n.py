@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, g, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_login import current_user
+
+from .keitai.hankaku import pays_off, to_hankaku
 
 LOCALE_KEY = "locale"
 
@@ -55,8 +57,39 @@ def day(value: date | None) -> str:
     return format_date(value, DATE_PATTERNS.get(locale_code(), DATE_PATTERNS["ja"]))
 
 
+def ui(text: str) -> str:
+    """Return a translated UI string as this request shows it (half-width kana on SJIS phones)."""
+    if g.get("hankaku"):
+        return to_hankaku(text)
+    return text
+
+
+def _choose_hankaku() -> None:
+    """Decide whether this request's UI kana go half-width (Shift_JIS phones, unless turned off)."""
+    device = g.get("device")
+    wanted = bool(device and g.get("mobile_view") and pays_off(device.encoding))
+    if wanted and current_user.is_authenticated:
+        wanted = current_user.hankaku
+    g.hankaku = wanted
+
+
+def _install_gettext(app) -> None:
+    """Make template ``_()`` return UI text through :func:`ui`; user content never passes here."""
+
+    def gettext(message):
+        return ui(get_translations().ugettext(message))
+
+    def ngettext(singular, plural, n):
+        return ui(get_translations().ungettext(singular, plural, n))
+
+    app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)
+
+
 def init_app(app) -> None:
-    """Register the date filters and the ``locale`` template global."""
+    """Register the date filters, the ``ui`` filter, gettext and the ``locale`` global."""
+    _install_gettext(app)
+    app.before_request(_choose_hankaku)
+    app.jinja_env.filters["ui"] = ui
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["day"] = day
     app.jinja_env.globals["locale_code"] = locale_code

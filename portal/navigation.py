@@ -5,6 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, request, url_for
+from markupsafe import Markup
+
+from .keitai.links import linkify
 
 
 def safe_next(value: str | None) -> str | None:
@@ -31,6 +34,17 @@ def share_url(endpoint: str, **values) -> str:
     )
 
 
+def jump_url(url: str) -> str:
+    """Return the jump-page URL that leads to ``url`` (never carrying the session id)."""
+    return url_for("links.jump", url=url, **{current_app.config["SESSION_URL_PARAM"]: None})
+
+
+def linkify_content(text: str) -> Markup:
+    """Escape member text and link its URLs through the jump page (template filter)."""
+    return linkify(text, jump_url)
+
+
 def init_app(app) -> None:
-    """Make ``here`` and ``share_url`` available in templates."""
-    app.jinja_env.globals.update(here=here, share_url=share_url)
+    """Make ``here``, ``share_url``, ``jump_url`` and the ``linkify`` filter available."""
+    app.jinja_env.globals.update(here=here, share_url=share_url, jump_url=jump_url)
+    app.jinja_env.filters["linkify"] = linkify_content

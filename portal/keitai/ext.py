@@ -24,6 +24,8 @@ from werkzeug.local import LocalProxy
 
 from .device import Device, detect
 from .encoding import encode_page
+from .links import offsite_links
+from .markup import MarkupProfile, profile_for
 from .wsgi import InputDecodingMiddleware
 
 if TYPE_CHECKING:
@@ -35,7 +37,10 @@ VIEW_KEY = "view"
 
 
 class PageOverBudgetError(RuntimeError):
-    """A keitai page came out larger than the device can take (raised when strict)."""
+    """A keitai page broke a rule: over the byte budget, or leaking the session id off-site.
+
+    Raised when the app is strict (tests); logged otherwise.
+    """
 
 
 class BadInputEncoding(BadRequest):
@@ -78,6 +83,7 @@ class Keitai:
         app.before_request(self._before_request)
         app.url_defaults(self._add_session_id)
         app.after_request(self._after_request)
+        app.jinja_env.globals["markup"] = current_markup
         app.extensions["keitai"] = self
 
     @staticmethod
@@ -119,11 +125,30 @@ class Keitai:
         response.headers["Content-Type"] = f"text/html; charset={device.charset}"
         limit = device.max_page_bytes
         if g.mobile_view and limit is not None and len(body) > limit:
-            message = f"{request.path} is {len(body)} bytes, over the {limit}-byte budget"
-            if current_app.config["PAGE_BUDGET_STRICT"]:
-                raise PageOverBudgetError(message)
-            logger.warning("page budget: %s (%s)", message, device.user_agent)
+            _complain(f"{request.path} is {len(body)} bytes, over the {limit}-byte budget")
+        if _session_in_url():
+            leaks = offsite_links(html, request.host)
+            if leaks:
+                _complain(f"{request.path} carries a session id and links off-site: {leaks}")
         return response
+
+
+def _complain(message: str) -> None:
+    """Raise (tests, ``PAGE_BUDGET_STRICT``) or log (production) a broken keitai rule."""
+    if current_app.config["PAGE_BUDGET_STRICT"]:
+        raise PageOverBudgetError(message)
+    logger.warning("keitai page rule: %s (%s)", message, request.user_agent.string)
+
+
+def _session_in_url() -> bool:
+    """Return whether this request's URL carries the session id."""
+    return bool(request.args.get(current_app.config["SESSION_URL_PARAM"]))
+
+
+def current_markup() -> MarkupProfile:
+    """Return the markup profile of the current device (a template global: ``markup()``)."""
+    device: Device = g.device
+    return profile_for(device.carrier, device.is_keitai)
 
 
 def _choose_view(device: Device) -> bool:

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -23,6 +23,8 @@ class Member(UserMixin, db.Model):
     birth_date: Mapped[date]
     #: The member's UI language (``ja``/``en``); ``None`` means "not chosen yet".
     locale: Mapped[str | None] = mapped_column(String(8))
+    #: Show UI katakana half-width on Shift_JIS phones (smaller pages); members may turn it off.
+    hankaku: Mapped[bool] = mapped_column(default=True, server_default=true())
     is_operator: Mapped[bool] = mapped_column(default=False)
     #: Operators may stop a member's logins; their data stays.
     login_stopped: Mapped[bool] = mapped_column(default=False)
