@@ -26,7 +26,8 @@ run: install catalogues
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (taro@example.jp / keitai-demo)"
-	$(BIN)/waitress-serve --listen=127.0.0.1:$(PORT) --threads=8 wsgi:app
+	PORTAL_SERVER_HOSTS='["127.0.0.1:$(PORT)","localhost:$(PORT)"]' \
+	  $(BIN)/waitress-serve --listen=127.0.0.1:$(PORT) --threads=8 wsgi:app
 
 lint: install
 	$(BIN)/ruff check .

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from . import i18n, navigation
 from .config import DefaultConfig
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
-from .keitai import Keitai
+from .keitai import Keitai, gateways
 from .keitai.ext import device_of
 from .keitai.session import PortalSessionInterface, RedisSessionStore
 from .rendering import template_loader
@@ -32,6 +32,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     configure(app, config)
     register_extensions(app)
+    register_proxies(app)
+    register_gateway_ranges(app)
     register_sessions(app)
     register_blueprints(app)
     register_cli(app)
@@ -114,6 +116,22 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+def register_gateway_ranges(app: Flask) -> None:
+    """Use the operator's newer carrier ranges when ``flask carrier-ranges update`` wrote some."""
+    path = Path(app.instance_path) / gateways.INSTANCE_FILE
+    if path.exists():
+        gateways.use_file(path)
+
+
+def register_proxies(app: Flask) -> None:
+    """Trust ``X-Forwarded-*`` only from the configured number of proxies (outermost layer)."""
+    hops = int(app.config["PROXY_HOPS"])
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_sessions(app: Flask) -> None:

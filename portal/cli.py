@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from . import demo, translations
 from .extensions import db
+from .keitai import gateways, range_file
 from .models._time import utcnow
 
 
@@ -71,7 +74,32 @@ def translate_check() -> None:
     click.echo("Catalogues are complete and current.")
 
 
+@click.group("carrier-ranges")
+def carrier_ranges() -> None:
+    """Carrier gateway IP ranges (easy login trusts subscriber IDs only from these)."""
+
+
+@carrier_ranges.command("update")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def carrier_ranges_update(source: str) -> None:
+    """Build the ranges from SOURCE (the shared JSON format) into the instance folder."""
+    document = range_file.build(source)
+    dest = Path(current_app.instance_path) / gateways.INSTANCE_FILE
+    click.echo(range_file.write(document, dest))
+    gateways.use_file(dest)
+
+
+@carrier_ranges.command("show")
+@with_appcontext
+def carrier_ranges_show() -> None:
+    """Print the range file in use and its networks per carrier."""
+    click.echo(f"file: {gateways.data_path()}")
+    for carrier, networks in gateways.carrier_networks().items():
+        click.echo(f"{carrier}: {len(networks)} networks")
+
+
 def register(app: Flask) -> None:
     """Register the commands on ``app.cli``."""
-    for command in (seed_demo, purge_sessions, translate):
+    for command in (seed_demo, purge_sessions, translate, carrier_ranges):
         app.cli.add_command(command)

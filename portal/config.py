@@ -58,5 +58,11 @@ class DefaultConfig:
     PAGE_BUDGET_STRICT = False
     #: Route every template render through StrictUndefined (on in tests).
     STRICT_TEMPLATES = False
-    #: Host names that count as ours (``None``: any); used by checks that must not trust Host.
-    SERVER_HOSTS = None
+    #: ``host[:port]`` values that count as ours. Easy login works only on these hosts (a DNS
+    #: rebinding attack arrives with a foreign Host header); empty: easy login is off.
+    SERVER_HOSTS: tuple[str, ...] = ()
+    #: Reverse proxies in front of the app (werkzeug ProxyFix hops). 0: REMOTE_ADDR is the
+    #: client, and X-Forwarded-For is ignored, as it must be unless a proxy of ours sets it.
+    PROXY_HOPS = 0
+    #: Endpoints whose docomo URLs carry ``guid=ON`` so the phone sends its i-mode ID.
+    KEITAI_GUID_ENDPOINTS = frozenset({"auth.easy_login", "settings.easy_login"})

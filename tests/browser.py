@@ -103,9 +103,13 @@ class Page:
         raise AssertionError(f"no link {text!r} on {self.url}: {self.links}")
 
     def form(self, action_part: str = "") -> Form:
-        """Return the first form whose action contains ``action_part``."""
+        """Return the first form whose action path is ``action_part`` (when it starts with
+        ``/``) or whose action contains it."""
         for form in self.forms:
-            if action_part in form.action:
+            if action_part.startswith("/"):
+                if urlsplit(form.action).path == action_part:
+                    return form
+            elif action_part in form.action:
                 return form
         raise AssertionError(f"no form {action_part!r} on {self.url}")
 
@@ -121,6 +125,8 @@ class Browser:
     :param cookies: whether the browser keeps cookies.
     :param headers: further request headers (e.g. ``Accept-Language``).
     :param remote_addr: the client address the app sees.
+    :param encoding: the charset to type in (default: the page's).
+    :param host: the Host header to send.
     """
 
     def __init__(
@@ -132,12 +138,14 @@ class Browser:
         headers: dict[str, str] | None = None,
         remote_addr: str = "127.0.0.1",
         encoding: str | None = None,
+        host: str = "localhost",
     ) -> None:
         self.client = app.test_client(use_cookies=cookies)
         self.user_agent = user_agent
         self.headers = dict(headers or {})
         self.remote_addr = remote_addr
         self.encoding = encoding
+        self.base_url = f"http://{host}/"
         self.page: Page | None = None
         self.history: list[Page] = []
 
@@ -148,7 +156,11 @@ class Browser:
         parts = urlsplit(url)
         path = parts.path or "/"
         headers = {"User-Agent": self.user_agent, **self.headers}
-        kwargs = {"headers": headers, "environ_overrides": self._environ()}
+        kwargs = {
+            "headers": headers,
+            "environ_overrides": self._environ(),
+            "base_url": self.base_url,
+        }
         if parts.query:
             kwargs["query_string"] = parts.query
         if body is not None:

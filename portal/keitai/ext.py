@@ -22,7 +22,7 @@ from flask import Response, current_app, g, has_request_context, request, sessio
 from werkzeug.exceptions import BadRequest
 from werkzeug.local import LocalProxy
 
-from .device import Device, detect
+from .device import SUBSCRIBER_HEADERS, Device, detect
 from .encoding import encode_page
 from .links import offsite_links
 from .markup import MarkupProfile, profile_for
@@ -77,6 +77,8 @@ class Keitai:
         """Wrap the WSGI app and register the request hooks."""
         app.config.setdefault("SESSION_URL_PARAM", "sid")
         app.config.setdefault("PAGE_BUDGET_STRICT", False)
+        #: Endpoints whose URLs ask docomo for the i-mode ID (``guid=ON``, KEITAI.md A5, B7).
+        app.config.setdefault("KEITAI_GUID_ENDPOINTS", frozenset())
         app.wsgi_app = InputDecodingMiddleware(
             app.wsgi_app, detect, max_body=app.config.get("MAX_CONTENT_LENGTH") or 1024 * 1024
         )
@@ -84,6 +86,7 @@ class Keitai:
         app.url_defaults(self._add_session_id)
         app.after_request(self._after_request)
         app.jinja_env.globals["markup"] = current_markup
+        app.jinja_env.globals["sends_subscriber_id"] = sends_subscriber_id
         app.extensions["keitai"] = self
 
     @staticmethod
@@ -98,8 +101,11 @@ class Keitai:
     def _add_session_id(endpoint: str, values: dict[str, Any]) -> None:
         if endpoint == "static" or not has_request_context():
             return
-        if not device_of(request).cookies:
+        device = device_of(request)
+        if not device.cookies:
             values.setdefault(current_app.config["SESSION_URL_PARAM"], session.sid)
+        if device.carrier == "docomo" and endpoint in current_app.config["KEITAI_GUID_ENDPOINTS"]:
+            values.setdefault("guid", "ON")
 
     @staticmethod
     def _after_request(response: Response) -> Response:
@@ -149,6 +155,11 @@ def current_markup() -> MarkupProfile:
     """Return the markup profile of the current device (a template global: ``markup()``)."""
     device: Device = g.device
     return profile_for(device.carrier, device.is_keitai)
+
+
+def sends_subscriber_id() -> bool:
+    """Return whether the current device's carrier has a subscriber ID (easy login possible)."""
+    return g.device.carrier in SUBSCRIBER_HEADERS
 
 
 def _choose_view(device: Device) -> bool:

@@ -20,6 +20,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+#: The file name an operator's newer ranges get in the instance folder.
+INSTANCE_FILE = "carrier_ip_ranges.json"
+
 #: The generated range file shipped with the package.
 DATA_PATH = Path(__file__).with_name("data") / "carrier_ip_ranges.json"
 
@@ -75,15 +78,30 @@ def load_networks(path: str | Path = DATA_PATH) -> dict[str, tuple[Network, ...]
     }
 
 
+def use_file(path: str | Path) -> None:
+    """Read the ranges from ``path`` from now on (an operator's newer list)."""
+    global _data_path
+    _data_path = Path(path)
+    clear_cache()
+
+
+def data_path() -> Path:
+    """Return the range file in use."""
+    return _data_path
+
+
 def clear_cache() -> None:
     """Forget the loaded ranges, so the next lookup reads the data file again."""
     _networks.cache_clear()
     _tables.cache_clear()
 
 
+_data_path = DATA_PATH
+
+
 @functools.cache
 def _networks() -> Mapping[str, tuple[Network, ...]]:
-    return load_networks(DATA_PATH)
+    return load_networks(_data_path)
 
 
 @functools.cache

@@ -73,8 +73,7 @@ AU_XHTML = MarkupProfile(
 )
 SOFTBANK_XHTML = MarkupProfile(
     "xhtml-softbank",
-    '<!DOCTYPE html PUBLIC "-//J-PHONE//DTD XHTML Basic 1.0 Plus//EN" '
-    '"xhtml-basic10-plus.dtd">\n',
+    '<!DOCTYPE html PUBLIC "-//J-PHONE//DTD XHTML Basic 1.0 Plus//EN" "xhtml-basic10-plus.dtd">\n',
     "mode",
     _SOFTBANK_MODE,
 )

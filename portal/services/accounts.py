@@ -187,3 +187,8 @@ def set_locale(member: Member | None, code: str) -> bool:
     if member is not None:
         member.locale = code
     return True
+
+
+def set_hankaku(member: Member, enabled: bool) -> None:
+    """Save whether the member's phone shows UI katakana half-width."""
+    member.hankaku = enabled

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -15,6 +15,7 @@ from ..models._time import tokyo_today
 from ..navigation import safe_next
 from ..rendering import render
 from ..services import ServiceError, accounts
+from ..services import easy_login as easy_login_service
 
 bp = Blueprint("auth", __name__)
 
@@ -53,7 +54,20 @@ def login():
             sign_in(member)
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         failed = True
-    return render("auth/login.html", form=form, failed=failed)
+    return render("auth/login.html", form=form, failed=failed, easy_failed=False)
+
+
+@bp.route("/login/easy", methods=["POST"])
+@limiter.limit(_login_limit, deduct_when=lambda response: response.status_code != 302)
+def easy_login():
+    """Log in with the phone's registered subscriber ID (かんたんログイン)."""
+    member = easy_login_service.member_for(g.device)
+    if member is None:
+        return render(
+            "auth/login.html", form=LoginForm(formdata=None), failed=False, easy_failed=True
+        )
+    sign_in(member)
+    return redirect(url_for("home.index"))
 
 
 @bp.route("/logout", methods=["POST"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,6 +11,7 @@ from ..i18n import LOCALE_KEY
 from ..navigation import safe_next
 from ..rendering import render
 from ..services import ServiceError, accounts
+from ..services import easy_login as easy_login_service
 
 bp = Blueprint("settings", __name__)
 
@@ -66,10 +67,42 @@ def email():
     return _page(email_form=form, status=400)
 
 
-def _page(password_form=None, email_form=None, status=200):
+@bp.route("/settings/display", methods=["POST"])
+@login_required
+def display():
+    """Turn half-width UI kana on phones on or off."""
+    accounts.set_hankaku(current_user, request.form.get("hankaku") == "on")
+    flash(_("Your display setting was saved."))
+    return redirect(url_for("settings.index"))
+
+
+@bp.route("/settings/easy-login", methods=["POST"])
+@login_required
+def easy_login():
+    """Register the phone in hand for easy login."""
+    try:
+        easy_login_service.register(current_user, g.device)
+    except ServiceError as exc:
+        return _page(easy_error=exc.message, status=400)
+    flash(_("This phone is registered for easy login."))
+    return redirect(url_for("settings.index"))
+
+
+@bp.route("/settings/easy-login/remove", methods=["POST"])
+@login_required
+def easy_login_remove():
+    """Forget every phone registered for easy login."""
+    easy_login_service.unregister(current_user)
+    flash(_("Easy login was turned off."))
+    return redirect(url_for("settings.index"))
+
+
+def _page(password_form=None, email_form=None, easy_error=None, status=200):
     return render(
         "settings/index.html",
         password_form=password_form or PasswordChangeForm(formdata=None),
         email_form=email_form or EmailChangeForm(formdata=None),
+        easy_carriers=easy_login_service.registered_carriers(current_user),
+        easy_error=easy_error,
         status=status,
     )
