@@ -4,6 +4,19 @@ from .friendship import Friendship
 from .invitation import Invitation
 from .member import Member
 from .mobile_id import MobileId
+from .profile import Profile
 from .session import StoredSession
+from .social import Block, Footprint, FriendRequest, Introduction
 
-__all__ = ["Friendship", "Invitation", "Member", "MobileId", "StoredSession"]
+__all__ = [
+    "Block",
+    "Footprint",
+    "FriendRequest",
+    "Friendship",
+    "Introduction",
+    "Invitation",
+    "Member",
+    "MobileId",
+    "Profile",
+    "StoredSession",
+]

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, true
+from sqlalchemy import ForeignKey, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -26,6 +26,12 @@ class Member(UserMixin, db.Model):
     #: Show UI katakana half-width on Shift_JIS phones (smaller pages); members may turn it off.
     hankaku: Mapped[bool] = mapped_column(default=True, server_default=true())
     is_operator: Mapped[bool] = mapped_column(default=False)
+    #: The premium plan (granted by operators) lifts the limits in ``portal.services.limits``.
+    is_premium: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Members who stop leaving footprints also lose their own footprint list.
+    leaves_footprints: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: When the member last opened the footprint list (for the "new footprints" count).
+    footprints_seen_at: Mapped[datetime | None]
     #: Operators may stop a member's logins; their data stays.
     login_stopped: Mapped[bool] = mapped_column(default=False)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))

@@ -1,20 +1,43 @@
-"""The home page's content, gathered in one place so both renderings show the same."""
+"""The home page's content, gathered in one place so both renderings show the same.
+
+Sections arrive with their features: diaries, community updates, comments, messages and
+operator notices plug in here as fields of :class:`HomePage`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-from ..models import Member
+from sqlalchemy import extract, func, or_, select, tuple_
+
+from ..extensions import db
+from ..models import Friendship, Member, Profile
+from ..models._time import tokyo_today
+from ..models.profile import FIELD_DEFAULTS
+from . import footprints, social
 from .friends import friend_count, friends_with_counts
+from .visibility import visible_clause
+
+
+@dataclass
+class Birthday:
+    """A friend's birthday in the coming week."""
+
+    member: Member
+    day: date
 
 
 @dataclass
 class HomePage:
-    """What a member's home shows. Sections arrive with their features (diaries, messages...)."""
+    """What a member's home shows."""
 
     member: Member
     friend_total: int
     friends: list[tuple[Member, int]] = field(default_factory=list)
+    pending_requests: int = 0
+    new_footprints: int = 0
+    birthdays: list[Birthday] = field(default_factory=list)
 
 
 def home_for(member: Member, sizes) -> HomePage:
@@ -26,4 +49,32 @@ def home_for(member: Member, sizes) -> HomePage:
         member=member,
         friend_total=friend_count(member.id),
         friends=friends_with_counts(member.id, limit=sizes.home_friends),
+        pending_requests=social.pending_count(member),
+        new_footprints=footprints.new_count(member),
+        birthdays=birthdays_this_week(member),
     )
+
+
+def birthdays_this_week(member: Member, today: date | None = None) -> list[Birthday]:
+    """Return friends whose birthday falls in the next seven days and who show it to friends."""
+    today = today or tokyo_today()
+    days = [today + timedelta(days=n) for n in range(7)]
+    month_day = tuple_(extract("month", Member.birth_date), extract("day", Member.birth_date))
+    visibility = func.coalesce(Profile.birthday_visibility, FIELD_DEFAULTS["birthday"])
+    stmt = (
+        select(Member)
+        .join(Friendship, Friendship.friend_id == Member.id)
+        .outerjoin(Profile, Profile.member_id == Member.id)
+        .where(
+            Friendship.member_id == member.id,
+            or_(*(month_day == (d.month, d.day) for d in days)),
+            visible_clause(member.id, Member.id, visibility),
+        )
+    )
+    found = []
+    for friend in db.session.scalars(stmt):
+        upcoming = next(
+            d for d in days if (d.month, d.day) == (friend.birth_date.month, friend.birth_date.day)
+        )
+        found.append(Birthday(friend, upcoming))
+    return sorted(found, key=lambda b: (b.day, b.member.id))

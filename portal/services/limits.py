@@ -1,0 +1,28 @@
+"""Plan limits, in one place: what the premium plan (granted by operators) lifts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..models import Member
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits that apply to one member."""
+
+    #: How many days of footprints the member can see.
+    footprint_days: int
+    #: Photo storage in bytes (used by the photo features).
+    photo_bytes: int
+    #: How long messages in the trash are kept, in days (used by messages).
+    trash_days: int
+
+
+STANDARD = Limits(footprint_days=30, photo_bytes=100 * 1024 * 1024, trash_days=30)
+PREMIUM = Limits(footprint_days=90, photo_bytes=1024 * 1024 * 1024, trash_days=180)
+
+
+def limits_for(member: Member) -> Limits:
+    """Return the limits of ``member``'s plan."""
+    return PREMIUM if member.is_premium else STANDARD

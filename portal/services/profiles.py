@@ -1,0 +1,124 @@
+"""Profiles as a viewer sees them: every field passes the visibility policy first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..models import Member, Profile
+from ..models._time import tokyo_today
+from ..models.profile import FIELD_DEFAULTS, GENDERS, VISIBILITIES
+from . import ServiceError
+from .friends import friend_count
+from .visibility import BLOCKED, SELF, allows, relation
+
+
+@dataclass
+class ProfileView:
+    """What one viewer may see of a member. Fields the viewer may not see are ``None``."""
+
+    member: Member
+    relation: str
+    friend_total: int = 0
+    gender: str | None = None
+    age: int | None = None
+    birthday: date | None = None
+    area: str | None = None
+    hobbies: str | None = None
+    introduction: str | None = None
+    real_name: str | None = None
+    #: For the owner: each field's visibility, to show next to it.
+    visibilities: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def blocked(self) -> bool:
+        """Return whether the viewer may see nothing at all (silently)."""
+        return self.relation == BLOCKED
+
+
+def profile_of(member: Member) -> Profile:
+    """Return ``member``'s profile row, a fresh default one if none was saved yet."""
+    profile = db.session.get(Profile, member.id)
+    if profile is None:
+        profile = Profile(
+            member_id=member.id, **{f"{k}_visibility": v for k, v in FIELD_DEFAULTS.items()}
+        )
+    return profile
+
+
+def view_profile(member: Member, viewer_id: int | None, today: date | None = None) -> ProfileView:
+    """Return the profile of ``member`` as ``viewer_id`` may see it."""
+    rel = relation(viewer_id, member.id)
+    view = ProfileView(member=member, relation=rel)
+    if rel == BLOCKED:
+        return view
+    profile = profile_of(member)
+    view.friend_total = friend_count(member.id)
+
+    def visible(name: str) -> bool:
+        return allows(profile.visibility_of(name), rel)
+
+    today = today or tokyo_today()
+    if visible("gender"):
+        view.gender = profile.gender
+    if visible("age"):
+        view.age = member.age_on(today)
+    if visible("birthday"):
+        view.birthday = member.birth_date
+    if visible("area"):
+        view.area = profile.area
+    if visible("hobbies"):
+        view.hobbies = profile.hobbies
+    if visible("introduction"):
+        view.introduction = profile.introduction
+    if visible("real_name"):
+        view.real_name = member.real_name
+    if rel == SELF:
+        view.visibilities = {name: profile.visibility_of(name) for name in FIELD_DEFAULTS}
+    return view
+
+
+def update_profile(
+    member: Member,
+    *,
+    nickname: str,
+    real_name: str | None,
+    gender: str | None,
+    area: str | None,
+    hobbies: str | None,
+    introduction: str | None,
+    visibilities: dict[str, str],
+) -> None:
+    """Save ``member``'s profile.
+
+    :raise ServiceError: for an unknown gender or visibility value.
+    """
+    if gender and gender not in GENDERS:
+        raise ServiceError(_l("Please choose from the list."), "gender")
+    if any(v not in VISIBILITIES for v in visibilities.values()):
+        raise ServiceError(_l("Please choose from the list."))
+    member.nickname = nickname.strip()
+    member.real_name = (real_name or "").strip() or None
+    profile = db.session.get(Profile, member.id)
+    if profile is None:
+        profile = profile_of(member)
+        db.session.add(profile)
+    profile.gender = gender or None
+    profile.area = (area or "").strip() or None
+    profile.hobbies = (hobbies or "").strip() or None
+    profile.introduction = (introduction or "").strip() or None
+    for name, value in visibilities.items():
+        if name in FIELD_DEFAULTS:
+            setattr(profile, f"{name}_visibility", value)
+    db.session.flush()
+
+
+def member_or_none(member_id: int) -> Member | None:
+    """Return the member with this id (``None`` if there is none)."""
+    return db.session.get(Member, member_id)
+
+
+__all__ = ["ProfileView", "member_or_none", "profile_of", "update_profile", "view_profile"]

@@ -1,0 +1,218 @@
+"""マイミク requests, removing friends, introductions (紹介文) and blocking."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, or_, select
+
+from ..extensions import db
+from ..models import Block, FriendRequest, Friendship, Introduction, Member
+from ..models._time import utcnow
+from . import ServiceError
+from .friends import are_friends, befriend
+from .visibility import is_blocked, not_blocked_clause
+
+
+def request_friendship(
+    sender: Member, recipient: Member, message: str | None
+) -> FriendRequest | None:
+    """Ask ``recipient`` to become friends.
+
+    A request to someone who blocked the sender is swallowed silently (it returns ``None`` and
+    the sender sees the same confirmation); a request answering one already received makes the
+    two friends at once.
+
+    :raise ServiceError: for oneself, an existing friend or a repeated request.
+    """
+    if sender.id == recipient.id:
+        raise ServiceError(_l("You cannot send a request to yourself."))
+    if are_friends(sender.id, recipient.id):
+        raise ServiceError(_l("You are already friends."))
+    if is_blocked(recipient.id, sender.id) or is_blocked(sender.id, recipient.id):
+        return None
+    existing = db.session.scalar(
+        select(FriendRequest).where(
+            FriendRequest.sender_id == sender.id, FriendRequest.recipient_id == recipient.id
+        )
+    )
+    if existing is not None:
+        raise ServiceError(_l("You already sent a request. Please wait for the answer."))
+    answer = db.session.scalar(
+        select(FriendRequest).where(
+            FriendRequest.sender_id == recipient.id, FriendRequest.recipient_id == sender.id
+        )
+    )
+    if answer is not None:
+        approve(recipient=sender, request=answer)
+        return None
+    request = FriendRequest(
+        sender_id=sender.id, recipient_id=recipient.id, message=(message or "").strip() or None
+    )
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def incoming_request(recipient: Member, request_id: int) -> FriendRequest:
+    """Return a request addressed to ``recipient``.
+
+    :raise ServiceError: when there is no such request for this member.
+    """
+    request = db.session.get(FriendRequest, request_id)
+    if request is None or request.recipient_id != recipient.id:
+        raise ServiceError(_l("This request does not exist any more."))
+    return request
+
+
+def approve(*, recipient: Member, request: FriendRequest) -> None:
+    """Approve a request: the two become friends and the request goes."""
+    if request.recipient_id != recipient.id:
+        raise ServiceError(_l("This request does not exist any more."))
+    befriend(request.sender, recipient)
+    db.session.delete(request)
+    db.session.flush()
+
+
+def decline(*, recipient: Member, request: FriendRequest) -> None:
+    """Decline a request; the sender is not told."""
+    if request.recipient_id != recipient.id:
+        raise ServiceError(_l("This request does not exist any more."))
+    db.session.delete(request)
+    db.session.flush()
+
+
+def pending_requests(member: Member) -> list[FriendRequest]:
+    """Return the requests waiting for ``member``'s answer, oldest first."""
+    stmt = (
+        select(FriendRequest)
+        .where(FriendRequest.recipient_id == member.id)
+        .order_by(FriendRequest.created_at, FriendRequest.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def pending_count(member: Member) -> int:
+    """Return how many requests wait for ``member``'s answer."""
+    stmt = (
+        select(func.count())
+        .select_from(FriendRequest)
+        .where(FriendRequest.recipient_id == member.id)
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def sent_requests(member: Member) -> list[FriendRequest]:
+    """Return the requests ``member`` sent that are still unanswered, newest first."""
+    stmt = (
+        select(FriendRequest)
+        .where(FriendRequest.sender_id == member.id)
+        .order_by(FriendRequest.created_at.desc(), FriendRequest.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def has_sent_request(sender_id: int, recipient_id: int) -> bool:
+    """Return whether a request from ``sender_id`` to ``recipient_id`` is waiting."""
+    stmt = select(FriendRequest.id).where(
+        FriendRequest.sender_id == sender_id, FriendRequest.recipient_id == recipient_id
+    )
+    return db.session.scalar(stmt) is not None
+
+
+def unfriend(member: Member, other: Member) -> None:
+    """End a friendship (both directions); the friend's introduction of each other goes too."""
+    db.session.execute(
+        delete(Friendship).where(
+            or_(
+                (Friendship.member_id == member.id) & (Friendship.friend_id == other.id),
+                (Friendship.member_id == other.id) & (Friendship.friend_id == member.id),
+            )
+        )
+    )
+    db.session.execute(
+        delete(Introduction).where(
+            or_(
+                (Introduction.subject_id == member.id) & (Introduction.author_id == other.id),
+                (Introduction.subject_id == other.id) & (Introduction.author_id == member.id),
+            )
+        )
+    )
+
+
+def block(member: Member, other: Member) -> None:
+    """Block ``other``: the friendship and any requests between the two end; silent."""
+    if member.id == other.id or is_blocked(member.id, other.id):
+        return
+    unfriend(member, other)
+    db.session.execute(
+        delete(FriendRequest).where(
+            or_(
+                (FriendRequest.sender_id == member.id) & (FriendRequest.recipient_id == other.id),
+                (FriendRequest.sender_id == other.id) & (FriendRequest.recipient_id == member.id),
+            )
+        )
+    )
+    db.session.add(Block(blocker_id=member.id, blocked_id=other.id))
+    db.session.flush()
+
+
+def unblock(member: Member, other: Member) -> None:
+    """Lift a block."""
+    db.session.execute(
+        delete(Block).where(Block.blocker_id == member.id, Block.blocked_id == other.id)
+    )
+
+
+def blocked_members(member: Member) -> list[Member]:
+    """Return the members ``member`` blocked, newest first."""
+    stmt = (
+        select(Member)
+        .join(Block, Block.blocked_id == Member.id)
+        .where(Block.blocker_id == member.id)
+        .order_by(Block.created_at.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def write_introduction(author: Member, subject: Member, body: str) -> Introduction:
+    """Write or rewrite ``author``'s introduction of ``subject`` (friends only).
+
+    :raise ServiceError: when the two are not friends or the text is empty.
+    """
+    if not are_friends(author.id, subject.id):
+        raise ServiceError(_l("Only friends can write an introduction."))
+    body = body.strip()
+    if not body:
+        raise ServiceError(_l("Please write something."), "body")
+    intro = db.session.get(Introduction, (subject.id, author.id))
+    if intro is None:
+        intro = Introduction(subject_id=subject.id, author_id=author.id, body=body)
+        db.session.add(intro)
+    else:
+        intro.body, intro.updated_at = body, utcnow()
+    db.session.flush()
+    return intro
+
+
+def delete_introduction(member: Member, subject_id: int, author_id: int) -> None:
+    """Delete an introduction: its author or its subject may."""
+    if member.id not in (subject_id, author_id):
+        raise ServiceError(_l("You cannot delete this introduction."))
+    db.session.execute(
+        delete(Introduction).where(
+            Introduction.subject_id == subject_id, Introduction.author_id == author_id
+        )
+    )
+
+
+def introductions_of(subject: Member, viewer_id: int | None) -> list[Introduction]:
+    """Return the introductions of ``subject`` the viewer may read, newest first."""
+    stmt = (
+        select(Introduction)
+        .where(
+            Introduction.subject_id == subject.id,
+            not_blocked_clause(viewer_id, Introduction.author_id),
+        )
+        .order_by(Introduction.updated_at.desc())
+    )
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,144 @@
+"""The one visibility policy: what a viewer may see of a member's things.
+
+Every page, list, count, feed and search decides visibility here, in one of two forms:
+
+* :func:`relation` + :func:`allows` for one owner (a profile, a diary page);
+* :func:`visible_clause` for SQL over many owners (lists, counts, searches), so nothing is
+  fetched and filtered in Python, and counts agree with lists.
+
+Relations, from closest: ``self``, ``friend``, ``fof`` (friend of a friend), ``member``,
+``visitor`` (not logged in) and ``blocked`` (the owner blocked the viewer: sees nothing, and is
+not told). Visibility levels: ``public`` (everyone), ``fof``, ``friends``, ``private`` (only me).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import Block, Friendship
+from ..models.profile import FOF, FRIENDS, PRIVATE, PUBLIC
+
+SELF, FRIEND, FRIEND_OF_FRIEND, MEMBER, VISITOR, BLOCKED = (
+    "self",
+    "friend",
+    "fof",
+    "member",
+    "visitor",
+    "blocked",
+)
+RELATIONS = (SELF, FRIEND, FRIEND_OF_FRIEND, MEMBER, VISITOR, BLOCKED)
+
+#: Which relations each visibility level admits.
+ADMITS = {
+    PUBLIC: frozenset({SELF, FRIEND, FRIEND_OF_FRIEND, MEMBER, VISITOR}),
+    FOF: frozenset({SELF, FRIEND, FRIEND_OF_FRIEND}),
+    FRIENDS: frozenset({SELF, FRIEND}),
+    PRIVATE: frozenset({SELF}),
+}
+
+
+def allows(visibility: str, relation_: str) -> bool:
+    """Return whether a thing with ``visibility`` may be seen by a viewer in ``relation_``."""
+    return relation_ in ADMITS.get(visibility, ADMITS[PRIVATE])
+
+
+def is_blocked(owner_id: int, viewer_id: int) -> bool:
+    """Return whether ``owner_id`` blocked ``viewer_id``."""
+    return db.session.get(Block, (owner_id, viewer_id)) is not None
+
+
+def relation(viewer_id: int | None, owner_id: int) -> str:
+    """Return how the viewer stands to the owner (at most three indexed lookups).
+
+    :param viewer_id: the viewing member, or ``None`` for a visitor.
+    """
+    if viewer_id is None:
+        return VISITOR
+    if viewer_id == owner_id:
+        return SELF
+    if is_blocked(owner_id, viewer_id):
+        return BLOCKED
+    if db.session.get(Friendship, (viewer_id, owner_id)) is not None:
+        return FRIEND
+    mine, theirs = aliased(Friendship), aliased(Friendship)
+    via = (
+        select(mine.member_id)
+        .join(theirs, theirs.member_id == mine.friend_id)
+        .where(mine.member_id == viewer_id, theirs.friend_id == owner_id)
+    )
+    if db.session.scalar(select(exists(via))):
+        return FRIEND_OF_FRIEND
+    return MEMBER
+
+
+def can_see(viewer_id: int | None, owner_id: int, visibility: str) -> bool:
+    """Return whether the viewer may see one thing of the owner's with ``visibility``."""
+    return allows(visibility, relation(viewer_id, owner_id))
+
+
+def friend_ids(viewer_id: int):
+    """Return a subquery of the viewer's friends' ids."""
+    return select(Friendship.friend_id).where(Friendship.member_id == viewer_id)
+
+
+def fof_ids(viewer_id: int):
+    """Return a subquery of the ids of the viewer's friends' friends (friends included)."""
+    mine, theirs = aliased(Friendship), aliased(Friendship)
+    return (
+        select(theirs.friend_id)
+        .join(mine, mine.friend_id == theirs.member_id)
+        .where(mine.member_id == viewer_id)
+    )
+
+
+def blockers_of(viewer_id: int):
+    """Return a subquery of the members who blocked the viewer."""
+    return select(Block.blocker_id).where(Block.blocked_id == viewer_id)
+
+
+def visible_clause(viewer_id: int | None, owner_col, visibility_col) -> ColumnElement[bool]:
+    """Return a SQL condition: the viewer may see the row owned by ``owner_col``.
+
+    :param viewer_id: the viewing member, or ``None`` for a visitor.
+    :param owner_col: the column holding the owner's member id.
+    :param visibility_col: the column holding the row's visibility level, or a constant.
+    """
+    if viewer_id is None:
+        return visibility_col == PUBLIC
+    return and_(
+        owner_col.not_in(blockers_of(viewer_id)),
+        or_(
+            owner_col == viewer_id,
+            visibility_col == PUBLIC,
+            and_(visibility_col.in_((FRIENDS, FOF)), owner_col.in_(friend_ids(viewer_id))),
+            and_(visibility_col == FOF, owner_col.in_(fof_ids(viewer_id))),
+        ),
+    )
+
+
+def not_blocked_clause(viewer_id: int | None, owner_col) -> ColumnElement[bool]:
+    """Return a SQL condition hiding rows of owners who blocked the viewer (member lists)."""
+    if viewer_id is None:
+        return true()
+    return owner_col.not_in(blockers_of(viewer_id))
+
+
+__all__ = [
+    "ADMITS",
+    "BLOCKED",
+    "FRIEND",
+    "FRIEND_OF_FRIEND",
+    "MEMBER",
+    "RELATIONS",
+    "SELF",
+    "VISITOR",
+    "allows",
+    "can_see",
+    "fof_ids",
+    "friend_ids",
+    "is_blocked",
+    "relation",
+    "visible_clause",
+]
