@@ -104,3 +104,13 @@ def test_cookie_devices_keep_their_session_by_cookie(browser, make_member, login
     client = browser(agent)
     login(client, "taro")
     assert "たろう" in client.get("/home").text
+
+
+def test_redirect_to_a_next_path_keeps_the_cookieless_session(browser, make_member, login):
+    make_member("taro", nickname="たろう")
+    phone = browser(DOCOMO_MOVA, cookies=False)
+    home = login(phone, "taro")
+    english = phone.click("English")
+    assert sid_of(english.url) == sid_of(home.url)
+    assert "taro" in english.text or "たろう" in english.text
+    assert english.html_lang == "en"

@@ -3,25 +3,30 @@
 Per request it:
 
 1. detects the device once (in :class:`~.wsgi.InputDecodingMiddleware`, which also decodes form
-   and query input from the device's encoding) and puts it on ``g.device``;
+   and query input from the device's encoding, emoji into their stored form) and puts it on
+   ``g.device``;
 2. refuses input that was not valid in that encoding with a 400 (nothing reaches a view);
 3. decides the rendering (``g.mobile_view``): keitai get the mobile tree, smartphones and PCs the
    PC tree, and ``?view=pc|mobile`` overrides it for the rest of the session;
 4. adds the session id to every URL built with ``url_for`` when the device keeps no cookies;
-5. turns rendered HTML into bytes for the device (:meth:`Keitai.page_response`), declares the
+5. turns rendered HTML into bytes for the device (:meth:`Keitai.page_response`, emoji in the
+   device's own form), declares the
    charset, measures the page against the device's byte budget, makes ``Location`` absolute and
    sends ``Vary: User-Agent``.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Response, current_app, g, has_request_context, request, session
 from werkzeug.exceptions import BadRequest
 from werkzeug.local import LocalProxy
 
+from . import emoji
 from .device import SUBSCRIBER_HEADERS, Device, detect
 from .encoding import encode_page
 from .links import offsite_links
@@ -113,6 +118,8 @@ class Keitai:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         location = response.headers.get("Location")
         if location and location.startswith("/") and not location.startswith("//"):
+            if not device_of(request).cookies:
+                location = _with_session_id(location)
             response.headers["Location"] = request.host_url.rstrip("/") + location
         return response
 
@@ -126,7 +133,12 @@ class Keitai:
         :raise PageOverBudgetError: when a keitai page is over budget and the app is strict.
         """
         device: Device = g.device
-        body = encode_page(html, device.encoding, carrier=device.carrier)
+        # Stored emoji become the carrier's own (or text); on PCs and smartphones only the
+        # Google PUA of carrier-only symbols changes, after one search of the page.
+        to_device = functools.partial(
+            emoji.for_carrier, carrier=device.carrier, encoding=device.encoding
+        )
+        body = encode_page(html, device.encoding, carrier=device.carrier, pre=to_device)
         response = Response(body, status=status)
         response.headers["Content-Type"] = f"text/html; charset={device.charset}"
         limit = device.max_page_bytes
@@ -149,6 +161,21 @@ def _complain(message: str) -> None:
 def _session_in_url() -> bool:
     """Return whether this request's URL carries the session id."""
     return bool(request.args.get(current_app.config["SESSION_URL_PARAM"]))
+
+
+def _with_session_id(path: str) -> str:
+    """Return an internal path with the session id added, if it lacks one (cookie-less phones).
+
+    ``url_for`` adds the id by itself; this catches redirects to paths that came from elsewhere
+    (a ``?next=`` parameter), as jpmobile's trans-sid redirect does.
+    """
+    param = current_app.config["SESSION_URL_PARAM"]
+    parts = urlsplit(path)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(key == param for key, _ in query):
+        return path
+    query.append((param, session.sid))
+    return urlunsplit(("", "", parts.path, urlencode(query), parts.fragment))
 
 
 def current_markup() -> MarkupProfile:
