@@ -23,13 +23,19 @@ from .rendering import template_loader
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     """Create the application.
 
     :param config: settings applied last, over the defaults, the instance file and ``PORTAL_*``
         environment variables (tests use this).
+    :param instance_path: the instance folder (default: ``PORTAL_INSTANCE_PATH`` or
+        ``instance/`` beside the package).
     """
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=instance_path or os.environ.get("PORTAL_INSTANCE_PATH") or None,
+    )
     configure(app, config)
     register_extensions(app)
     register_proxies(app)
