@@ -15,7 +15,10 @@ class DefaultConfig:
     SECRET_KEY = None  # generated into the instance folder on first run when unset
     SQLALCHEMY_DATABASE_URI = None  # set to a SQLite file under instance/ when unset
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    #: The largest request body: three photos and the text of a diary.
+    MAX_CONTENT_LENGTH = 26 * 1024 * 1024
+    #: Form fields other than files (a 60,000-character diary, percent-encoded, is ~540 KB).
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
 
     BABEL_DEFAULT_LOCALE = "ja"
     BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
@@ -38,6 +41,10 @@ class DefaultConfig:
     #: ``sql`` (the database) or ``redis`` (``SESSION_REDIS_URL``).
     SESSION_STORE = "sql"
     SESSION_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+    #: Photo uploads: the largest file, and the most pixels (decompression-bomb bound).
+    PHOTO_MAX_BYTES = 8 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 40_000_000
 
     #: ``invite`` (members invite members) or ``open`` (anyone 18+ may sign up).
     SIGNUP_POLICY = "invite"

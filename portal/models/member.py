@@ -30,6 +30,10 @@ class Member(UserMixin, db.Model):
     is_premium: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Members who stop leaving footprints also lose their own footprint list.
     leaves_footprints: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: The visibility new diaries start with.
+    diary_visibility: Mapped[str] = mapped_column(
+        String(8), default="public", server_default="public"
+    )
     #: When the member last opened the footprint list (for the "new footprints" count).
     footprints_seen_at: Mapped[datetime | None]
     #: Operators may stop a member's logins; their data stays.

@@ -1,0 +1,47 @@
+"""Photos: uploaded images and the resized copies each rendering needs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ._time import utcnow
+
+
+class Photo(db.Model):
+    """An image a member uploaded, attached to a diary (albums come later).
+
+    Who may see it follows what it is attached to (a diary's visibility), everywhere,
+    including its own URL.
+    """
+
+    __tablename__ = "photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    diary_id: Mapped[int | None] = mapped_column(
+        ForeignKey("diaries.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=1)
+    width: Mapped[int]
+    height: Mapped[int]
+    #: Bytes stored for this photo, all variants included (counts against the plan's storage).
+    stored_bytes: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PhotoVariant(db.Model):
+    """One stored encoding of a photo: the sanitized original, the PC size, phone sizes."""
+
+    __tablename__ = "photo_variants"
+
+    photo_id: Mapped[int] = mapped_column(
+        ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: e.g. ``original``, ``pc``, ``thumb``, or a phone key such as ``gif-120-2560``.
+    variant: Mapped[str] = mapped_column(String(40), primary_key=True)
+    mimetype: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,113 @@
+"""Diary comments: numbered, deletable by their author or the diary's, and unread notices."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from ..extensions import db
+from ..models import Diary, DiaryComment, DiaryWatch, Member
+from . import ServiceError
+from .visibility import is_blocked, visible_clause
+
+BODY_MAX = 5000
+
+
+def add(member: Member, diary: Diary, body: str) -> DiaryComment:
+    """Comment on a diary the member can read; the commenter then follows its comments.
+
+    The number is taken with a row update on the diary, so two comments at once get 1 and 2.
+
+    :raise ServiceError: when comments are closed, the text is empty or too long, or the
+        author blocked the member (told only that comments are not possible).
+    """
+    body = body.strip()
+    if not body:
+        raise ServiceError(_l("Please write something."), "body")
+    if len(body) > BODY_MAX:
+        raise ServiceError(_l("The text is too long."), "body")
+    if diary.comments_closed or is_blocked(diary.author_id, member.id):
+        raise ServiceError(_l("Comments are closed for this diary."))
+    db.session.execute(
+        update(Diary)
+        .where(Diary.id == diary.id)
+        .values(
+            last_comment_number=Diary.last_comment_number + 1, comment_count=Diary.comment_count + 1
+        )
+    )
+    number = db.session.scalar(select(Diary.last_comment_number).where(Diary.id == diary.id))
+    comment = DiaryComment(diary_id=diary.id, author_id=member.id, number=number, body=body)
+    db.session.add(comment)
+    watch = db.session.get(DiaryWatch, (member.id, diary.id))
+    if watch is None:
+        db.session.add(DiaryWatch(member_id=member.id, diary_id=diary.id, seen_number=number))
+    else:
+        watch.seen_number = number
+    db.session.flush()
+    db.session.refresh(diary)
+    return comment
+
+
+def delete(member: Member, comment: DiaryComment) -> None:
+    """Delete a comment: its author or the diary's author may. Numbers are not reused."""
+    diary = db.session.get(Diary, comment.diary_id)
+    if member.id not in (comment.author_id, diary.author_id):
+        raise ServiceError(_l("You cannot delete this comment."))
+    db.session.delete(comment)
+    diary.comment_count = max(0, diary.comment_count - 1)
+    db.session.flush()
+
+
+def page_of(diary: Diary, *, offset: int, limit: int) -> list[DiaryComment]:
+    """Return a page of a diary's comments in number order."""
+    stmt = (
+        select(DiaryComment)
+        .where(DiaryComment.diary_id == diary.id)
+        .order_by(DiaryComment.number)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def mark_seen(member: Member | None, diary: Diary) -> None:
+    """Record that a follower has seen the diary's comments so far."""
+    if member is None:
+        return
+    watch = db.session.get(DiaryWatch, (member.id, diary.id))
+    if watch is not None and watch.seen_number < diary.last_comment_number:
+        watch.seen_number = diary.last_comment_number
+
+
+def unread(member: Member, limit: int) -> list[tuple[Diary, int]]:
+    """Return diaries with comments the member has not seen (own, or commented on), with
+    how many are new; only diaries the member can still read."""
+    new = Diary.last_comment_number - DiaryWatch.seen_number
+    stmt = (
+        select(Diary, new)
+        .join(DiaryWatch, DiaryWatch.diary_id == Diary.id)
+        .where(
+            DiaryWatch.member_id == member.id,
+            new > 0,
+            visible_clause(member.id, Diary.author_id, Diary.visibility),
+        )
+        .order_by(Diary.updated_at.desc(), Diary.id.desc())
+        .limit(limit)
+    )
+    return [(diary, n) for diary, n in db.session.execute(stmt)]
+
+
+def written_by(member: Member, *, offset: int, limit: int) -> tuple[list[DiaryComment], int]:
+    """Return the member's own comments, newest first, on diaries they can still read."""
+    where = (
+        DiaryComment.author_id == member.id,
+        visible_clause(member.id, Diary.author_id, Diary.visibility),
+    )
+    base = select(DiaryComment).join(Diary, Diary.id == DiaryComment.diary_id).where(*where)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = db.session.scalars(
+        base.order_by(DiaryComment.created_at.desc(), DiaryComment.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(rows), total

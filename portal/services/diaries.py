@@ -1,0 +1,178 @@
+"""Diaries (日記): writing, reading under the visibility policy, months and neighbours."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Diary, DiaryWatch, Member
+from ..models._time import TOKYO, utcnow
+from ..models.profile import VISIBILITIES
+from . import ServiceError
+from .visibility import visible_clause
+
+TITLE_MAX = 100
+BODY_MAX = 60_000
+
+
+def _check(title: str, body: str, visibility: str) -> tuple[str, str]:
+    title, body = title.strip(), body.strip()
+    if not title:
+        raise ServiceError(_l("Please write a title."), "title")
+    if not body:
+        raise ServiceError(_l("Please write something."), "body")
+    if len(title) > TITLE_MAX or len(body) > BODY_MAX:
+        raise ServiceError(_l("The text is too long."), "body")
+    if visibility not in VISIBILITIES:
+        raise ServiceError(_l("Please choose from the list."), "visibility")
+    return title, body
+
+
+def create(
+    author: Member, *, title: str, body: str, visibility: str, created_at: datetime | None = None
+) -> Diary:
+    """Write a diary entry; its author follows its comments.
+
+    :raise ServiceError: for an empty or too long title or body, or an unknown visibility.
+    """
+    title, body = _check(title, body, visibility)
+    now = created_at or utcnow()
+    diary = Diary(
+        author_id=author.id,
+        title=title,
+        body=body,
+        visibility=visibility,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(diary)
+    db.session.flush()
+    db.session.add(DiaryWatch(member_id=author.id, diary_id=diary.id, seen_number=0))
+    return diary
+
+
+def update(
+    member: Member, diary: Diary, *, title: str, body: str, visibility: str, comments_closed: bool
+) -> None:
+    """Edit an entry (its author only).
+
+    :raise ServiceError: when ``member`` is not the author, or the text is not acceptable.
+    """
+    _own(member, diary)
+    diary.title, diary.body = _check(title, body, visibility)
+    diary.visibility = visibility
+    diary.comments_closed = comments_closed
+    diary.updated_at = utcnow()
+
+
+def delete(member: Member, diary: Diary) -> None:
+    """Delete an entry with its comments and photos (its author only)."""
+    _own(member, diary)
+    db.session.delete(diary)
+    db.session.flush()
+
+
+def _own(member: Member, diary: Diary) -> None:
+    if diary.author_id != member.id:
+        raise ServiceError(_l("Only the author can change this diary."))
+
+
+def visible_diaries(viewer_id: int | None):
+    """Return a ``select(Diary)`` limited to what the viewer may read."""
+    return select(Diary).where(visible_clause(viewer_id, Diary.author_id, Diary.visibility))
+
+
+def get_visible(diary_id: int, viewer_id: int | None) -> Diary | None:
+    """Return the diary if it exists and the viewer may read it (else ``None``: a 404)."""
+    return db.session.scalar(visible_diaries(viewer_id).where(Diary.id == diary_id))
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    """Return the naive-UTC start and end of a month in Japanese time."""
+    start = datetime(year, month, 1, tzinfo=TOKYO)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=TOKYO)
+    return (start.astimezone(UTC).replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None))
+
+
+@dataclass
+class DiaryList:
+    """One page of a member's diary list, and the month index beside it."""
+
+    diaries: list[Diary]
+    total: int
+    months: list[tuple[int, int, int]]
+
+
+def list_of(
+    owner: Member, viewer_id: int | None, *, month: tuple[int, int] | None, offset: int, limit: int
+) -> DiaryList:
+    """Return the owner's diaries the viewer may read, newest first, optionally of one month."""
+    stmt = visible_diaries(viewer_id).where(Diary.author_id == owner.id)
+    if month is not None:
+        start, end = month_bounds(*month)
+        stmt = stmt.where(Diary.created_at >= start, Diary.created_at < end)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.scalars(
+        stmt.order_by(Diary.created_at.desc(), Diary.id.desc()).offset(offset).limit(limit)
+    )
+    return DiaryList(list(rows), total, month_index(owner, viewer_id))
+
+
+def month_index(owner: Member, viewer_id: int | None) -> list[tuple[int, int, int]]:
+    """Return ``(year, month, count)`` of the owner's readable diaries, newest month first."""
+    stmt = select(Diary.created_at).where(
+        Diary.author_id == owner.id, visible_clause(viewer_id, Diary.author_id, Diary.visibility)
+    )
+    counts = Counter()
+    for (created,) in db.session.execute(stmt):
+        local = created.replace(tzinfo=UTC).astimezone(TOKYO)
+        counts[(local.year, local.month)] += 1
+    return [(y, m, n) for (y, m), n in sorted(counts.items(), reverse=True)]
+
+
+def neighbours(diary: Diary, viewer_id: int | None) -> tuple[Diary | None, Diary | None]:
+    """Return the author's previous (older) and next (newer) entries the viewer may read."""
+    base = visible_diaries(viewer_id).where(Diary.author_id == diary.author_id)
+    older = db.session.scalar(
+        base.where(
+            (Diary.created_at < diary.created_at)
+            | ((Diary.created_at == diary.created_at) & (Diary.id < diary.id))
+        )
+        .order_by(Diary.created_at.desc(), Diary.id.desc())
+        .limit(1)
+    )
+    newer = db.session.scalar(
+        base.where(
+            (Diary.created_at > diary.created_at)
+            | ((Diary.created_at == diary.created_at) & (Diary.id > diary.id))
+        )
+        .order_by(Diary.created_at, Diary.id)
+        .limit(1)
+    )
+    return older, newer
+
+
+def friends_newest(member: Member, limit: int, *, days: int = 30) -> list[Diary]:
+    """Return the newest diaries of ``member``'s friends that ``member`` may read (home)."""
+    from .visibility import friend_ids
+
+    since = utcnow() - timedelta(days=days)
+    stmt = (
+        visible_diaries(member.id)
+        .where(Diary.author_id.in_(friend_ids(member.id)), Diary.created_at >= since)
+        .order_by(Diary.created_at.desc(), Diary.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def set_default_visibility(member: Member, visibility: str) -> None:
+    """Save the visibility new diaries start with."""
+    if visibility not in VISIBILITIES:
+        raise ServiceError(_l("Please choose from the list."), "visibility")
+    member.diary_visibility = visibility
