@@ -153,7 +153,9 @@ def _create_friendships(rng: random.Random, ids: dict[str, int]) -> int:
                 pairs.add((min(member, friend), max(member, friend)))
     rows = []
     for a, b in sorted(pairs):
-        when = EPOCH - timedelta(days=rng.randint(0, 300), minutes=rng.randint(0, 1440))
+        when = EPOCH - timedelta(days=rng.randint(1, 300), minutes=rng.randint(0, 1440))
+        if {a, b} == {taro, hanako}:
+            when = EPOCH  # their friendship is the newest: each shows on the other's home
         rows.append({"member_id": a, "friend_id": b, "created_at": when})
         rows.append({"member_id": b, "friend_id": a, "created_at": when})
     for start in range(0, len(rows), BATCH):

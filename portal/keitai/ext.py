@@ -85,7 +85,10 @@ class Keitai:
         #: Endpoints whose URLs ask docomo for the i-mode ID (``guid=ON``, KEITAI.md A5, B7).
         app.config.setdefault("KEITAI_GUID_ENDPOINTS", frozenset())
         app.wsgi_app = InputDecodingMiddleware(
-            app.wsgi_app, detect, max_body=app.config.get("MAX_CONTENT_LENGTH") or 1024 * 1024
+            app.wsgi_app,
+            detect,
+            max_body=app.config.get("MAX_CONTENT_LENGTH") or 1024 * 1024,
+            keep=(app.config["SESSION_URL_PARAM"],),
         )
         app.before_request(self._before_request)
         app.url_defaults(self._add_session_id)

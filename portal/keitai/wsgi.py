@@ -3,18 +3,21 @@
 Views and forms only ever see UTF-8: a Shift_JIS query string or
 urlencoded body is re-encoded before Flask parses it, and input that is not
 valid in the device's encoding is dropped as a whole and reported in
-``environ["keitai.input_error"]``.
+``environ["keitai.input_error"]``. Carrier emoji in names and values are
+turned into the stored form on the way (:func:`.emoji.to_stored`).
 """
 
 from __future__ import annotations
 
 import codecs
+import functools
 import io
 import typing as t
 
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wsgi import get_content_length
 
+from . import emoji
 from .encoding import InputEncodingError, transcode_urlencoded
 
 if t.TYPE_CHECKING:
@@ -24,6 +27,9 @@ __all__ = ["InputDecodingMiddleware"]
 
 _URLENCODED = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
+
+#: A hook applied to each decoded name and value.
+_Post = t.Callable[[str], str]
 
 
 def _mimetype(environ: WSGIEnvironment) -> str:
@@ -68,13 +74,22 @@ class InputDecodingMiddleware:
     emptied, so nothing half-decoded reaches a view; the application is
     expected to answer 400.
 
-    A ``multipart/form-data`` body is left alone; for a device that does not
-    use UTF-8, ``environ["keitai.multipart_encoding"]`` names its encoding.
+    Each decoded name and value also goes through :func:`.emoji.to_stored`
+    for the device's ``carrier`` (an attribute of the device; without it no
+    emoji are converted): docomo and au Shift_JIS emoji, SoftBank PUA and
+    webcode, au "auto" code points and Google PUA all become the stored form.
+    Plain ASCII input still passes untouched.
+
+    A ``multipart/form-data`` body is left alone (emoji included); for a
+    device that does not use UTF-8, ``environ["keitai.multipart_encoding"]``
+    names its encoding.
 
     :param app: The WSGI application to call.
     :param detect: Return the device for a WSGI environ; called once per
         request. The result needs an ``encoding`` attribute holding a codec
         name, ``"cp932"`` or ``"utf-8"``.
+    :param keep: query parameters kept, when plain ASCII, after input was
+        refused (the session id, so the error page still knows the member).
     :param max_body: Largest urlencoded body, in bytes, that is buffered and
         transcoded. A larger declared ``Content-Length`` is left untouched
         for the application's own 413 handling; a larger streamed (chunked)
@@ -87,10 +102,12 @@ class InputDecodingMiddleware:
         detect: t.Callable[[WSGIEnvironment], t.Any],
         *,
         max_body: int = 1024 * 1024,
+        keep: t.Collection[str] = (),
     ) -> None:
         self.app = app
         self.detect = detect
         self.max_body = max_body
+        self.keep = frozenset(keep)
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -99,20 +116,38 @@ class InputDecodingMiddleware:
         device = self.detect(environ)
         environ["keitai.device"] = device
         encoding = device.encoding
+        carrier = getattr(device, "carrier", None)
+        post = (
+            functools.partial(emoji.to_stored, carrier=carrier, encoding=encoding)
+            if carrier is not None
+            else None
+        )
 
+        original_query = environ.get("QUERY_STRING", "")
         try:
-            self._transcode_query(environ, encoding)
-            self._transcode_body(environ, encoding)
+            self._transcode_query(environ, encoding, post)
+            self._transcode_body(environ, encoding, post)
         except InputEncodingError as error:
             environ["keitai.input_error"] = error
-            environ["QUERY_STRING"] = ""
+            environ["QUERY_STRING"] = self._kept(original_query)
             _set_body(environ, b"")
         except _BodyTooLargeError:
             return RequestEntityTooLarge()(environ, start_response)
 
         return self.app(environ, start_response)
 
-    def _transcode_query(self, environ: WSGIEnvironment, encoding: str) -> None:
+    def _kept(self, query: str) -> str:
+        """Return the kept parameters of a refused query string (ASCII values only)."""
+        kept = []
+        for pair in query.split("&"):
+            name, _, value = pair.partition("=")
+            if name in self.keep and value.isascii() and "%" not in value:
+                kept.append(pair)
+        return "&".join(kept)
+
+    def _transcode_query(
+        self, environ: WSGIEnvironment, encoding: str, post: _Post | None = None
+    ) -> None:
         """Re-encode ``QUERY_STRING``, a latin-1 string per PEP 3333.
 
         :raise InputEncodingError: If the query string is invalid.
@@ -120,10 +155,12 @@ class InputDecodingMiddleware:
         query = environ.get("QUERY_STRING", "")
 
         if query:
-            raw = transcode_urlencoded(query.encode("latin-1"), encoding)
+            raw = transcode_urlencoded(query.encode("latin-1"), encoding, post=post)
             environ["QUERY_STRING"] = raw.decode("latin-1")
 
-    def _transcode_body(self, environ: WSGIEnvironment, encoding: str) -> None:
+    def _transcode_body(
+        self, environ: WSGIEnvironment, encoding: str, post: _Post | None = None
+    ) -> None:
         """Re-encode an urlencoded body; mark a multipart one.
 
         :raise InputEncodingError: If the body is invalid.
@@ -138,7 +175,7 @@ class InputDecodingMiddleware:
             body = self._read_body(environ)
 
             if body is not None:
-                _set_body(environ, transcode_urlencoded(body, encoding))
+                _set_body(environ, transcode_urlencoded(body, encoding, post=post))
 
     def _read_body(self, environ: WSGIEnvironment) -> bytes | None:
         """Read the whole body the way Werkzeug would see it.

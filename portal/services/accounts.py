@@ -118,14 +118,12 @@ def open_invitations(member: Member) -> list[Invitation]:
     return list(db.session.scalars(stmt))
 
 
-def accepted_invitations(member: Member) -> list[Invitation]:
-    """Return the member's invitations that somebody used, newest first."""
-    stmt = (
-        select(Invitation)
-        .where(Invitation.inviter_id == member.id, Invitation.used_by_id.is_not(None))
-        .order_by(Invitation.used_at.desc())
-    )
-    return list(db.session.scalars(stmt))
+def accepted_invitations(member: Member, limit: int) -> tuple[list[Invitation], int]:
+    """Return the newest of ``member``'s invitations that somebody used, and how many there are."""
+    where = (Invitation.inviter_id == member.id, Invitation.used_by_id.is_not(None))
+    stmt = select(Invitation).where(*where).order_by(Invitation.used_at.desc()).limit(limit)
+    total = db.session.scalar(select(func.count(Invitation.id)).where(*where)) or 0
+    return list(db.session.scalars(stmt)), total
 
 
 def create_invitation(member: Member, note: str | None) -> Invitation:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..forms.auth import InviteForm
-from ..rendering import render
+from ..rendering import render, sizes
 from ..services import ServiceError, accounts
 
 bp = Blueprint("invites", __name__)
@@ -27,10 +27,12 @@ def index():
         else:
             flash(_("Invitation link created. Send it to your friend."))
             return redirect(url_for("invites.index", made=invitation.id))
+    accepted, accepted_total = accounts.accepted_invitations(current_user, sizes().list_page)
     return render(
         "invites/index.html",
         form=form,
         error=error,
         open_invitations=accounts.open_invitations(current_user),
-        accepted=accounts.accepted_invitations(current_user),
+        accepted=accepted,
+        accepted_total=accepted_total,
     )
