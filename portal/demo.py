@@ -93,7 +93,8 @@ def seed(
     ids = _create_members(rng, total, password_hash, progress)
     friendships = _create_friendships(rng, ids)
     social = _create_social(rng, ids)
-    return f"{len(ids)} members, {friendships} friendships, {social}."
+    diaries = _create_diaries(rng, ids)
+    return f"{len(ids)} members, {friendships} friendships, {social}, {diaries}."
 
 
 def _member_rows(rng: random.Random, total: int, password_hash: str):
@@ -308,3 +309,91 @@ def _create_social(rng: random.Random, ids: dict[str, int]) -> str:
         f"{len(profiles)} profiles, {len(intros)} introductions, {len(requests)} requests, "
         f"{len(blocks)} blocks, {len(visits)} footprints"
     )
+
+
+DIARY_TITLES = (
+    "今日のランチ☀",
+    "週末の予定",
+    "雨の日は読書📚",
+    "新しいカメラ",
+    "久しぶりの実家",
+    "夏休みの計画🌊",
+)
+DIARY_LINES = (
+    "今日は朝から良い天気☀でした。駅前の新しいカフェでモーニングを食べてから会社へ。",
+    "仕事帰りに友達とラーメン🍜を食べに行きました。やっぱり豚骨が一番！",
+    "週末は家でゆっくり映画を観る予定です。おすすめがあったら教えてください～",
+    "最近カメラを始めました📷 写真は http://example.jp/photos にまとめています。",
+    "明日は早起きしないといけないので、今日はもう寝ます。おやすみなさい🌙",
+)
+COMMENTS = (
+    "いいですね！",
+    "私も行きたいです～",
+    "写真見たいです📷",
+    "お疲れさまでした！",
+    "わかります(笑)",
+)
+VISIBILITY_CYCLE = ("public", "fof", "friends", "private")
+
+
+def _demo_photo(rng: random.Random) -> bytes:
+    """Return a small JPEG made on the spot (a sky-to-sea gradient)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    top = (rng.randint(80, 160), rng.randint(150, 210), 255)
+    im = Image.new("RGB", (480, 360), top)
+    draw = ImageDraw.Draw(im)
+    for y in range(180, 360):
+        draw.line([(0, y), (480, y)], fill=(20, 80 + (y - 180) // 2, 160))
+    draw.ellipse((360, 40, 420, 100), fill=(255, 220, 80))
+    out = io.BytesIO()
+    im.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def _create_diaries(rng: random.Random, ids: dict[str, int]) -> str:
+    """Diaries of every visibility for the fixed accounts and some members; comments; photos."""
+    from .services import comments, diaries, photos
+
+    taro, hanako, jiro = (db.session.get(Member, ids[k]) for k in ("taro", "hanako", "jiro"))
+    authors = [taro, hanako, jiro] + [
+        db.session.get(Member, v) for k, v in sorted(ids.items()) if k.startswith("member")
+    ][:12]
+    made = []
+    for n, author in enumerate(authors):
+        for k in range(4 if n < 3 else 1):
+            visibility = VISIBILITY_CYCLE[k % 4] if n < 3 else "public"
+            lines = [rng.choice(DIARY_LINES) for _ in range(rng.randint(2, 5))]
+            made.append(
+                diaries.create(
+                    author,
+                    title=rng.choice(DIARY_TITLES),
+                    body="\n".join(lines),
+                    visibility=visibility,
+                    created_at=EPOCH - timedelta(days=k * 3 + n % 5, hours=rng.randint(0, 20)),
+                )
+            )
+    long_body = "\n\n".join(
+        f"{n + 1}. " + "".join(rng.choice(DIARY_LINES) for _ in range(3)) for n in range(40)
+    )
+    long_diary = diaries.create(
+        taro,
+        title="北海道旅行記(長編)🗻",
+        body=long_body,
+        visibility="public",
+        created_at=EPOCH - timedelta(hours=2),
+    )
+    made.append(long_diary)
+    photos.attach(taro, long_diary, [_demo_photo(rng), _demo_photo(rng)])
+    count = 0
+    readers = [taro, hanako] + authors[3:]
+    for diary in made:
+        if diary.visibility != "public":
+            continue
+        for reader in rng.sample(readers, rng.randint(0, 3)):
+            if reader.id != diary.author_id:
+                comments.add(reader, diary, rng.choice(COMMENTS))
+                count += 1
+    return f"{len(made)} diaries, {count} comments, 2 photos"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, request, url_for
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .keitai.links import linkify
 
@@ -44,7 +45,25 @@ def linkify_content(text: str) -> Markup:
     return linkify(text, jump_url)
 
 
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028]")
+
+
+def nl2br(text) -> Markup:
+    """Escape member text (unless it is already markup, e.g. from ``linkify``) and turn its
+    line breaks into ``<br />`` (template filter: ``text|linkify|nl2br``)."""
+    lines = _LINE_BREAK.split(str(escape(text)))
+    return Markup("<br />").join(Markup(line) for line in lines)  # noqa: S704 (escaped above)
+
+
+def member_text(text: str) -> Markup:
+    """Return member text as shown on a page: escaped, URLs through /jump, line breaks kept."""
+    return nl2br(linkify_content(text))
+
+
 def init_app(app) -> None:
-    """Make ``here``, ``share_url``, ``jump_url`` and the ``linkify`` filter available."""
+    """Make ``here``, ``share_url``, ``jump_url`` and the ``linkify``/``nl2br`` filters
+    available."""
     app.jinja_env.globals.update(here=here, share_url=share_url, jump_url=jump_url)
     app.jinja_env.filters["linkify"] = linkify_content
+    app.jinja_env.filters["nl2br"] = nl2br
+    app.jinja_env.filters["member_text"] = member_text

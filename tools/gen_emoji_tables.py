@@ -48,7 +48,10 @@ WEBCODE_START = "\x1b$"
 WEBCODE_END = "\x0f"
 
 #: What a fallback may not contain as ASCII: it goes into escaped HTML, attributes included.
-FULLWIDTH = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇"})
+#: Quotes become typographic ones: the full-width ＂ and ＇ are IBM extensions docomo forbids.
+FULLWIDTH = str.maketrans(
+    {"[": "［", "]": "］", "<": "＜", ">": "＞", "&": "＆", '"': "”", "'": "’"}
+)
 
 #: cp932 decodes the user-defined area F040-F9FC to U+E000-U+E757; above it (FA40-FC4B) are
 #: IBM extension kanji, which are text, not emoji.
@@ -124,8 +127,10 @@ def read_e4u(path: Path) -> tuple[list[Symbol], dict[str, str]]:
             letters[text] = attrs["text_fallback"]
             continue
         if google.startswith(">"):
-            # One symbol (BLACK SQUARE BUTTON) borrows another's Google code point.
+            # One symbol (BLACK SQUARE BUTTON, ">FEB64") only borrows another's Google code.
             google = None
+        if text is None and google is None:
+            raise DataError(f"e4u {attrs['id']}: no stored form")
         carriers = {}
         for carrier in YAML_FILES:
             value = attrs.get(carrier)
@@ -135,7 +140,7 @@ def read_e4u(path: Path) -> tuple[list[Symbol], dict[str, str]]:
             Symbol(
                 id=attrs["id"],
                 name=attrs["name"],
-                stored=text if text is not None else chr(int(google, 16)),
+                stored=text if text is not None else chr(int(str(google), 16)),
                 unicode=text,
                 google=chr(int(google, 16)) if google else "",
                 carriers=carriers,
@@ -143,8 +148,6 @@ def read_e4u(path: Path) -> tuple[list[Symbol], dict[str, str]]:
                 text_repr=attrs.get("text_repr"),
             )
         )
-        if text is None and google is None:
-            raise DataError(f"e4u {attrs['id']}: no stored form")
     _check_unique(symbols)
     return symbols, letters
 
@@ -186,12 +189,13 @@ def webcode(webcode_hex: str) -> str:
     return text[2:4]
 
 
-def _fallback_name(
-    symbol: Symbol, names: Mapping[str, Mapping[int, str]], exact_first: bool
+def _carrier_name(
+    symbol: Symbol, names: Mapping[str, Mapping[int, str]], *, approximate: bool
 ) -> str | None:
+    """Return the Japanese name of the first carrier symbol mapped (exactly or not) to it."""
     for carrier in YAML_FILES:
-        codes, approx = symbol.carriers.get(carrier, ((), True))
-        if approx == (not exact_first) and len(codes) == 1 and codes[0] in names[carrier]:
+        codes, approx = symbol.carriers.get(carrier, ((), not approximate))
+        if approx == approximate and len(codes) == 1 and codes[0] in names[carrier]:
             return names[carrier][codes[0]]
     return None
 
@@ -212,8 +216,8 @@ def text_fallback(symbol: Symbol, names: Mapping[str, Mapping[int, str]]) -> str
         text = " "
     else:
         name = (
-            _fallback_name(symbol, names, exact_first=True)
-            or _fallback_name(symbol, names, exact_first=False)
+            _carrier_name(symbol, names, approximate=False)
+            or _carrier_name(symbol, names, approximate=True)
             or symbol.text_repr
             or symbol.name.title()
         )
@@ -315,46 +319,96 @@ def build(src: Path) -> Tables:
     }
 
     dicts = [
-        ("DOCOMO_TO_STORED", "docomo PUA (= cp932 of its Shift_JIS bytes) -> stored.",
-         inbound("docomo")),
-        ("STORED_TO_DOCOMO", "stored -> docomo PUA (cp932 encodes it to the docomo bytes).",
-         outbound("docomo", docomo_pua)),
-        ("AU_SJIS_TO_STORED", "cp932 decoding of au Shift_JIS bytes -> stored.",
-         inbound("kddi", au_sjis)),
-        ("AU_UNICODE_TO_STORED", "au official PUA (U+E468-U+EB8E), UTF-8 input only -> stored.",
-         inbound("kddi")),
-        ("AU_AUTO_TO_STORED", "au 'auto' code point (U+EC40-U+F0FC) -> stored.",
-         inbound("kddi", au_auto)),
-        ("STORED_TO_AU", "stored -> cp932 character whose encoding is the au Shift_JIS bytes.",
-         outbound("kddi", au_sjis)),
-        ("STORED_TO_AU_UNICODE", "stored -> au official PUA (au on a UTF-8 page).",
-         outbound("kddi", au_pua)),
-        ("SOFTBANK_TO_STORED", "SoftBank official PUA (U+E001-U+E53E), UTF-8 input -> stored.",
-         inbound("softbank")),
-        ("SOFTBANK_WEBCODE_TO_STORED", "webcode page+code (\"G!\" of ESC $ G ! SI) -> stored.",
-         inbound("softbank", sb_webcode)),
-        ("SOFTBANK_SJIS_AUTO_TO_STORED",
-         "cp932 decoding of SoftBank 3G 'sjis_auto' bytes (F741-F9FC only) -> stored.",
-         inbound("softbank", sb_sjis_auto)),
-        ("STORED_TO_SOFTBANK", "stored -> SoftBank official PUA (3G, UTF-8 pages).",
-         outbound("softbank", sb_pua)),
-        ("STORED_TO_SOFTBANK_WEBCODE", "stored -> webcode escape(s) (J-PHONE 2G, cp932 pages).",
-         to_sb_webcode),
-        ("GOOGLE_TO_STORED", "Google PUA of a symbol with a standard form -> that form.",
-         google_to_stored),
+        (
+            "DOCOMO_TO_STORED",
+            "docomo PUA (= cp932 of its Shift_JIS bytes) -> stored.",
+            inbound("docomo"),
+        ),
+        (
+            "STORED_TO_DOCOMO",
+            "stored -> docomo PUA (cp932 encodes it to the docomo bytes).",
+            outbound("docomo", docomo_pua),
+        ),
+        (
+            "AU_SJIS_TO_STORED",
+            "cp932 decoding of au Shift_JIS bytes -> stored.",
+            inbound("kddi", au_sjis),
+        ),
+        (
+            "AU_UNICODE_TO_STORED",
+            "au official PUA (U+E468-U+EB8E), UTF-8 input only -> stored.",
+            inbound("kddi"),
+        ),
+        (
+            "AU_AUTO_TO_STORED",
+            "au 'auto' code point (U+EC40-U+F0FC) -> stored.",
+            inbound("kddi", au_auto),
+        ),
+        (
+            "STORED_TO_AU",
+            "stored -> cp932 character whose encoding is the au Shift_JIS bytes.",
+            outbound("kddi", au_sjis),
+        ),
+        (
+            "STORED_TO_AU_UNICODE",
+            "stored -> au official PUA (au on a UTF-8 page).",
+            outbound("kddi", au_pua),
+        ),
+        (
+            "SOFTBANK_TO_STORED",
+            "SoftBank official PUA (U+E001-U+E53E), UTF-8 input -> stored.",
+            inbound("softbank"),
+        ),
+        (
+            "SOFTBANK_WEBCODE_TO_STORED",
+            'webcode page+code ("G!" of ESC $ G ! SI) -> stored.',
+            inbound("softbank", sb_webcode),
+        ),
+        (
+            "SOFTBANK_SJIS_AUTO_TO_STORED",
+            "cp932 decoding of SoftBank 3G 'sjis_auto' bytes (F741-F9FC only) -> stored.",
+            inbound("softbank", sb_sjis_auto),
+        ),
+        (
+            "STORED_TO_SOFTBANK",
+            "stored -> SoftBank official PUA (3G, UTF-8 pages).",
+            outbound("softbank", sb_pua),
+        ),
+        (
+            "STORED_TO_SOFTBANK_WEBCODE",
+            "stored -> webcode escape(s) (J-PHONE 2G, cp932 pages).",
+            to_sb_webcode,
+        ),
+        (
+            "GOOGLE_TO_STORED",
+            "Google PUA of a symbol with a standard form -> that form.",
+            google_to_stored,
+        ),
         ("TEXT_FALLBACK", "stored -> text for a device without the symbol.", fallbacks),
     ]
 
     entries = [
-        ("DOCOMO_ENTRIES", "(number, sjis, unicode, name) of every docomo table row.",
-         [(r["number"], r["sjis"], r["unicode"], r["name"]) for r in rows["docomo"]]),
-        ("AU_ENTRIES", "(number, sjis, unicode, unicode_auto, name) of every au table row.",
-         [(r["number"], r["sjis"], r["unicode"], r["unicode_auto"], r["name"])
-          for r in rows["kddi"]]),
-        ("SOFTBANK_ENTRIES",
-         "(number, webcode bytes, sjis_auto or None, unicode, name) of every SoftBank row.",
-         [(r["number"], r["sjis"], r["sjis_auto"], r["unicode"], r["name"])
-          for r in rows["softbank"]]),
+        (
+            "DOCOMO_ENTRIES",
+            "(number, sjis, unicode, name) of every docomo table row.",
+            [(r["number"], r["sjis"], r["unicode"], r["name"]) for r in rows["docomo"]],
+        ),
+        (
+            "AU_ENTRIES",
+            "(number, sjis, unicode, unicode_auto, name) of every au table row.",
+            [
+                (r["number"], r["sjis"], r["unicode"], r["unicode_auto"], r["name"])
+                for r in rows["kddi"]
+            ],
+        ),
+        (
+            "SOFTBANK_ENTRIES",
+            "(number, webcode bytes, sjis_auto or None, unicode, name) of every SoftBank row.",
+            [
+                (r["number"], r["sjis"], r["sjis_auto"], r["unicode"], r["name"])
+                for r in rows["softbank"]
+            ],
+        ),
     ]
     stats = {name: len(mapping) for name, _, mapping in dicts}
     stats["symbols"] = len(symbols)
@@ -393,7 +447,7 @@ def _literal(text: str, *, readable: bool = False) -> str:
     out = []
     for char in text:
         category = unicodedata.category(char)
-        if char in "\\\"":
+        if char in '\\"':
             out.append("\\" + char)
         elif " " <= char <= "~" or (readable and category[0] not in "CMZ"):
             out.append(char)
@@ -424,8 +478,7 @@ def render(tables: Tables) -> str:
         lines.append(f"{name}: tuple[tuple, ...] = (")
         for row in rows:
             items = ", ".join(
-                "None" if item is None else _literal(item, readable=True)
-                for item in row
+                "None" if item is None else _literal(item, readable=True) for item in row
             )
             lines.append(f"    ({items}),")
         lines.append(")")

@@ -7385,7 +7385,7 @@ TEXT_FALLBACK: dict[str, str] = {
     "\u274e": "［×］",  # B46 NEGATIVE SQUARED CROSS MARK
     "\u2753": "［？］",  # B09 BLACK QUESTION MARK ORNAMENT
     "\u2754": "［？］",  # B0A WHITE QUESTION MARK ORNAMENT
-    "\u2755": "［動く＂!＂］",  # B0B WHITE EXCLAMATION MARK ORNAMENT
+    "\u2755": "［動く”!”］",  # B0B WHITE EXCLAMATION MARK ORNAMENT
     "\u2757": "［exclamation］",  # B04 HEAVY EXCLAMATION MARK SYMBOL
     "\u2764": "［黒ハート］",  # B0C HEAVY BLACK HEART
     "\u2795": "［＋］",  # B51 HEAVY PLUS SIGN

@@ -377,53 +377,75 @@ def decode_input(raw: bytes, encoding: str) -> str:
     return text
 
 
-def _requote(part: bytes, codec: str) -> bytes:
+def _requote(part: bytes, codec: str, post: Callable[[str], str] | None = None) -> bytes:
     """Re-encode one urlencoded name or value as UTF-8.
 
     Plain ASCII without escapes is returned unchanged, so tokens keep their
-    exact bytes.
+    exact bytes; so is UTF-8 input that ``post`` leaves as it is.
 
     :param part: A name or value, still percent-encoded.
     :param codec: The canonical codec name.
+    :param post: Hook applied to the decoded text, such as the emoji
+        conversion to the stored form.
     :raise InputEncodingError: If the decoded bytes are invalid.
     """
-    if part.isascii() and b"%" not in part:
+    if part.isascii() and b"%" not in part and (post is None or b"\x1b" not in part):
         return part
 
     text = decode_input(unquote_to_bytes(part.replace(b"+", b" ")), codec)
+
+    if post is not None:
+        converted = post(text)
+
+        if codec == "utf-8" and converted == text:
+            return part
+
+        text = converted
+
     return quote_plus(text, safe="").encode("ascii")
 
 
-def _transcode_field(field: bytes, codec: str) -> bytes:
+def _transcode_field(field: bytes, codec: str, post: Callable[[str], str] | None = None) -> bytes:
     """Re-encode one ``name=value`` pair, keeping a missing ``=`` missing."""
     name, separator, value = field.partition(b"=")
-    return _requote(name, codec) + separator + _requote(value, codec)
+    return _requote(name, codec, post) + separator + _requote(value, codec, post)
 
 
-def transcode_urlencoded(data: bytes, encoding: str) -> bytes:
+def transcode_urlencoded(
+    data: bytes, encoding: str, *, post: Callable[[str], str] | None = None
+) -> bytes:
     """Re-encode an ``application/x-www-form-urlencoded`` string as UTF-8.
 
     Every name and value is decoded from the device's encoding with
     :func:`decode_input` and percent-encoded again in UTF-8. Order, empty
     fields, empty values and missing ``=`` are kept; ``+`` stays a space and
     a decoded plus sign is written as ``%2B``. UTF-8 input is only validated
-    and returned unchanged.
+    and returned unchanged, unless ``post`` changes a name or value.
 
     :param data: A query string or request body.
     :param encoding: The codec name of the device, ``"cp932"`` or ``"utf-8"``.
+    :param post: Hook applied to each decoded name and value, such as the
+        emoji conversion to the stored form (:func:`.emoji.to_stored`). A raw
+        ESC byte (SoftBank webcode) makes even plain ASCII go through it.
     :return: The same form, percent-encoded in UTF-8.
     :raise InputEncodingError: If any name or value is invalid in ``encoding``.
     :raise ValueError: If ``encoding`` is neither CP932 nor UTF-8.
     """
     codec = _codec(encoding)
 
-    if data.isascii() and b"%" not in data:
+    if data.isascii() and b"%" not in data and (post is None or b"\x1b" not in data):
         return data
+
+    fields = data.split(b"&")
 
     if codec == "utf-8":
-        # "&" and "=" are ASCII and never inside a UTF-8 sequence, so the
-        # whole string is valid exactly when every name and value is.
-        decode_input(unquote_to_bytes(data), codec)
-        return data
+        if post is None:
+            # "&" and "=" are ASCII and never inside a UTF-8 sequence, so the
+            # whole string is valid exactly when every name and value is.
+            decode_input(unquote_to_bytes(data), codec)
+            return data
 
-    return b"&".join(_transcode_field(field, codec) for field in data.split(b"&"))
+        converted = [_transcode_field(field, codec, post) for field in fields]
+        return data if converted == fields else b"&".join(converted)
+
+    return b"&".join(_transcode_field(field, codec, post) for field in fields)

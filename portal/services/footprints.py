@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Block, Footprint, Member
@@ -87,6 +88,7 @@ def footprints_of(
     stmt = (
         select(Footprint)
         .where(where)
+        .options(joinedload(Footprint.visitor))
         .order_by(Footprint.visited_at.desc())
         .offset(offset)
         .limit(limit)
@@ -107,3 +109,13 @@ def new_count(owner: Member, now: datetime | None = None) -> int:
     if owner.footprints_seen_at is not None:
         where = and_(where, Footprint.visited_at > owner.footprints_seen_at)
     return db.session.scalar(select(func.count()).select_from(Footprint).where(where)) or 0
+
+
+def set_leaves_footprints(member: Member, enabled: bool) -> None:
+    """Choose whether ``member`` leaves footprints.
+
+    Footprints go both ways: a member who stops leaving them also stops seeing their own list
+    (:func:`footprints_of` returns ``None``); their recorded visitors are kept and show again
+    when the member turns footprints back on.
+    """
+    member.leaves_footprints = enabled

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Friendship, Member, Profile
 from ..models._time import tokyo_today
 from ..models.profile import FIELD_DEFAULTS
-from . import footprints, social
+from . import comments, diaries, footprints, social
 from .friends import friend_count, friends_with_counts
 from .visibility import visible_clause
 
@@ -38,6 +38,10 @@ class HomePage:
     pending_requests: int = 0
     new_footprints: int = 0
     birthdays: list[Birthday] = field(default_factory=list)
+    #: Friends' newest diaries the member may read (each knows its ``comment_count``).
+    friend_diaries: list = field(default_factory=list)
+    #: Diaries with comments the member has not seen: ``(diary, new_count)``.
+    unread_comments: list = field(default_factory=list)
 
 
 def home_for(member: Member, sizes) -> HomePage:
@@ -52,6 +56,8 @@ def home_for(member: Member, sizes) -> HomePage:
         pending_requests=social.pending_count(member),
         new_footprints=footprints.new_count(member),
         birthdays=birthdays_this_week(member),
+        friend_diaries=diaries.friends_newest(member, sizes.home_diaries),
+        unread_comments=comments.unread(member, sizes.home_diaries),
     )
 
 

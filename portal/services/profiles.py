@@ -116,9 +116,26 @@ def update_profile(
     db.session.flush()
 
 
+def update_self_introduction(member: Member, introduction: str | None) -> None:
+    """Save only ``member``'s self-introduction (phones edit it on a page of its own)."""
+    profile = db.session.get(Profile, member.id)
+    if profile is None:
+        profile = profile_of(member)
+        db.session.add(profile)
+    profile.introduction = (introduction or "").strip() or None
+    db.session.flush()
+
+
 def member_or_none(member_id: int) -> Member | None:
     """Return the member with this id (``None`` if there is none)."""
     return db.session.get(Member, member_id)
 
 
-__all__ = ["ProfileView", "member_or_none", "profile_of", "update_profile", "view_profile"]
+__all__ = [
+    "ProfileView",
+    "member_or_none",
+    "profile_of",
+    "update_profile",
+    "update_self_introduction",
+    "view_profile",
+]

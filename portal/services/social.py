@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Block, FriendRequest, Friendship, Introduction, Member
@@ -81,12 +82,17 @@ def decline(*, recipient: Member, request: FriendRequest) -> None:
     db.session.flush()
 
 
-def pending_requests(member: Member) -> list[FriendRequest]:
-    """Return the requests waiting for ``member``'s answer, oldest first."""
+def pending_requests(
+    member: Member, *, offset: int = 0, limit: int | None = None
+) -> list[FriendRequest]:
+    """Return the requests waiting for ``member``'s answer, oldest first (a page of them)."""
     stmt = (
         select(FriendRequest)
         .where(FriendRequest.recipient_id == member.id)
+        .options(joinedload(FriendRequest.sender))
         .order_by(FriendRequest.created_at, FriendRequest.id)
+        .offset(offset)
+        .limit(limit)
     )
     return list(db.session.scalars(stmt))
 
@@ -101,14 +107,27 @@ def pending_count(member: Member) -> int:
     return db.session.scalar(stmt) or 0
 
 
-def sent_requests(member: Member) -> list[FriendRequest]:
-    """Return the requests ``member`` sent that are still unanswered, newest first."""
+def sent_requests(
+    member: Member, *, offset: int = 0, limit: int | None = None
+) -> list[FriendRequest]:
+    """Return the requests ``member`` sent that are still unanswered, newest first (a page)."""
     stmt = (
         select(FriendRequest)
         .where(FriendRequest.sender_id == member.id)
+        .options(joinedload(FriendRequest.recipient))
         .order_by(FriendRequest.created_at.desc(), FriendRequest.id.desc())
+        .offset(offset)
+        .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def sent_count(member: Member) -> int:
+    """Return how many of ``member``'s requests are still unanswered."""
+    stmt = (
+        select(func.count()).select_from(FriendRequest).where(FriendRequest.sender_id == member.id)
+    )
+    return db.session.scalar(stmt) or 0
 
 
 def has_sent_request(sender_id: int, recipient_id: int) -> bool:
@@ -163,15 +182,23 @@ def unblock(member: Member, other: Member) -> None:
     )
 
 
-def blocked_members(member: Member) -> list[Member]:
-    """Return the members ``member`` blocked, newest first."""
+def blocked_members(member: Member, *, offset: int = 0, limit: int | None = None) -> list[Member]:
+    """Return the members ``member`` blocked, newest first (a page of them)."""
     stmt = (
         select(Member)
         .join(Block, Block.blocked_id == Member.id)
         .where(Block.blocker_id == member.id)
-        .order_by(Block.created_at.desc())
+        .order_by(Block.created_at.desc(), Member.id.desc())
+        .offset(offset)
+        .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def blocked_count(member: Member) -> int:
+    """Return how many members ``member`` blocked."""
+    stmt = select(func.count()).select_from(Block).where(Block.blocker_id == member.id)
+    return db.session.scalar(stmt) or 0
 
 
 def write_introduction(author: Member, subject: Member, body: str) -> Introduction:
@@ -205,14 +232,38 @@ def delete_introduction(member: Member, subject_id: int, author_id: int) -> None
     )
 
 
-def introductions_of(subject: Member, viewer_id: int | None) -> list[Introduction]:
-    """Return the introductions of ``subject`` the viewer may read, newest first."""
+def _introductions_where(subject: Member, viewer_id: int | None):
+    return (
+        Introduction.subject_id == subject.id,
+        not_blocked_clause(viewer_id, Introduction.author_id),
+    )
+
+
+def introductions_of(
+    subject: Member, viewer_id: int | None, *, offset: int = 0, limit: int | None = None
+) -> list[Introduction]:
+    """Return the introductions of ``subject`` the viewer may read, newest first (a page)."""
     stmt = (
         select(Introduction)
-        .where(
-            Introduction.subject_id == subject.id,
-            not_blocked_clause(viewer_id, Introduction.author_id),
-        )
-        .order_by(Introduction.updated_at.desc())
+        .where(*_introductions_where(subject, viewer_id))
+        .options(joinedload(Introduction.author))
+        .order_by(Introduction.updated_at.desc(), Introduction.author_id.desc())
+        .offset(offset)
+        .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def introduction_count(subject: Member, viewer_id: int | None) -> int:
+    """Return how many introductions of ``subject`` the viewer may read."""
+    stmt = (
+        select(func.count())
+        .select_from(Introduction)
+        .where(*_introductions_where(subject, viewer_id))
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def introduction_by(author: Member, subject: Member) -> Introduction | None:
+    """Return what ``author`` wrote about ``subject``, if anything."""
+    return db.session.get(Introduction, (subject.id, author.id))

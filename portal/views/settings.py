@@ -1,4 +1,4 @@
-"""Settings (language, password, e-mail) and the language switch on every page."""
+"""Settings (language, password, e-mail, profile, blocked members) and the language switch."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..forms.settings import EmailChangeForm, PasswordChangeForm
+from ..forms.social import VISIBILITY_FIELDS, ProfileForm, SelfIntroductionForm
 from ..i18n import LOCALE_KEY
+from ..keitai.paging import paginate
 from ..navigation import safe_next
-from ..rendering import render
-from ..services import ServiceError, accounts
+from ..rendering import render, sizes
+from ..services import ServiceError, accounts, footprints, profiles, social
 from ..services import easy_login as easy_login_service
 
 bp = Blueprint("settings", __name__)
@@ -95,6 +97,77 @@ def easy_login_remove():
     easy_login_service.unregister(current_user)
     flash(_("Easy login was turned off."))
     return redirect(url_for("settings.index"))
+
+
+@bp.route("/settings/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Edit my profile, who sees each field, and whether I leave footprints."""
+    current = profiles.profile_of(current_user)
+    form = ProfileForm(
+        data={
+            "nickname": current_user.nickname,
+            "real_name": current_user.real_name,
+            "gender": current.gender or "",
+            "area": current.area,
+            "hobbies": current.hobbies,
+            "introduction": current.introduction,
+            "leaves_footprints": current_user.leaves_footprints,
+            **{f"{name}_visibility": current.visibility_of(name) for name in VISIBILITY_FIELDS},
+        }
+    )
+    error = None
+    if form.validate_on_submit():
+        # Phones edit the self-introduction on a page of its own: keep it unless it was sent.
+        sent_introduction = bool(form.introduction.raw_data)
+        try:
+            profiles.update_profile(
+                current_user,
+                nickname=form.nickname.data,
+                real_name=form.real_name.data,
+                gender=form.gender.data,
+                area=form.area.data,
+                hobbies=form.hobbies.data,
+                introduction=form.introduction.data if sent_introduction else current.introduction,
+                visibilities=form.visibilities(),
+            )
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            footprints.set_leaves_footprints(current_user, form.leaves_footprints.data)
+            flash(_("Your profile was saved."))
+            return redirect(url_for("members.profile", id=current_user.id))
+    return render("settings/profile.html", form=form, error=error)
+
+
+@bp.route("/settings/profile/introduction", methods=["GET", "POST"])
+@login_required
+def profile_introduction():
+    """Edit my self-introduction (a page of its own, so phones have room for it)."""
+    form = SelfIntroductionForm(
+        data={"introduction": profiles.profile_of(current_user).introduction}
+    )
+    if form.validate_on_submit():
+        profiles.update_self_introduction(current_user, form.introduction.data)
+        flash(_("Your profile was saved."))
+        return redirect(url_for("members.profile", id=current_user.id))
+    return render("settings/introduction.html", form=form)
+
+
+@bp.route("/settings/blocked")
+@login_required
+def blocked():
+    """List the members I blocked, to unblock them."""
+    paging = paginate(
+        social.blocked_count(current_user),
+        request.args.get("page", 1, type=int) or 1,
+        sizes().blocked_page,
+    )
+    return render(
+        "settings/blocked.html",
+        members=social.blocked_members(current_user, offset=paging.offset, limit=paging.limit),
+        paging=paging,
+    )
 
 
 def _page(password_form=None, email_form=None, easy_error=None, status=200):

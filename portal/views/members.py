@@ -1,0 +1,291 @@
+"""Members and friends (マイミク): profiles, friend lists, requests, introductions, blocking.
+
+A member who blocked the viewer is missing for them: every page about that member answers the
+same 404 as a member who does not exist (blocking is silent).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..forms.social import GENDER_LABELS, VISIBILITY_LABELS, FriendRequestForm, IntroductionForm
+from ..keitai.paging import paginate
+from ..models import Member
+from ..rendering import render, sizes, text_parts
+from ..services import ServiceError, footprints, friends, profiles, social
+from ..services.visibility import FRIEND, is_blocked
+
+bp = Blueprint("members", __name__)
+
+
+def _page_number(name: str = "page") -> int:
+    """Return the requested ``?page=`` (or ``?part=``) number; the pager clamps it."""
+    return request.args.get(name, 1, type=int) or 1
+
+
+def _member_for_viewer(member_id: int) -> tuple[Member, profiles.ProfileView]:
+    """Return a member and what the viewer may see of them; 404 if missing or blocking us."""
+    member = profiles.member_or_none(member_id)
+    if member is None:
+        abort(404)
+    view = profiles.view_profile(member, current_user.id)
+    if view.blocked:
+        abort(404)
+    return member, view
+
+
+def _existing_member(member_id: int) -> Member:
+    """Return a member for actions that must not tell whether they blocked us (block, unblock)."""
+    member = profiles.member_or_none(member_id)
+    if member is None:
+        abort(404)
+    return member
+
+
+# -- the profile -------------------------------------------------------------------------------
+
+
+@bp.route("/users/<int:id>")
+@login_required
+def profile(id: int):
+    """Show a member's profile as the viewer may see it, and leave a footprint."""
+    member, view = _member_for_viewer(id)
+    footprints.record_visit(current_user, member.id)
+    return _profile_page(member, view)
+
+
+def _profile_page(member: Member, view, request_form=None, error=None):
+    me = current_user
+    is_self = member.id == me.id
+    parts = text_parts(view.introduction or "")
+    part = paginate(len(parts), _page_number("part"), 1)
+    size = sizes()
+    return render(
+        "members/profile.html",
+        view=view,
+        member=member,
+        is_self=is_self,
+        intro_text=parts[part.page - 1],
+        intro_part=part,
+        gender_labels=GENDER_LABELS,
+        visibility_labels=VISIBILITY_LABELS,
+        friends=friends.friends_with_counts(member.id, limit=size.profile_friends),
+        introductions=social.introductions_of(member, me.id, limit=size.profile_introductions),
+        introduction_total=social.introduction_count(member, me.id),
+        my_introduction=None if is_self else social.introduction_by(me, member),
+        is_friend=view.relation == FRIEND,
+        request_sent=not is_self and social.has_sent_request(me.id, member.id),
+        request_received=not is_self and social.has_sent_request(member.id, me.id),
+        i_blocked=not is_self and is_blocked(me.id, member.id),
+        request_form=request_form or FriendRequestForm(formdata=None),
+        error=error,
+    )
+
+
+# -- friend lists --------------------------------------------------------------------------
+
+
+@bp.route("/users/<int:id>/friends")
+@login_required
+def friends_of(id: int):
+    """List a member's friends, each with their own friend count."""
+    member, _view = _member_for_viewer(id)
+    return _friends_page(member)
+
+
+@bp.route("/friends")
+@login_required
+def my_friends():
+    """List my friends (the same page as ``/users/<me>/friends``)."""
+    return _friends_page(current_user)
+
+
+def _friends_page(member: Member):
+    is_self = member.id == current_user.id
+    paging = paginate(friends.friend_count(member.id), _page_number(), sizes().friends_page)
+    return render(
+        "members/friends.html",
+        member=member,
+        is_self=is_self,
+        friends=friends.friends_with_counts(member.id, limit=paging.limit, offset=paging.offset),
+        paging=paging,
+        pending=social.pending_count(current_user) if is_self else 0,
+    )
+
+
+# -- friend requests -------------------------------------------------------------------------
+
+
+@bp.route("/friends/requests")
+@login_required
+def requests():
+    """List the requests waiting for my answer (with their messages) and those I sent."""
+    return _requests_page()
+
+
+def _requests_page(error=None):
+    me, size = current_user, sizes()
+    incoming = paginate(social.pending_count(me), _page_number(), size.requests_page)
+    sent = paginate(social.sent_count(me), _page_number("sent"), size.sent_requests_page)
+    return render(
+        "members/requests.html",
+        incoming=social.pending_requests(me, offset=incoming.offset, limit=incoming.limit),
+        incoming_paging=incoming,
+        sent=social.sent_requests(me, offset=sent.offset, limit=sent.limit),
+        sent_paging=sent,
+        error=error,
+    )
+
+
+@bp.route("/users/<int:id>/friend-request", methods=["POST"])
+@login_required
+def request_friend(id: int):
+    """Send a マイミク request (or accept theirs, if they already asked me)."""
+    member, view = _member_for_viewer(id)
+    form = FriendRequestForm()
+    if form.validate_on_submit():
+        try:
+            social.request_friendship(current_user, member, form.message.data)
+        except ServiceError as exc:
+            return _profile_page(member, view, request_form=form, error=exc.message)
+        if friends.are_friends(current_user.id, member.id):
+            flash(_("You and %(name)s are now friends.", name=member.nickname))
+        else:
+            flash(_("Your friend request was sent."))
+        return redirect(url_for("members.profile", id=member.id))
+    return _profile_page(member, view, request_form=form)
+
+
+@bp.route("/friends/requests/<int:rid>/approve", methods=["POST"])
+@login_required
+def approve(rid: int):
+    """Approve a request: we become friends."""
+    try:
+        friend_request = social.incoming_request(current_user, rid)
+        sender = friend_request.sender
+        social.approve(recipient=current_user, request=friend_request)
+    except ServiceError as exc:
+        return _requests_page(error=exc.message)
+    flash(_("You and %(name)s are now friends.", name=sender.nickname))
+    return redirect(url_for("members.requests"))
+
+
+@bp.route("/friends/requests/<int:rid>/decline", methods=["POST"])
+@login_required
+def decline(rid: int):
+    """Decline a request; the sender is not told."""
+    try:
+        social.decline(recipient=current_user, request=social.incoming_request(current_user, rid))
+    except ServiceError as exc:
+        return _requests_page(error=exc.message)
+    flash(_("The request was declined."))
+    return redirect(url_for("members.requests"))
+
+
+# -- removing and blocking (a confirmation page, then the POST) ------------------------------
+
+
+@bp.route("/users/<int:id>/unfriend", methods=["GET", "POST"])
+@login_required
+def unfriend(id: int):
+    """Ask, then end a friendship."""
+    member, _view = _member_for_viewer(id)
+    if not friends.are_friends(current_user.id, member.id):
+        return redirect(url_for("members.profile", id=member.id))
+    if request.method == "GET":
+        return render("members/confirm.html", member=member, action="unfriend")
+    social.unfriend(current_user, member)
+    flash(_("%(name)s is no longer your friend.", name=member.nickname))
+    return redirect(url_for("members.profile", id=member.id))
+
+
+@bp.route("/users/<int:id>/block", methods=["GET", "POST"])
+@login_required
+def block(id: int):
+    """Ask, then block a member: they will see nothing of mine and are not told."""
+    member = _existing_member(id)
+    if member.id == current_user.id:
+        abort(404)
+    if request.method == "GET":
+        return render("members/confirm.html", member=member, action="block")
+    social.block(current_user, member)
+    flash(_("You blocked %(name)s.", name=member.nickname))
+    return redirect(url_for("members.profile", id=member.id))
+
+
+@bp.route("/users/<int:id>/unblock", methods=["POST"])
+@login_required
+def unblock(id: int):
+    """Lift my block of a member."""
+    member = _existing_member(id)
+    social.unblock(current_user, member)
+    flash(_("You unblocked %(name)s.", name=member.nickname))
+    if request.form.get("back") == "blocked":
+        return redirect(url_for("settings.blocked"))
+    return redirect(url_for("members.profile", id=member.id))
+
+
+# -- introductions (紹介文) ------------------------------------------------------------------
+
+
+@bp.route("/users/<int:id>/introductions")
+@login_required
+def introductions(id: int):
+    """List the introductions friends wrote about a member."""
+    member, _view = _member_for_viewer(id)
+    paging = paginate(
+        social.introduction_count(member, current_user.id),
+        _page_number(),
+        sizes().introductions_page,
+    )
+    return render(
+        "members/introductions.html",
+        member=member,
+        introductions=social.introductions_of(
+            member, current_user.id, offset=paging.offset, limit=paging.limit
+        ),
+        paging=paging,
+    )
+
+
+@bp.route("/users/<int:id>/introduction", methods=["GET", "POST"])
+@login_required
+def introduction(id: int):
+    """Write or rewrite my introduction of a friend."""
+    member, _view = _member_for_viewer(id)
+    mine = social.introduction_by(current_user, member)
+    form = IntroductionForm(data={"body": mine.body if mine else ""})
+    error = None
+    if form.validate_on_submit():
+        try:
+            social.write_introduction(current_user, member, form.body.data)
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            flash(_("Your introduction was saved."))
+            return redirect(url_for("members.profile", id=member.id))
+    return render(
+        "members/introduction_form.html",
+        member=member,
+        form=form,
+        existing=mine is not None,
+        can_write=friends.are_friends(current_user.id, member.id),
+        error=error,
+    )
+
+
+@bp.route("/users/<int:id>/introduction/delete", methods=["POST"])
+@login_required
+def delete_introduction(id: int):
+    """Delete an introduction of member ``id``: mine (default) or, on my profile, a friend's
+    (``author`` in the form)."""
+    member, view = _member_for_viewer(id)
+    author_id = request.form.get("author", type=int) or current_user.id
+    try:
+        social.delete_introduction(current_user, member.id, author_id)
+    except ServiceError as exc:
+        return _profile_page(member, view, error=exc.message)
+    flash(_("The introduction was deleted."))
+    return redirect(url_for("members.profile", id=member.id))
