@@ -11,17 +11,20 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import func, insert, select
 
 from .extensions import db
 from .models import Block, Footprint, FriendRequest, Friendship, Introduction, Member, Profile
+from .models._time import utcnow
 from .services.passwords import hash_password
 
 DEMO_PASSWORD = "keitai-demo"  # noqa: S105 (published demo credentials)
 DEMO_DOMAIN = "example.jp"
-#: The demo world's clock: everything is dated relative to this moment (UTC).
-EPOCH = datetime(2008, 5, 1, 12, 0)
+#: The demo world's clock: everything is dated relative to the moment of seeding (UTC, on the
+#: hour), so footprints, new diaries and birthdays fall inside the windows pages show.
+_clock = SimpleNamespace(epoch=datetime(2008, 5, 1, 12, 0))
 
 FIXED = (
     # email local part, nickname, birth date, operator
@@ -79,15 +82,21 @@ def planned_size(users: int | None) -> int:
 
 
 def seed(
-    *, users: int | None = None, seed: int = 2008, progress: Callable[[int], None] = lambda n: None
+    *,
+    users: int | None = None,
+    seed: int = 2008,
+    progress: Callable[[int], None] = lambda n: None,
+    now: datetime | None = None,
 ) -> str:
     """Create the demo world and return a one-line summary. The caller commits.
 
     :param users: total members for a large world (at least the small world's size).
-    :param seed: the random seed; the same seed gives the same world.
+    :param seed: the random seed; the same seed gives the same world (dated from ``now``).
     :param progress: called with the number of members created since the last call.
+    :param now: the moment the world is dated from (default: the current hour).
     """
     rng = random.Random(seed)
+    _clock.epoch = (now or utcnow()).replace(minute=0, second=0, microsecond=0)
     password_hash = hash_password(DEMO_PASSWORD)
     total = planned_size(users)
     ids = _create_members(rng, total, password_hash, progress)
@@ -105,7 +114,7 @@ def _member_rows(rng: random.Random, total: int, password_hash: str):
             "nickname": nickname,
             "birth_date": birth,
             "is_operator": operator,
-            "created_at": EPOCH - timedelta(days=400),
+            "created_at": _clock.epoch - timedelta(days=400),
             "login_stopped": False,
         }
     for n in range(total - len(FIXED)):
@@ -117,7 +126,7 @@ def _member_rows(rng: random.Random, total: int, password_hash: str):
             "nickname": nickname[:20],
             "birth_date": birth,
             "is_operator": False,
-            "created_at": EPOCH - timedelta(days=rng.randint(1, 399)),
+            "created_at": _clock.epoch - timedelta(days=rng.randint(1, 399)),
             "login_stopped": False,
         }
 
@@ -154,9 +163,9 @@ def _create_friendships(rng: random.Random, ids: dict[str, int]) -> int:
                 pairs.add((min(member, friend), max(member, friend)))
     rows = []
     for a, b in sorted(pairs):
-        when = EPOCH - timedelta(days=rng.randint(1, 300), minutes=rng.randint(0, 1440))
+        when = _clock.epoch - timedelta(days=rng.randint(1, 300), minutes=rng.randint(0, 1440))
         if {a, b} == {taro, hanako}:
-            when = EPOCH  # their friendship is the newest: each shows on the other's home
+            when = _clock.epoch  # their friendship is the newest: each shows on the other's home
         rows.append({"member_id": a, "friend_id": b, "created_at": when})
         rows.append({"member_id": b, "friend_id": a, "created_at": when})
     for start in range(0, len(rows), BATCH):
@@ -237,15 +246,15 @@ def _create_social(rng: random.Random, ids: dict[str, int]) -> str:
             "subject_id": taro,
             "author_id": hanako,
             "body": INTRODUCTIONS[0],
-            "created_at": EPOCH,
-            "updated_at": EPOCH,
+            "created_at": _clock.epoch,
+            "updated_at": _clock.epoch,
         },
         {
             "subject_id": hanako,
             "author_id": taro,
             "body": INTRODUCTIONS[2],
-            "created_at": EPOCH,
-            "updated_at": EPOCH,
+            "created_at": _clock.epoch,
+            "updated_at": _clock.epoch,
         },
     ]
     for n, friend in enumerate(f for f in friends_of_taro if f != hanako):
@@ -256,8 +265,8 @@ def _create_social(rng: random.Random, ids: dict[str, int]) -> str:
                 "subject_id": taro,
                 "author_id": friend,
                 "body": INTRODUCTIONS[n % 3],
-                "created_at": EPOCH - timedelta(days=n + 1),
-                "updated_at": EPOCH - timedelta(days=n + 1),
+                "created_at": _clock.epoch - timedelta(days=n + 1),
+                "updated_at": _clock.epoch - timedelta(days=n + 1),
             }
         )
     db.session.execute(insert(Introduction), intros)
@@ -268,7 +277,7 @@ def _create_social(rng: random.Random, ids: dict[str, int]) -> str:
             "sender_id": s,
             "recipient_id": taro,
             "message": "はじめまして！マイミクになってください。",
-            "created_at": EPOCH - timedelta(hours=n + 1),
+            "created_at": _clock.epoch - timedelta(hours=n + 1),
         }
         for n, s in enumerate(strangers[:2])
     ]
@@ -278,14 +287,16 @@ def _create_social(rng: random.Random, ids: dict[str, int]) -> str:
                 "sender_id": taro,
                 "recipient_id": strangers[2],
                 "message": None,
-                "created_at": EPOCH - timedelta(hours=5),
+                "created_at": _clock.epoch - timedelta(hours=5),
             }
         )
     db.session.execute(insert(FriendRequest), requests)
 
     blocks = []
     if len(strangers) > 3:
-        blocks.append({"blocker_id": hanako, "blocked_id": strangers[3], "created_at": EPOCH})
+        blocks.append(
+            {"blocker_id": hanako, "blocked_id": strangers[3], "created_at": _clock.epoch}
+        )
     if blocks:
         db.session.execute(insert(Block), blocks)
 
@@ -294,10 +305,10 @@ def _create_social(rng: random.Random, ids: dict[str, int]) -> str:
         for n, visitor in enumerate(rng.sample(others, min(15, len(others)))):
             if visited == hanako and blocks and visitor == blocks[0]["blocked_id"]:
                 continue
-            moment = EPOCH - timedelta(hours=n * 7 + rng.randint(0, 6))
+            moment = _clock.epoch - timedelta(hours=n * 7 + rng.randint(0, 6))
             key = (visited, visitor, (moment + timedelta(hours=9)).date())
             visits[key] = max(visits.get(key, moment), moment)
-    visits[(taro, hanako, (EPOCH + timedelta(hours=9)).date())] = EPOCH
+    visits[(taro, hanako, (_clock.epoch + timedelta(hours=9)).date())] = _clock.epoch
     db.session.execute(
         insert(Footprint),
         [
@@ -372,7 +383,8 @@ def _create_diaries(rng: random.Random, ids: dict[str, int]) -> str:
                     title=rng.choice(DIARY_TITLES),
                     body="\n".join(lines),
                     visibility=visibility,
-                    created_at=EPOCH - timedelta(days=k * 3 + n % 5, hours=rng.randint(0, 20)),
+                    created_at=_clock.epoch
+                    - timedelta(days=k * 3 + n % 5, hours=rng.randint(0, 20)),
                 )
             )
     long_body = "\n\n".join(
@@ -383,7 +395,7 @@ def _create_diaries(rng: random.Random, ids: dict[str, int]) -> str:
         title="北海道旅行記(長編)🗻",
         body=long_body,
         visibility="public",
-        created_at=EPOCH - timedelta(hours=2),
+        created_at=_clock.epoch - timedelta(hours=2),
     )
     made.append(long_diary)
     photos.attach(taro, long_diary, [_demo_photo(rng), _demo_photo(rng)])
