@@ -72,7 +72,10 @@ def update() -> None:
     with en.open("rb") as fh:
         catalog = read_po(fh, locale="en")
     for message in catalog:
-        if message.id and not message.string:
+        if isinstance(message.id, tuple):
+            if not all(message.string or ()):
+                message.string = message.id
+        elif message.id and not message.string:
             message.string = message.id
     with en.open("wb") as fh:
         write_po(fh, catalog, omit_header=True, sort_output=True, no_location=True)
