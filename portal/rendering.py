@@ -16,7 +16,7 @@ from flask import Response, g, render_template
 from jinja2 import FileSystemLoader, PrefixLoader
 
 from .keitai import Keitai
-from .keitai.encoding import encode_page
+from .keitai.ext import encode_for
 from .keitai.paging import split_text
 from .navigation import member_text
 
@@ -120,7 +120,7 @@ def text_parts(text: str) -> list[str]:
 
     def measure(piece: str) -> int:
         html = str(member_text(piece))
-        return len(encode_page(html, device.encoding, carrier=device.carrier))
+        return len(encode_for(html, device))
 
     return split_text(text, limit, measure)
 

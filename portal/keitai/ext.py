@@ -136,12 +136,7 @@ class Keitai:
         :raise PageOverBudgetError: when a keitai page is over budget and the app is strict.
         """
         device: Device = g.device
-        # Stored emoji become the carrier's own (or text); on PCs and smartphones only the
-        # Google PUA of carrier-only symbols changes, after one search of the page.
-        to_device = functools.partial(
-            emoji.for_carrier, carrier=device.carrier, encoding=device.encoding
-        )
-        body = encode_page(html, device.encoding, carrier=device.carrier, pre=to_device)
+        body = encode_for(html, device)
         response = Response(body, status=status)
         response.headers["Content-Type"] = f"text/html; charset={device.charset}"
         limit = device.max_page_bytes
@@ -152,6 +147,18 @@ class Keitai:
             if leaks:
                 _complain(f"{request.path} carries a session id and links off-site: {leaks}")
         return response
+
+
+def encode_for(html: str, device: Device) -> bytes:
+    """Return ``html`` as the bytes ``device`` receives: its emoji, its encoding.
+
+    Stored emoji become the carrier's own (or text); on PCs and smartphones only the Google PUA
+    of carrier-only symbols changes, after one search of the page. Measure sizes with this.
+    """
+    to_device = functools.partial(
+        emoji.for_carrier, carrier=device.carrier, encoding=device.encoding
+    )
+    return encode_page(html, device.encoding, carrier=device.carrier, pre=to_device)
 
 
 def _complain(message: str) -> None:
