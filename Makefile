@@ -31,6 +31,7 @@ run: install catalogues
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 i18n: install catalogues
 	$(BIN)/flask translate check

@@ -84,19 +84,29 @@ def make_invitation(client, note: str = "") -> str:
     return new[0].replace("&amp;", "&")
 
 
-def signup(client, link: str, *, nickname: str, email: str, password: str = PASSWORD,
-           birth: date = date(1990, 4, 1)):
+def signup(
+    client,
+    link: str,
+    *,
+    nickname: str,
+    email: str,
+    password: str = PASSWORD,
+    birth: date = date(1990, 4, 1),
+):
     """Open a signup link and fill in the form as a person would."""
     page = client.get(link)
     assert page.status == 200, page.text
-    return client.submit("/signup", {
-        "nickname": nickname,
-        "email": email,
-        "password": password,
-        "birth_year": str(birth.year),
-        "birth_month": str(birth.month),
-        "birth_day": str(birth.day),
-    })
+    return client.submit(
+        "/signup",
+        {
+            "nickname": nickname,
+            "email": email,
+            "password": password,
+            "birth_year": str(birth.year),
+            "birth_month": str(birth.month),
+            "birth_day": str(birth.day),
+        },
+    )
 
 
 def logout(client):
@@ -151,8 +161,9 @@ def test_member_whose_login_was_stopped_is_refused(browser, make_member):
     assert is_logged_out(client)
 
 
-def test_stopping_a_members_login_ends_the_session_they_already_have(app, browser, make_member,
-                                                                       login):
+def test_stopping_a_members_login_ends_the_session_they_already_have(
+    app, browser, make_member, login
+):
     taro = make_member("taro", nickname="たろう")
     client = browser(PC)
     login(client, "taro")
@@ -315,10 +326,18 @@ def test_an_invitation_works_once(app, browser, make_member, login):
     # Posting the used token with a fresh form from another, valid invitation does not work either.
     other = make_invitation(taro)
     second.get(other)
-    page = second.submit("/signup", {
-        "invite": token, "nickname": "にせもの", "email": "fake@example.jp", "password": PASSWORD,
-        "birth_year": "1990", "birth_month": "1", "birth_day": "1",
-    })
+    page = second.submit(
+        "/signup",
+        {
+            "invite": token,
+            "nickname": "にせもの",
+            "email": "fake@example.jp",
+            "password": PASSWORD,
+            "birth_year": "1990",
+            "birth_month": "1",
+            "birth_day": "1",
+        },
+    )
     assert page.status == 403
     assert member_count(app) == 2
     assert "にせもの" not in taro.get("/home").text
@@ -345,8 +364,13 @@ def test_signup_on_the_18th_birthday_is_accepted(app, browser, make_member, logi
     taro = browser(PC)
     login(taro, "taro")
     link = make_invitation(taro)
-    page = signup(browser(PC), link, nickname="はたち", email="adult@example.jp",
-                  birth=years_before(tokyo_today(), 18))
+    page = signup(
+        browser(PC),
+        link,
+        nickname="はたち",
+        email="adult@example.jp",
+        birth=years_before(tokyo_today(), 18),
+    )
     assert "はたちさんのホーム" in page.text
 
 
@@ -363,8 +387,10 @@ def test_signup_with_a_registered_address_is_refused(app, browser, make_member, 
     # taro's own password still opens taro's account.
     other = browser(PC)
     other.get("/login")
-    assert "たろうさんのホーム" in other.submit(
-        "/login", {"email": "taro@example.jp", "password": PASSWORD}).text
+    assert (
+        "たろうさんのホーム"
+        in other.submit("/login", {"email": "taro@example.jp", "password": PASSWORD}).text
+    )
 
 
 @pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA])
@@ -384,10 +410,17 @@ def test_a_forged_signup_post_without_invitation_is_refused(app, browser, monkey
     client = browser(PC)
     client.get("/signup")
     monkeypatch.setitem(app.config, "SIGNUP_POLICY", "invite")
-    page = client.submit("/signup", {
-        "nickname": "けんた", "email": "kenta@example.jp", "password": PASSWORD,
-        "birth_year": "1990", "birth_month": "1", "birth_day": "1",
-    })
+    page = client.submit(
+        "/signup",
+        {
+            "nickname": "けんた",
+            "email": "kenta@example.jp",
+            "password": PASSWORD,
+            "birth_year": "1990",
+            "birth_month": "1",
+            "birth_day": "1",
+        },
+    )
     assert page.status == 403
     assert member_count(app) == 0
 
@@ -456,9 +489,14 @@ def test_invite_page_needs_login(browser):
 
 def change_password(client, current: str, new: str, confirm: str | None = None):
     visit(client, "/settings")
-    return client.submit("/settings/password", {
-        "current_password": current, "new_password": new, "confirm": confirm or new,
-    })
+    return client.submit(
+        "/settings/password",
+        {
+            "current_password": current,
+            "new_password": new,
+            "confirm": confirm or new,
+        },
+    )
 
 
 def can_log_in(browser, email: str, password: str) -> bool:

@@ -101,8 +101,9 @@ def test_login_without_csrf_token_is_refused(app, browser, make_member, agent):
     make_member("taro", nickname="たろう")
     client = client_for(browser, agent)
     client.get("/login")
-    page = client.submit("/login", {"email": "taro@example.jp", "password": PASSWORD},
-                         drop=("csrf_token",))
+    page = client.submit(
+        "/login", {"email": "taro@example.jp", "password": PASSWORD}, drop=("csrf_token",)
+    )
     assert_expired_page(page, agent)
     assert "たろう" not in page.text
     assert urlsplit(visit(client, "/home").url).path == "/login"
@@ -114,10 +115,18 @@ def test_signup_without_csrf_token_is_refused(app, browser, make_member, agent):
     token = make_invitation_token(app, taro)
     client = client_for(browser, agent)
     client.get(f"/signup?invite={token}")
-    page = client.submit("/signup", {
-        "nickname": "けんた", "email": "kenta@example.jp", "password": PASSWORD,
-        "birth_year": "1990", "birth_month": "4", "birth_day": "1",
-    }, drop=("csrf_token",))
+    page = client.submit(
+        "/signup",
+        {
+            "nickname": "けんた",
+            "email": "kenta@example.jp",
+            "password": PASSWORD,
+            "birth_year": "1990",
+            "birth_month": "4",
+            "birth_day": "1",
+        },
+        drop=("csrf_token",),
+    )
     assert_expired_page(page, agent)
     assert member_count(app) == 1
     assert [i.used_by_id for i in invitations(app)] == [None]
@@ -141,10 +150,15 @@ def test_password_change_without_csrf_token_is_refused(app, browser, make_member
     client = client_for(browser, agent)
     login(client, "taro")
     visit(client, "/settings")
-    page = client.submit("/settings/password", {
-        "current_password": PASSWORD, "new_password": "chosen by the forger",
-        "confirm": "chosen by the forger",
-    }, drop=("csrf_token",))
+    page = client.submit(
+        "/settings/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "chosen by the forger",
+            "confirm": "chosen by the forger",
+        },
+        drop=("csrf_token",),
+    )
     assert_expired_page(page, agent)
     assert can_log_in(browser, "taro@example.jp", PASSWORD)
     assert not can_log_in(browser, "taro@example.jp", "chosen by the forger")
@@ -156,8 +170,11 @@ def test_email_change_without_csrf_token_is_refused(app, browser, make_member, l
     client = client_for(browser, agent)
     login(client, "taro")
     visit(client, "/settings")
-    page = client.submit("/settings/email", {"email": "forger@example.jp", "password": PASSWORD},
-                         drop=("csrf_token",))
+    page = client.submit(
+        "/settings/email",
+        {"email": "forger@example.jp", "password": PASSWORD},
+        drop=("csrf_token",),
+    )
     assert_expired_page(page, agent)
     assert can_log_in(browser, "taro@example.jp", PASSWORD)
 
@@ -183,10 +200,15 @@ def test_a_token_from_another_session_is_refused(app, browser, make_member, logi
     victim = browser(PC)
     login(victim, "taro")
     victim.get("/settings")
-    page = victim.submit("/settings/password", {
-        "csrf_token": stolen, "current_password": PASSWORD,
-        "new_password": "chosen by the forger", "confirm": "chosen by the forger",
-    })
+    page = victim.submit(
+        "/settings/password",
+        {
+            "csrf_token": stolen,
+            "current_password": PASSWORD,
+            "new_password": "chosen by the forger",
+            "confirm": "chosen by the forger",
+        },
+    )
     assert page.status == 400
     assert EXPIRED in page.text
     assert can_log_in(browser, "taro@example.jp", PASSWORD)
@@ -196,8 +218,9 @@ def test_error_page_is_in_english_for_an_english_browser(browser, make_member):
     make_member("taro")
     client = browser(PC, headers={"Accept-Language": "en-US,en;q=0.9"})
     client.get("/login")
-    page = client.submit("/login", {"email": "taro@example.jp", "password": PASSWORD},
-                         drop=("csrf_token",))
+    page = client.submit(
+        "/login", {"email": "taro@example.jp", "password": PASSWORD}, drop=("csrf_token",)
+    )
     assert page.status == 400
     assert page.html_lang == "en"
     assert "This form has expired" in page.text
@@ -210,8 +233,12 @@ def test_error_page_is_in_english_for_an_english_browser(browser, make_member):
 
 def signup_fields(client, **typed) -> dict[str, str]:
     return {
-        "email": "kenta@example.jp", "password": PASSWORD,
-        "birth_year": "1990", "birth_month": "4", "birth_day": "1", **typed,
+        "email": "kenta@example.jp",
+        "password": PASSWORD,
+        "birth_year": "1990",
+        "birth_month": "4",
+        "birth_day": "1",
+        **typed,
     }
 
 
@@ -261,8 +288,11 @@ def raw_signup_body(phone, nickname: bytes) -> bytes:
     return urlencode(fields).encode("ascii") + b"&nickname=" + nickname
 
 
-@pytest.mark.parametrize("nickname", [b"%82%22", b"%82", b"abc%81", b"\x82\x22"],
-                         ids=["escaped-lead-then-quote", "escaped-dangling", "at-end", "raw"])
+@pytest.mark.parametrize(
+    "nickname",
+    [b"%82%22", b"%82", b"abc%81", b"\x82\x22"],
+    ids=["escaped-lead-then-quote", "escaped-dangling", "at-end", "raw"],
+)
 def test_invalid_shift_jis_from_docomo_is_refused_and_nothing_stored(
     app, browser, make_member, nickname
 ):
@@ -329,8 +359,9 @@ def test_the_unreadable_input_page_keeps_a_phone_logged_in(app, browser, make_me
     assert "たろう" + ui(home, "さんのホーム") in home.text
 
 
-def test_unreadable_input_page_is_in_english_for_an_english_member(app, browser, make_member,
-                                                                      login):
+def test_unreadable_input_page_is_in_english_for_an_english_member(
+    app, browser, make_member, login
+):
     make_member("taro", nickname="たろう", locale="en")
     phone = browser(DOCOMO_MOVA, cookies=False)
     login(phone, "taro")
@@ -340,4 +371,3 @@ def test_unreadable_input_page_is_in_english_for_an_english_member(app, browser,
     assert page.status == 400
     assert page.html_lang == "en"
     assert "The characters you sent could not be read" in page.text
-

@@ -35,11 +35,14 @@ def ids_by_name(app) -> dict[str, int]:
 def world(app) -> tuple[list[tuple[str, str]], set[tuple[str, str]]]:
     """The members (e-mail, nickname) in creation order and the friend pairs by e-mail."""
     with app.app_context():
-        members = [tuple(row) for row in db.session.execute(
-            select(Member.email, Member.nickname).order_by(Member.id))]
+        members = [
+            tuple(row)
+            for row in db.session.execute(select(Member.email, Member.nickname).order_by(Member.id))
+        ]
         email = {m.id: m.email for m in db.session.scalars(select(Member))}
-        pairs = {(email[f.member_id], email[f.friend_id])
-                 for f in db.session.scalars(select(Friendship))}
+        pairs = {
+            (email[f.member_id], email[f.friend_id]) for f in db.session.scalars(select(Friendship))
+        }
     return members, pairs
 
 

@@ -62,13 +62,16 @@ def test_japanese_is_the_default(browser, agent):
     assert "Log in" not in page.text
 
 
-@pytest.mark.parametrize(("accept", "lang"), [
-    ("en", "en"),
-    ("en-US,en;q=0.9", "en"),
-    ("fr-FR, en;q=0.5", "en"),
-    ("ja,en;q=0.8", "ja"),
-    ("de-DE", "ja"),
-])
+@pytest.mark.parametrize(
+    ("accept", "lang"),
+    [
+        ("en", "en"),
+        ("en-US,en;q=0.9", "en"),
+        ("fr-FR, en;q=0.5", "en"),
+        ("ja,en;q=0.8", "ja"),
+        ("de-DE", "ja"),
+    ],
+)
 def test_accept_language_picks_the_language_of_a_visitor(browser, accept, lang):
     page = browser(PC, headers={"Accept-Language": accept}).get("/login")
     assert page.html_lang == lang
@@ -108,9 +111,7 @@ def test_visitor_on_a_cookieless_docomo_switches_to_english(browser):
     assert page.html_lang == "en"
 
 
-def test_member_on_a_cookieless_docomo_switches_language_and_stays_logged_in(
-    browser, make_member
-):
+def test_member_on_a_cookieless_docomo_switches_language_and_stays_logged_in(browser, make_member):
     make_member("taro", nickname="たろう")
     phone = browser(DOCOMO_MOVA, cookies=False)
     home = log_in(phone, "taro")
@@ -254,9 +255,12 @@ def test_when_in_english(app):
 def test_invitation_expiry_date_on_the_page_is_in_tokyo_time(app, browser, make_member):
     taro = make_member("taro", nickname="たろう")
     with app.app_context():
-        invitation = Invitation(token="t" * 22, inviter_id=taro,
-                                created_at=datetime(2030, 1, 1, 0, 0),
-                                expires_at=datetime(2030, 1, 1, 15, 30))
+        invitation = Invitation(
+            token="t" * 22,
+            inviter_id=taro,
+            created_at=datetime(2030, 1, 1, 0, 0),
+            expires_at=datetime(2030, 1, 1, 15, 30),
+        )
         db.session.add(invitation)
         db.session.commit()
     client = browser(PC)

@@ -23,11 +23,13 @@ def test_migrated_database_matches_the_models(app):
 
 
 def test_migrations_downgrade_to_nothing_and_upgrade_again(app, tmp_path):
-    other = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'roundtrip.sqlite'}",
-    })
+    other = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'roundtrip.sqlite'}",
+        }
+    )
     with other.app_context():
         try:
             upgrade()

@@ -48,8 +48,15 @@ def people(app, make_member):
         owner_row.birth_date = BIRTH
         owner_row.real_name = "山田花子"
         social.block(owner_row, db.session.get(Member, blocked))
-        db.session.add(Profile(member_id=owner, gender="female", area="横浜市中区",
-                               hobbies="和菓子作り", introduction="自己紹介の本文です"))
+        db.session.add(
+            Profile(
+                member_id=owner,
+                gender="female",
+                area="横浜市中区",
+                hobbies="和菓子作り",
+                introduction="自己紹介の本文です",
+            )
+        )
         db.session.commit()
     return {"self": owner, "friend": friend, "fof": fof, "member": member, "blocked": blocked}
 
@@ -57,8 +64,7 @@ def people(app, make_member):
 def _set_all(app, owner, visibility):
     with app.app_context():
         profile = db.session.get(Profile, owner)
-        for field in ("real_name", "gender", "age", "birthday", "area", "hobbies",
-                      "introduction"):
+        for field in ("real_name", "gender", "age", "birthday", "area", "hobbies", "introduction"):
             setattr(profile, f"{field}_visibility", visibility)
         db.session.commit()
 
@@ -82,7 +88,9 @@ def test_every_field_against_every_relation(app, people, agent, visibility):
     _set_all(app, people["self"], visibility)
     markers = _markers(tokyo_today())
     for rel in RELATIONS:
-        page = _get(_viewer(app, agent, {"self": "owner"}.get(rel, rel)), f"/users/{people['self']}")
+        page = _get(
+            _viewer(app, agent, {"self": "owner"}.get(rel, rel)), f"/users/{people['self']}"
+        )
         if rel == "blocked":
             assert page.status == 404
             assert "おーなー" not in page.text

@@ -173,20 +173,37 @@ def _busy_member(app, make_member, *, friends: int, invitees: int, open_notes: i
         me.email = email
         now = utcnow()
         for n in range(max(friends, invitees)):
-            other = Member(email=f"f{n}@example.jp", password_hash="x", nickname="友" * 20,
-                           birth_date=me.birth_date)
+            other = Member(
+                email=f"f{n}@example.jp",
+                password_hash="x",
+                nickname="友" * 20,
+                birth_date=me.birth_date,
+            )
             db.session.add(other)
             db.session.flush()
             if n < friends:
                 befriend(me, other)
             if n < invitees:
-                db.session.add(Invitation(
-                    token=f"used-{n:03d}-" + "x" * 12, inviter_id=taro, created_at=now,
-                    expires_at=now + timedelta(days=14), used_by_id=other.id, used_at=now))
+                db.session.add(
+                    Invitation(
+                        token=f"used-{n:03d}-" + "x" * 12,
+                        inviter_id=taro,
+                        created_at=now,
+                        expires_at=now + timedelta(days=14),
+                        used_by_id=other.id,
+                        used_at=now,
+                    )
+                )
         for n in range(open_notes):
-            db.session.add(Invitation(token=f"open-{n:03d}-" + "y" * 12, inviter_id=taro,
-                                      note="招" * 100, created_at=now,
-                                      expires_at=now + timedelta(days=14)))
+            db.session.add(
+                Invitation(
+                    token=f"open-{n:03d}-" + "y" * 12,
+                    inviter_id=taro,
+                    note="招" * 100,
+                    created_at=now,
+                    expires_at=now + timedelta(days=14),
+                )
+            )
         db.session.commit()
     return email
 
@@ -208,8 +225,9 @@ def _member_pages_on_d501i(browser, email: str) -> dict[str, int]:
 def test_a_busy_members_pages_fit_the_oldest_docomo(app, browser, make_member):
     """Long nickname and address, many long-named friends, every open invitation allowed with
     the longest note: each page still fits the 5 KB of a D501i."""
-    email = _busy_member(app, make_member, friends=40, invitees=0,
-                         open_notes=app.config["INVITATIONS_PER_MEMBER"])
+    email = _busy_member(
+        app, make_member, friends=40, invitees=0, open_notes=app.config["INVITATIONS_PER_MEMBER"]
+    )
     sizes = _member_pages_on_d501i(browser, email)
     assert all(size <= 5120 for size in sizes.values()), sizes
 
@@ -279,8 +297,7 @@ def test_redirects_after_forms_are_absolute(browser, make_member, agent):
     make_member("taro", nickname="たろう")
     client = browser(agent, cookies=agent == PC)
     client.get("/login")
-    page = client.submit("/login", {"email": "taro@example.jp", "password": PASSWORD},
-                         follow=False)
+    page = client.submit("/login", {"email": "taro@example.jp", "password": PASSWORD}, follow=False)
     assert page.status == 302
     location = page.headers["Location"]
     assert location.startswith("http://localhost/home"), location
@@ -293,14 +310,24 @@ def test_redirects_after_forms_are_absolute(browser, make_member, agent):
 @pytest.fixture
 def failing_app(app):
     """A second app on the same database whose /boom route raises, with errors not propagated."""
-    keep = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "STRICT_TEMPLATES", "PAGE_BUDGET_STRICT",
-            "RATELIMIT_STORAGE_URI", "SERVER_NAME", "PASSWORD_HASH_TIME_COST",
-            "PASSWORD_HASH_MEMORY_COST", "PASSWORD_HASH_PARALLELISM")
-    second = create_app({
-        **{key: app.config[key] for key in keep},
-        "TESTING": False,
-        "PROPAGATE_EXCEPTIONS": False,
-    })
+    keep = (
+        "SECRET_KEY",
+        "SQLALCHEMY_DATABASE_URI",
+        "STRICT_TEMPLATES",
+        "PAGE_BUDGET_STRICT",
+        "RATELIMIT_STORAGE_URI",
+        "SERVER_NAME",
+        "PASSWORD_HASH_TIME_COST",
+        "PASSWORD_HASH_MEMORY_COST",
+        "PASSWORD_HASH_PARALLELISM",
+    )
+    second = create_app(
+        {
+            **{key: app.config[key] for key in keep},
+            "TESTING": False,
+            "PROPAGATE_EXCEPTIONS": False,
+        }
+    )
 
     @second.route("/boom")
     def boom():
