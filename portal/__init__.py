@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from . import i18n, navigation
 from .config import DefaultConfig
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from .keitai import Keitai, gateways
 from .keitai.ext import device_of
 from .keitai.session import PortalSessionInterface, RedisSessionStore
@@ -92,6 +92,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     navigation.init_app(app)
     csrf.init_app(app)
+    mail.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

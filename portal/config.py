@@ -46,6 +46,12 @@ class DefaultConfig:
     PHOTO_MAX_BYTES = 8 * 1024 * 1024
     PHOTO_MAX_PIXELS = 40_000_000
 
+    #: E-mail notifications (Flask-Mail settings: MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS...).
+    MAIL_ENABLED = False
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_DEFAULT_SENDER = "keitai-portal <noreply@localhost>"
+
     #: ``invite`` (members invite members) or ``open`` (anyone 18+ may sign up).
     SIGNUP_POLICY = "invite"
     MINIMUM_AGE = 18

@@ -114,3 +114,12 @@ def test_redirect_to_a_next_path_keeps_the_cookieless_session(browser, make_memb
     assert sid_of(english.url) == sid_of(home.url)
     assert "taro" in english.text or "たろう" in english.text
     assert english.html_lang == "en"
+
+
+def test_links_with_japanese_queries_come_back_intact_on_shift_jis(browser, make_member, login):
+    make_member("taro", nickname="たろう")
+    phone = browser(DOCOMO_MOVA, cookies=False)
+    login(phone, "taro")
+    english = phone.get(f"/lang/en?next=%2Fhome%3Fq%3D%93%8C%8B%9E&sid={sid_of(phone.page.url)}")
+    assert english.status == 200
+    assert "q=%93%8C%8B%9E" in english.url  # 東京 in CP932, as the phone will send it back

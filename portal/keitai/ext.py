@@ -90,6 +90,7 @@ class Keitai:
             max_body=app.config.get("MAX_CONTENT_LENGTH") or 1024 * 1024,
             keep=(app.config["SESSION_URL_PARAM"],),
         )
+        app.url_for = _device_url_for(app.url_for)
         app.before_request(self._before_request)
         app.url_defaults(self._add_session_id)
         app.after_request(self._after_request)
@@ -121,8 +122,10 @@ class Keitai:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         location = response.headers.get("Location")
         if location and location.startswith("/") and not location.startswith("//"):
-            if not device_of(request).cookies:
+            device = device_of(request)
+            if not device.cookies:
                 location = _with_session_id(location)
+            location = reencode_query(location, device.encoding)
             response.headers["Location"] = request.host_url.rstrip("/") + location
         return response
 
@@ -171,6 +174,41 @@ def _complain(message: str) -> None:
 def _session_in_url() -> bool:
     """Return whether this request's URL carries the session id."""
     return bool(request.args.get(current_app.config["SESSION_URL_PARAM"]))
+
+
+def reencode_query(url: str, encoding: str) -> str:
+    """Return ``url`` with its query percent-encoded in ``encoding`` instead of UTF-8.
+
+    Links on a Shift_JIS page come back with their query decoded as Shift_JIS (the middleware
+    decodes all input from the device's encoding), so a value such as ``q=東京`` must be written
+    in CP932 there. ASCII-only URLs are returned as they are.
+    """
+    if encoding == "utf-8" or "%" not in url:
+        return url
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    try:
+        pairs = parse_qsl(parts.query, keep_blank_values=True, errors="strict")
+        query = urlencode(pairs, encoding=encoding, errors="strict")
+    except (UnicodeError, ValueError):
+        return url
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def _device_url_for(url_for):
+    """Wrap ``app.url_for`` so URLs built for a Shift_JIS phone carry Shift_JIS queries."""
+
+    @functools.wraps(url_for)
+    def build(*args: Any, **kwargs: Any) -> str:
+        url = url_for(*args, **kwargs)
+        if has_request_context():
+            encoding = device_of(request).encoding
+            if encoding != "utf-8":
+                return reencode_query(url, encoding)
+        return url
+
+    return build
 
 
 def _with_session_id(path: str) -> str:
