@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from portal.models.search_index import include_object
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -57,7 +59,9 @@ def run_migrations_offline():
 
     """
     url = config.get_main_option("sqlalchemy.url")
-    context.configure(url=url, target_metadata=get_metadata(), literal_binds=True)
+    context.configure(
+        url=url, target_metadata=get_metadata(), literal_binds=True, include_object=include_object
+    )
 
     with context.begin_transaction():
         context.run_migrations()
@@ -84,6 +88,8 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The search index (FTS5 table, trigram indexes) is raw DDL: autogenerate must not drop it.
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

@@ -12,6 +12,7 @@ from . import demo, translations
 from .extensions import db
 from .keitai import gateways, range_file
 from .models._time import utcnow
+from .services import blog_import
 
 
 @click.command("seed-demo")
@@ -37,6 +38,33 @@ def purge_sessions() -> None:
     from .session_store import SqlSessionStore
 
     click.echo(f"{SqlSessionStore().purge_expired(utcnow())} expired sessions deleted.")
+
+
+@click.command("import-feeds")
+@with_appcontext
+def import_feeds() -> None:
+    """Import new entries of members' blog feeds as diaries (safe for cron: idempotent).
+
+    Each feed is committed on its own; failures are listed and recorded on the feed, and the
+    command still exits 0.
+    """
+    with click.progressbar(length=blog_import.feed_count(), label="Importing feeds") as bar:
+        summary = blog_import.import_all(progress=bar.update)
+    for member_id, url, error in summary.failures:
+        click.echo(f"member {member_id}: {url}: {error}", err=True)
+    click.echo(summary)
+
+
+@click.command("purge-messages")
+@with_appcontext
+def purge_messages() -> None:
+    """Delete messages that lay in a trash longer than the owner's plan keeps them (safe for
+    cron)."""
+    from .services.messages import purge_trash
+
+    purged = purge_trash(utcnow())
+    db.session.commit()
+    click.echo(f"{purged} messages deleted from the trash.")
 
 
 @click.group("translate")
@@ -101,5 +129,6 @@ def carrier_ranges_show() -> None:
 
 def register(app: Flask) -> None:
     """Register the commands on ``app.cli``."""
-    for command in (seed_demo, purge_sessions, translate, carrier_ranges):
+    for command in (seed_demo, purge_sessions, import_feeds, translate, carrier_ranges):
         app.cli.add_command(command)
+    app.cli.add_command(purge_messages)

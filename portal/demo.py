@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, insert, select
 
+from . import demo_communities, demo_messages
 from .extensions import db
 from .models import Block, Footprint, FriendRequest, Friendship, Introduction, Member, Profile
 from .models._time import utcnow
@@ -103,7 +104,13 @@ def seed(
     friendships = _create_friendships(rng, ids)
     social = _create_social(rng, ids)
     diaries = _create_diaries(rng, ids)
-    return f"{len(ids)} members, {friendships} friendships, {social}, {diaries}."
+    mail = demo_messages.create_messages(ids, _clock.epoch)
+    reviews = demo_messages.create_reviews(ids, _clock.epoch)
+    groups = demo_communities.create_communities(ids, _clock.epoch)
+    return (
+        f"{len(ids)} members, {friendships} friendships, {social}, {diaries}, {mail}, "
+        f"{reviews}, {groups}."
+    )
 
 
 def _member_rows(rng: random.Random, total: int, password_hash: str):

@@ -62,9 +62,49 @@ class Sizes:
     sent_requests_page: int
     #: Blocked members per page (each with its unblock button).
     blocked_page: int
+    #: Messages per page of a message folder (inbox, sent, drafts, trash).
+    messages_page: int
+    #: Reviews per page of a member's review list.
+    reviews_page: int
+    #: Friends' newest reviews shown on home.
+    home_reviews: int
+    #: Diaries per page of search results, and the characters of body shown with each.
+    search_page: int
+    search_snippet: int
     #: The most bytes one part of a long member text may take on a page (``?part=N``);
     #: ``None``: the whole text on one page.
     text_part_bytes: int | None
+    #: Diaries per page of a member's diary list (each a title link with date and comments).
+    diaries_page: int
+    #: Comments per page under a diary (each up to ``COMMENT_PHONE_BYTES`` of text).
+    comments_page: int
+    #: Comments per page of "my comments" (each with its diary's title).
+    my_comments_page: int
+    #: Years of the month index shown month by month on a diary list; the other years are
+    #: one link each. ``None``: every month of every year.
+    diary_index_years: int | None
+    #: Topics of my communities with new posts, shown on home.
+    home_topics: int
+    #: Communities per section of the community index (mine, popular, new, friends').
+    community_sections: int
+    #: Communities per page of a community list or search.
+    communities_page: int
+    #: Newest topics and coming events shown on a community's page.
+    community_topics: int
+    community_events: int
+    #: Topics, events, members and participants per page of their lists.
+    topics_page: int
+    events_page: int
+    community_members_page: int
+    participants_page: int
+    #: Requests to join (with their messages) per page.
+    join_requests_page: int
+    #: Comments per page of a topic's comment list (each up to ``COMMENT_PHONE_BYTES``), and
+    #: the latest comments shown under a topic's last part (0: only a link to the list).
+    topic_comments_page: int
+    topic_recent_comments: int
+    #: Calendar items per page of a week (the phone calendar lists one week at a time).
+    calendar_items: int
 
 
 SIZES = {
@@ -80,7 +120,29 @@ SIZES = {
         requests_page=2,
         sent_requests_page=5,
         blocked_page=5,
+        messages_page=7,
+        reviews_page=8,
+        home_reviews=3,
+        search_page=5,
+        search_snippet=30,
         text_part_bytes=1200,
+        diaries_page=5,
+        comments_page=2,
+        my_comments_page=3,
+        diary_index_years=1,
+        home_topics=3,
+        community_sections=3,
+        communities_page=10,
+        community_topics=3,
+        community_events=2,
+        topics_page=10,
+        events_page=8,
+        community_members_page=12,
+        participants_page=15,
+        join_requests_page=2,
+        topic_comments_page=2,
+        topic_recent_comments=0,
+        calendar_items=10,
     ),
     "pc": Sizes(
         home_friends=9,
@@ -94,7 +156,29 @@ SIZES = {
         requests_page=20,
         sent_requests_page=30,
         blocked_page=30,
+        messages_page=30,
+        reviews_page=20,
+        home_reviews=5,
+        search_page=20,
+        search_snippet=120,
         text_part_bytes=None,
+        diaries_page=20,
+        comments_page=30,
+        my_comments_page=20,
+        diary_index_years=None,
+        home_topics=8,
+        community_sections=8,
+        communities_page=30,
+        community_topics=10,
+        community_events=5,
+        topics_page=30,
+        events_page=20,
+        community_members_page=50,
+        participants_page=50,
+        join_requests_page=20,
+        topic_comments_page=50,
+        topic_recent_comments=10,
+        calendar_items=500,
     ),
 }
 

@@ -34,6 +34,8 @@ def extract(output: Path = POT) -> None:
         "_l",
         "-k",
         "lazy_gettext",
+        "-k",
+        "N_",
         "-c",
         "i18n:",
         "--omit-header",

@@ -9,11 +9,14 @@ from sqlalchemy import inspect
 
 from portal import create_app
 from portal.extensions import db
+from portal.models.search_index import include_object
 
 
 def _differences(engine) -> list:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
         return compare_metadata(context, db.metadata)
 
 

@@ -1,30 +1,52 @@
 """Database models, one module per domain. Import them all so metadata is complete."""
 
+from .community import (
+    Community,
+    CommunityMember,
+    Event,
+    EventParticipant,
+    JoinRequest,
+    ScheduleEntry,
+    Topic,
+    TopicComment,
+)
 from .diary import BlogFeed, Diary, DiaryComment, DiaryWatch
 from .friendship import Friendship
 from .invitation import Invitation
 from .member import Member
+from .message import Message
 from .mobile_id import MobileId
 from .photo import Photo, PhotoVariant
 from .profile import Profile
+from .review import Review
 from .session import StoredSession
 from .social import Block, Footprint, FriendRequest, Introduction
 
 __all__ = [
     "BlogFeed",
     "Block",
+    "Community",
+    "CommunityMember",
     "Diary",
     "DiaryComment",
     "DiaryWatch",
+    "Event",
+    "EventParticipant",
     "Footprint",
     "FriendRequest",
     "Friendship",
     "Introduction",
     "Invitation",
+    "JoinRequest",
     "Member",
+    "Message",
     "MobileId",
     "Photo",
     "PhotoVariant",
     "Profile",
+    "Review",
+    "ScheduleEntry",
     "StoredSession",
+    "Topic",
+    "TopicComment",
 ]

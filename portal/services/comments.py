@@ -7,7 +7,9 @@ from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..models import Diary, DiaryComment, DiaryWatch, Member
-from . import ServiceError
+from ..navigation import share_url
+from . import ServiceError, notifications
+from .notifications import N_
 from .visibility import is_blocked, visible_clause
 
 BODY_MAX = 5000
@@ -45,13 +47,42 @@ def add(member: Member, diary: Diary, body: str) -> DiaryComment:
         watch.seen_number = number
     db.session.flush()
     db.session.refresh(diary)
+    if diary.author_id != member.id:
+        notifications.queue(
+            diary.author,
+            "comment",
+            subject=N_("New comment on your diary"),
+            lines=(N_("%(name)s commented on your diary “%(title)s”."),),
+            link=share_url("diaries.show", id=diary.id),
+            name=member.nickname,
+            title=diary.title,
+        )
     return comment
+
+
+def get_visible(comment_id: int, viewer_id: int | None) -> DiaryComment | None:
+    """Return the comment if it exists and the viewer may read its diary (else ``None``)."""
+    stmt = (
+        select(DiaryComment)
+        .join(Diary, Diary.id == DiaryComment.diary_id)
+        .where(
+            DiaryComment.id == comment_id,
+            visible_clause(viewer_id, Diary.author_id, Diary.visibility),
+        )
+    )
+    return db.session.scalar(stmt)
+
+
+def can_delete(member: Member, comment: DiaryComment, diary: Diary | None = None) -> bool:
+    """Return whether ``member`` may delete the comment (its author or the diary's)."""
+    diary = diary or db.session.get(Diary, comment.diary_id)
+    return member.id in (comment.author_id, diary.author_id)
 
 
 def delete(member: Member, comment: DiaryComment) -> None:
     """Delete a comment: its author or the diary's author may. Numbers are not reused."""
     diary = db.session.get(Diary, comment.diary_id)
-    if member.id not in (comment.author_id, diary.author_id):
+    if not can_delete(member, comment, diary):
         raise ServiceError(_l("You cannot delete this comment."))
     db.session.delete(comment)
     diary.comment_count = max(0, diary.comment_count - 1)

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Friendship, Member, Profile
 from ..models._time import tokyo_today
 from ..models.profile import FIELD_DEFAULTS
-from . import comments, diaries, footprints, social
+from . import comments, diaries, footprints, messages, reviews, social, topics
 from .friends import friend_count, friends_with_counts
 from .visibility import visible_clause
 
@@ -42,6 +42,13 @@ class HomePage:
     friend_diaries: list = field(default_factory=list)
     #: Diaries with comments the member has not seen: ``(diary, new_count)``.
     unread_comments: list = field(default_factory=list)
+    #: Unread messages in the inbox.
+    unread_messages: int = 0
+    #: Friends' newest reviews (each knows its ``author``).
+    friend_reviews: list = field(default_factory=list)
+    #: Topics of my communities with new topics or comments, latest first (each knows its
+    #: ``community``).
+    community_topics: list = field(default_factory=list)
 
 
 def home_for(member: Member, sizes) -> HomePage:
@@ -58,6 +65,9 @@ def home_for(member: Member, sizes) -> HomePage:
         birthdays=birthdays_this_week(member),
         friend_diaries=diaries.friends_newest(member, sizes.home_diaries),
         unread_comments=comments.unread(member, sizes.home_diaries),
+        unread_messages=messages.unread_count(member),
+        friend_reviews=reviews.friends_newest(member, sizes.home_reviews),
+        community_topics=topics.updates_for(member, sizes.home_topics),
     )
 
 

@@ -22,6 +22,12 @@ from ..models import Member
 
 logger = logging.getLogger(__name__)
 
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention for a no-op marker)
+    """Mark ``message`` for extraction; it is translated later, in the recipient's language."""
+    return message
+
+
 #: Kinds of notice, and the member setting that turns each off.
 KINDS = {"message": "notify_messages", "request": "notify_requests", "comment": "notify_comments"}
 
@@ -36,8 +42,9 @@ class _Notice:
     link: str
 
 
-def queue(recipient: Member, kind: str, *, subject: str, lines: tuple[str, ...], link: str,
-          **params: str) -> None:
+def queue(
+    recipient: Member, kind: str, *, subject: str, lines: tuple[str, ...], link: str, **params: str
+) -> None:
     """Queue a notice for after the commit, unless the member turned this kind off.
 
     :param subject: an English msgid (translated in the recipient's language when sent).

@@ -9,8 +9,10 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Block, FriendRequest, Friendship, Introduction, Member
 from ..models._time import utcnow
-from . import ServiceError
+from ..navigation import share_url
+from . import ServiceError, notifications
 from .friends import are_friends, befriend
+from .notifications import N_
 from .visibility import is_blocked, not_blocked_clause
 
 
@@ -51,6 +53,14 @@ def request_friendship(
     )
     db.session.add(request)
     db.session.flush()
+    notifications.queue(
+        recipient,
+        "request",
+        subject=N_("%(name)s asked to be your friend"),
+        lines=(N_("%(name)s sent you a friend request on Keitai Portal."),),
+        link=share_url("members.requests"),
+        name=sender.nickname,
+    )
     return request
 
 

@@ -2,11 +2,38 @@
 
 from flask import Flask
 
-from . import auth, errors, footprints, home, invites, links, members, settings
+from . import (
+    auth,
+    blog,
+    calendar,
+    communities,
+    community_admin,
+    diaries,
+    errors,
+    events,
+    feeds,
+    footprints,
+    home,
+    invites,
+    links,
+    members,
+    messages,
+    reviews,
+    search,
+    settings,
+    topics,
+)
 
 
 def register(app: Flask) -> None:
     """Register every blueprint and the error pages."""
     for module in (auth, home, invites, links, members, footprints, settings):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(diaries.bp)
+    for module in (feeds, blog, search):
+        app.register_blueprint(module.bp)
+    for module in (messages, reviews):
+        app.register_blueprint(module.bp)
+    for module in (communities, community_admin, topics, events, calendar):
         app.register_blueprint(module.bp)
     errors.register(app)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 from flask_login import current_user, login_required
 
 from ..forms.auth import LoginForm
@@ -29,4 +29,5 @@ def index():
 
 def _home():
     page = home_service.home_for(current_user, sizes())
+    g.unread_messages = page.unread_messages  # the menu's count (views.messages), not again
     return render("home/index.html", page=page, welcome=bool(request.args.get("welcome")))

@@ -1,0 +1,114 @@
+"""Forms of the diary (日記): writing and editing an entry, and comments.
+
+Field names are part of the public contract (PORTAL.md): ``title``, ``body``, ``visibility``
+(``public``, ``fof``, ``friends``, ``private``) and the comment's ``body``.
+"""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, ValidationError
+
+from ..keitai import detect
+from ..keitai.ext import encode_for
+from ..models.profile import PUBLIC
+from ..navigation import member_text
+from ..services.diaries import BODY_MAX, TITLE_MAX
+from .social import REQUIRED, TOO_LONG, VISIBILITY_LABELS, FitsPhones
+
+#: The most bytes a title may take as shown on a phone page: 100 Japanese characters fit, a
+#: title made of characters that grow when escaped (``&`` -> ``&amp;``) or of emoji a carrier
+#: shows as text does not. Diary lists and the diary page are sized for it
+#: (``portal.rendering.SIZES``).
+TITLE_PHONE_BYTES = 200
+#: How long a comment may be, in characters and as shown on a phone: the last part of a long
+#: body, a page of the longest comments (``Sizes.comments_page``) and the comment form share
+#: one 5 KB page.
+COMMENT_MAX = 200
+COMMENT_PHONE_BYTES = 400
+
+
+#: Phones whose pages are Shift_JIS, each with its own emoji: docomo and au send their own
+#: symbols (two bytes each, or the name in brackets for one they lack), J-PHONE a webcode.
+_PHONES = tuple(
+    detect({"HTTP_USER_AGENT": agent, "REMOTE_ADDR": "192.0.2.1"})
+    for agent in (
+        "DoCoMo/1.0/D501i",
+        "KDDI-CA32 UP.Browser/6.2.0.7.3.129 (GUI) MMP/2.0",
+        "J-PHONE/4.0/J-SH51/SNJSHA3029293 SH/0001aa Profile/MIDP-1.0 Configuration/CLDC-1.0",
+    )
+)
+
+
+class FitsEveryPhone(FitsPhones):
+    """:class:`FitsPhones`, measured as each kind of phone receives the text: escaped, with
+    its links and line breaks, and its emoji as that carrier shows them (a symbol the carrier
+    lacks becomes its name in brackets, up to 22 bytes)."""
+
+    def __call__(self, form, field) -> None:
+        shown = str(member_text(field.data or ""))
+        if max(len(encode_for(shown, phone)) for phone in _PHONES) > self.max_bytes:
+            raise ValidationError(_l("This text is too long to show on phones. Please shorten it."))
+
+
+def _visibility_field():
+    choices = [SelectChoice(value, text) for value, text in VISIBILITY_LABELS.items()]
+    return SelectField(_l("Who can read it"), choices=choices, default=PUBLIC)
+
+
+class _DiaryFields(FlaskForm):
+    """What every diary form has: ``title``, ``body``, ``visibility``."""
+
+    title = StringField(
+        _l("Title"),
+        validators=[
+            REQUIRED,
+            Length(max=TITLE_MAX, message=TOO_LONG),
+            FitsEveryPhone(TITLE_PHONE_BYTES),
+        ],
+    )
+    body = TextAreaField(_l("Body"), validators=[REQUIRED, Length(max=BODY_MAX, message=TOO_LONG)])
+    visibility = _visibility_field()
+
+
+class DiaryForm(_DiaryFields):
+    """A new diary entry; PCs may attach up to three photos (``photos``, multipart).
+
+    Phones post url-encoded forms without a file input, so ``photos`` is simply empty there.
+    """
+
+    photos = MultipleFileField(_l("Photos (up to 3)"))
+
+    def uploads(self) -> list[bytes]:
+        """Return the bytes of the files chosen (a browser sends an empty part for none)."""
+        return [f.read() for f in self.photos.data or () if f and f.filename]
+
+
+class DiaryEditForm(_DiaryFields):
+    """Editing an entry. On phones a long body is edited one part at a time: ``part`` names it
+    and ``revision`` the version of the body the parts were cut from."""
+
+    comments_closed = BooleanField(_l("Close comments"))
+    part = HiddenField()
+    revision = HiddenField()
+
+
+class CommentForm(FlaskForm):
+    """A comment on a diary (field ``body``)."""
+
+    body = TextAreaField(
+        _l("Comment"),
+        validators=[
+            REQUIRED,
+            Length(max=COMMENT_MAX, message=TOO_LONG),
+            FitsEveryPhone(COMMENT_PHONE_BYTES),
+        ],
+    )

@@ -1,0 +1,47 @@
+"""The review form (レビュー) and the translated names of the review categories."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
+
+from ..models.review import RATINGS
+from ..services.reviews import BODY_MAX, TITLE_MAX, URL_MAX
+from .social import REQUIRED, TOO_LONG, FitsPhones
+
+#: How each category reads (in this order in the select).
+CATEGORY_LABELS = {
+    "book": _l("Book"),
+    "music": _l("CD / music"),
+    "film": _l("DVD / film"),
+    "game": _l("Game"),
+    "other": _l("Other"),
+}
+
+
+def stars(rating: int) -> str:
+    """Return a rating as five stars, filled up to it: 3 -> ``★★★☆☆`` (both are in CP932)."""
+    rating = max(0, min(int(rating or 0), len(RATINGS)))
+    return "★" * rating + "☆" * (len(RATINGS) - rating)
+
+
+class ReviewForm(FlaskForm):
+    """A review: ``title``, ``category``, ``rating`` (1-5), ``url`` (optional) and ``body``."""
+
+    title = StringField(_l("Title"), validators=[REQUIRED, Length(max=TITLE_MAX, message=TOO_LONG)])
+    category = SelectField(
+        _l("Category"),
+        choices=[SelectChoice(value, text) for value, text in CATEGORY_LABELS.items()],
+        default="book",
+    )
+    rating = SelectField(
+        _l("Rating"),
+        choices=[SelectChoice(str(n), stars(n)) for n in reversed(RATINGS)],
+        default="3",
+    )
+    url = StringField(_l("Link (optional)"), validators=[Length(max=URL_MAX, message=TOO_LONG)])
+    body = TextAreaField(
+        _l("Review"),
+        validators=[REQUIRED, Length(max=BODY_MAX, message=TOO_LONG), FitsPhones(2 * BODY_MAX)],
+    )

@@ -1,0 +1,208 @@
+"""Communities (コミュニティ): members and roles, join requests, topics (トピック) with numbered
+comments, events (イベント) with participants, and members' own calendar entries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._time import utcnow
+from .member import Member
+
+#: Community categories, in the order the category select lists them (labels in the forms).
+CATEGORIES = (
+    "music",
+    "movies",
+    "tv",
+    "books",
+    "games",
+    "sports",
+    "food",
+    "travel",
+    "area",
+    "school",
+    "work",
+    "hobbies",
+    "animals",
+    "fashion",
+    "computers",
+    "other",
+)
+
+#: Join policies: anyone may join, or the admin (or a sub-admin) approves each request.
+OPEN, APPROVAL = "open", "approval"
+JOIN_POLICIES = (OPEN, APPROVAL)
+#: Roles in a community, highest first. There is exactly one admin (管理人).
+ADMIN, SUBADMIN, MEMBER = "admin", "subadmin", "member"
+ROLES = (ADMIN, SUBADMIN, MEMBER)
+#: Who may start topics and events: every member, or the admin and sub-admins only.
+MEMBERS, MANAGERS = "members", "managers"
+TOPIC_CREATORS = (MEMBERS, MANAGERS)
+
+
+class Community(db.Model):
+    """A community. Its admin is the :class:`CommunityMember` row with the ``admin`` role."""
+
+    __tablename__ = "communities"
+    __table_args__ = (
+        Index("ix_communities_category_members", "category", "member_count"),
+        Index("ix_communities_member_count", "member_count"),
+        Index("ix_communities_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(16))
+    join_policy: Mapped[str] = mapped_column(String(8), default=OPEN, server_default=OPEN)
+    #: Whether members who have not joined may read the topics and events.
+    topics_public: Mapped[bool] = mapped_column(default=True, server_default=true())
+    topic_creators: Mapped[str] = mapped_column(String(8), default=MEMBERS, server_default=MEMBERS)
+    #: How many members joined (kept by the join and leave updates, for "popular" lists).
+    member_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CommunityMember(db.Model):
+    """A member of a community, with their role."""
+
+    __tablename__ = "community_members"
+
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(8), default=MEMBER)
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member: Mapped[Member] = relationship()
+    community: Mapped[Community] = relationship()
+
+
+class JoinRequest(db.Model):
+    """A request to join a community that admits members by approval."""
+
+    __tablename__ = "community_join_requests"
+
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    message: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member: Mapped[Member] = relationship()
+
+
+class Topic(db.Model):
+    """A bulletin-board topic (トピック) in a community."""
+
+    __tablename__ = "topics"
+    __table_args__ = (Index("ix_topics_community_activity", "community_id", "last_activity_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    #: The highest comment number so far (comments are numbered 1, 2, 3... per topic).
+    last_comment_number: Mapped[int] = mapped_column(default=0)
+    comment_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the topic was written or last commented on (topic lists are newest activity first).
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[Member] = relationship()
+    community: Mapped[Community] = relationship()
+
+
+class TopicComment(db.Model):
+    """A numbered comment on a topic."""
+
+    __tablename__ = "topic_comments"
+    __table_args__ = (UniqueConstraint("topic_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[Member] = relationship()
+
+
+class Event(db.Model):
+    """An event (イベント): when (naive UTC, shown in Asia/Tokyo), where, until when members may
+    join and how many.
+
+    ``joined`` counts the participants; joining raises it with one conditional update that
+    never passes ``capacity``, so the capacity holds however many join at once.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_community_starts", "community_id", "starts_at"),
+        Index("ix_events_starts_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    starts_at: Mapped[datetime]
+    place: Mapped[str] = mapped_column(String(100))
+    #: The last day (in Japan) members may join; ``None``: until the event starts.
+    deadline: Mapped[date | None]
+    #: The most participants; ``None``: no limit.
+    capacity: Mapped[int | None]
+    joined: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[Member] = relationship()
+    community: Mapped[Community] = relationship()
+
+
+class EventParticipant(db.Model):
+    """A member taking part in an event (one row per member and event)."""
+
+    __tablename__ = "event_participants"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member: Mapped[Member] = relationship()
+
+
+class ScheduleEntry(db.Model):
+    """A member's own calendar entry (予定), seen only by them.
+
+    ``starts_at`` is naive UTC like every stored time; an entry without a time of day
+    (``has_time`` false) starts at midnight in Japan of its day.
+    """
+
+    __tablename__ = "schedule_entries"
+    __table_args__ = (Index("ix_schedule_entries_member_starts", "member_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(100))
+    starts_at: Mapped[datetime]
+    has_time: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

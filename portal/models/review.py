@@ -1,0 +1,40 @@
+"""Reviews (レビュー): a member's short recommendation of a book, CD, film or game."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._time import utcnow
+from .member import Member
+
+#: What a review is about (shown with translated labels, ``portal.forms.reviews``).
+CATEGORIES = ("book", "music", "film", "game", "other")
+#: Ratings run from 1 to 5 stars.
+RATINGS = (1, 2, 3, 4, 5)
+
+
+class Review(db.Model):
+    """A review by ``author``: a title, a category, a rating, the text, an optional link."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        Index("ix_reviews_author_created", "author_id", "created_at"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(8))
+    #: An off-site page about the thing (shown through the jump page), or ``None``.
+    url: Mapped[str | None] = mapped_column(String(300))
+    rating: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[Member] = relationship()

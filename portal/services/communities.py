@@ -1,0 +1,280 @@
+"""Communities (コミュニティ): creating and editing, roles and what each may do, discovery.
+
+Roles: one admin (管理人), sub-admins (副管理人) and members. The admin and sub-admins manage
+(edit the name and description, answer join requests, remove members, delete others' topics,
+comments and events); only the admin changes the settings, appoints or dismisses sub-admins
+and hands the community over. Joining and the member list are in
+:mod:`portal.services.community_members`.
+
+Communities themselves are open to every member; what a community holds (topics, comments,
+events) follows its ``topics_public`` setting, and member-owned rows pass the visibility
+policy (:mod:`portal.services.visibility`): a member who blocked the viewer is missing for them.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Community, CommunityMember, Member
+from ..models._time import utcnow
+from ..models.community import (
+    ADMIN,
+    CATEGORIES,
+    JOIN_POLICIES,
+    MEMBERS,
+    SUBADMIN,
+    TOPIC_CREATORS,
+)
+from . import ServiceError
+from .visibility import friend_ids
+
+NAME_MAX = 40
+DESCRIPTION_MAX = 2000
+#: The roles that manage a community.
+MANAGING = frozenset({ADMIN, SUBADMIN})
+
+
+class NotAllowedError(ServiceError):
+    """The member's role does not allow this; the page answers 403 and nothing changes."""
+
+
+def insert_new(model, **values) -> bool:
+    """Insert a row unless one with the same key exists; return whether it was inserted.
+
+    One statement (``INSERT ... ON CONFLICT DO NOTHING``), so two requests racing to add the
+    same row (a double-tapped join) get one row and no error.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover (SQLite and PostgreSQL are the supported databases)
+        try:
+            with db.session.begin_nested():
+                db.session.execute(insert(model.__table__).values(**values))
+        except IntegrityError:
+            return False
+        return True
+    table = model.__table__
+    # RETURNING says whether the row went in (drivers differ in the row counts they report).
+    stmt = (
+        dialect_insert(table)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(*table.primary_key.columns)
+    )
+    return db.session.execute(stmt).first() is not None
+
+
+# -- one community ---------------------------------------------------------------------------
+
+
+def get(community_id: int) -> Community | None:
+    """Return the community, or ``None`` (a 404)."""
+    return db.session.get(Community, community_id)
+
+
+def membership(community: Community, member_id: int | None) -> CommunityMember | None:
+    """Return the member's row in the community, if they joined."""
+    if member_id is None:
+        return None
+    return db.session.get(CommunityMember, (community.id, member_id))
+
+
+def role_of(community: Community, member_id: int | None) -> str | None:
+    """Return ``admin``, ``subadmin``, ``member``, or ``None`` for someone who has not joined."""
+    row = membership(community, member_id)
+    return row.role if row else None
+
+
+def admin_of(community: Community) -> Member:
+    """Return the community's admin."""
+    stmt = (
+        select(Member)
+        .join(CommunityMember, CommunityMember.member_id == Member.id)
+        .where(CommunityMember.community_id == community.id, CommunityMember.role == ADMIN)
+    )
+    return db.session.scalar(stmt)
+
+
+def require_manager(community: Community, member: Member) -> str:
+    """Return the member's role if they manage the community (admin or sub-admin).
+
+    :raise NotAllowedError: otherwise.
+    """
+    role = role_of(community, member.id)
+    if role not in MANAGING:
+        raise NotAllowedError(_l("Only the admin and sub-admins can do this."))
+    return role
+
+
+def require_admin(community: Community, member: Member) -> None:
+    """:raise NotAllowedError: unless the member is the community's admin."""
+    if role_of(community, member.id) != ADMIN:
+        raise NotAllowedError(_l("Only the admin can do this."))
+
+
+def can_read(community: Community, viewer_id: int | None) -> bool:
+    """Return whether the viewer may read the community's topics and events."""
+    return community.topics_public or role_of(community, viewer_id) is not None
+
+
+def can_start_topics(community: Community, member_id: int | None) -> bool:
+    """Return whether the member may start topics and events in the community."""
+    role = role_of(community, member_id)
+    if community.topic_creators == MEMBERS:
+        return role is not None
+    return role in MANAGING
+
+
+def require_start(community: Community, member: Member) -> None:
+    """:raise NotAllowedError: unless the member may start topics and events in the community."""
+    if not can_start_topics(community, member.id):
+        raise NotAllowedError(_l("You cannot start topics or events in this community."))
+
+
+def _check(name: str, description: str, category: str) -> tuple[str, str]:
+    name, description = name.strip(), description.strip()
+    if not name:
+        raise ServiceError(_l("Please give the community a name."), "name")
+    if not description:
+        raise ServiceError(_l("Please describe the community."), "description")
+    if len(name) > NAME_MAX or len(description) > DESCRIPTION_MAX:
+        raise ServiceError(_l("The text is too long."), "description")
+    if category not in CATEGORIES:
+        raise ServiceError(_l("Please choose from the list."), "category")
+    return name, description
+
+
+def create(member: Member, *, name: str, description: str, category: str) -> Community:
+    """Create a community; its creator is its admin and first member.
+
+    :raise ServiceError: for an empty or too long name or description, or an unknown category.
+    """
+    name, description = _check(name, description, category)
+    now = utcnow()
+    community = Community(
+        name=name,
+        description=description,
+        category=category,
+        member_count=1,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(community)
+    db.session.flush()
+    db.session.add(
+        CommunityMember(community_id=community.id, member_id=member.id, role=ADMIN, joined_at=now)
+    )
+    db.session.flush()
+    return community
+
+
+def update(
+    member: Member, community: Community, *, name: str, description: str, category: str
+) -> None:
+    """Edit the name, description and category (the admin and sub-admins).
+
+    :raise NotAllowedError: for anyone else.
+    :raise ServiceError: when the text is not acceptable.
+    """
+    require_manager(community, member)
+    community.name, community.description = _check(name, description, category)
+    community.category = category
+    community.updated_at = utcnow()
+    db.session.flush()
+
+
+def update_settings(
+    member: Member,
+    community: Community,
+    *,
+    join_policy: str,
+    topics_public: bool,
+    topic_creators: str,
+) -> None:
+    """Change how members join, whether non-members read the topics and events, and who may
+    start them (the admin only).
+
+    :raise NotAllowedError: for anyone but the admin.
+    :raise ServiceError: for a value not on the lists.
+    """
+    require_admin(community, member)
+    if join_policy not in JOIN_POLICIES or topic_creators not in TOPIC_CREATORS:
+        raise ServiceError(_l("Please choose from the list."))
+    community.join_policy = join_policy
+    community.topics_public = bool(topics_public)
+    community.topic_creators = topic_creators
+    community.updated_at = utcnow()
+    db.session.flush()
+
+
+# -- discovery -------------------------------------------------------------------------------
+
+
+def _page(stmt, order, offset: int, limit: int | None) -> tuple[list, int]:
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.execute(stmt.order_by(*order).offset(offset).limit(limit)).all()
+    return [row[0] if len(row) == 1 else tuple(row) for row in rows], total
+
+
+def search(
+    query: str, category: str | None, *, offset: int = 0, limit: int | None = None
+) -> tuple[list[Community], int]:
+    """Return communities whose name contains ``query`` (any characters: ``%`` and ``_``
+    match themselves), optionally of one category, the most members first, and how many."""
+    stmt = select(Community)
+    query = query.strip()
+    if query:
+        stmt = stmt.where(Community.name.icontains(query, autoescape=True))
+    if category:
+        stmt = stmt.where(Community.category == category)
+    return _page(stmt, (Community.member_count.desc(), Community.id.desc()), offset, limit)
+
+
+def popular(*, offset: int = 0, limit: int | None = None) -> tuple[list[Community], int]:
+    """Return communities with the most members first, and how many there are."""
+    stmt = select(Community)
+    return _page(stmt, (Community.member_count.desc(), Community.id.desc()), offset, limit)
+
+
+def newest(*, offset: int = 0, limit: int | None = None) -> tuple[list[Community], int]:
+    """Return the newest communities first, and how many there are."""
+    stmt = select(Community)
+    return _page(stmt, (Community.created_at.desc(), Community.id.desc()), offset, limit)
+
+
+def joined_by(
+    member_id: int, *, offset: int = 0, limit: int | None = None
+) -> tuple[list[Community], int]:
+    """Return the communities a member joined, newest joined first, and how many."""
+    stmt = (
+        select(Community)
+        .join(CommunityMember, CommunityMember.community_id == Community.id)
+        .where(CommunityMember.member_id == member_id)
+    )
+    return _page(stmt, (CommunityMember.joined_at.desc(), Community.id.desc()), offset, limit)
+
+
+def of_friends(
+    member: Member, *, offset: int = 0, limit: int | None = None
+) -> tuple[list[tuple[Community, int]], int]:
+    """Return the communities the member's friends joined (those the member has not joined),
+    each with how many friends are in it, the most friends first; and how many."""
+    friends_in = func.count(CommunityMember.member_id).label("friends")
+    mine = select(CommunityMember.community_id).where(CommunityMember.member_id == member.id)
+    stmt = (
+        select(Community, friends_in)
+        .join(CommunityMember, CommunityMember.community_id == Community.id)
+        .where(
+            CommunityMember.member_id.in_(friend_ids(member.id)),
+            Community.id.not_in(mine),
+        )
+        .group_by(Community.id)
+    )
+    order = (friends_in.desc(), Community.member_count.desc(), Community.id)
+    return _page(stmt, order, offset, limit)

@@ -1,0 +1,106 @@
+"""Search: diaries by words in their title or body, as the viewer may read them.
+
+Japanese is written without spaces between words, so the search matches any substring rather
+than words. Queries of :data:`INDEXED_MIN` characters or more use a trigram index (made by the
+migration, see :mod:`portal.models.search_index`):
+
+* SQLite: the FTS5 table ``diary_fts`` (``tokenize='trigram'``), queried with ``MATCH`` and the
+  query quoted as one phrase, so FTS syntax in it is plain text;
+* PostgreSQL: ``ILIKE '%query%'``, which the ``pg_trgm`` GIN indexes accelerate.
+
+Shorter queries (東京, 日記: common in Japanese) cannot use trigrams and fall back to
+``LIKE``/``ILIKE`` with ``%`` and ``_`` escaped, on every database. Visibility always goes
+through :func:`~portal.services.visibility.visible_clause` (via
+:func:`~portal.services.diaries.visible_diaries`), in the same SQL as the match, so counts agree
+with lists.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import ColumnElement, column, func, literal_column, or_, select, table
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Diary
+from ..models.search_index import FTS_TABLE
+from .diaries import visible_diaries
+
+#: The shortest query the trigram index can answer.
+INDEXED_MIN = 3
+#: Longer queries are cut to this many characters.
+QUERY_MAX = 100
+
+_fts = table(FTS_TABLE, column("rowid"))
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_query(query: str | None) -> str:
+    """Return the query as searched: spaces (ideographic ones too) collapsed, at most
+    :data:`QUERY_MAX` characters; ``""`` means no search."""
+    return _SPACES.sub(" ", query or "").strip()[:QUERY_MAX]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _like(query: str) -> ColumnElement[bool]:
+    pattern = f"%{_escape_like(query)}%"
+    return or_(Diary.title.ilike(pattern, escape="\\"), Diary.body.ilike(pattern, escape="\\"))
+
+
+def _fts_phrase(query: str) -> str:
+    """Quote the query as one FTS5 phrase (a trigram phrase matches it as a substring)."""
+    return '"' + query.replace('"', '""') + '"'
+
+
+def _matches(query: str) -> ColumnElement[bool]:
+    dialect = db.session.get_bind().dialect.name
+    if len(query) >= INDEXED_MIN and dialect == "sqlite":
+        hits = select(_fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(_fts_phrase(query)))
+        return Diary.id.in_(hits)
+    # PostgreSQL: pg_trgm answers ILIKE through its GIN indexes from 3 characters on.
+    return _like(query)
+
+
+def search_diaries(
+    viewer_id: int | None, query: str, offset: int, limit: int
+) -> tuple[list[Diary], int]:
+    """Return one page of the diaries the viewer may read that contain ``query``, newest first,
+    and how many there are in all.
+
+    :param viewer_id: the searching member, or ``None`` for a visitor (public diaries only).
+    :param query: the text to find in titles and bodies (see :func:`normalise_query`).
+    :return: ``(diaries, total)``, their authors loaded; ``([], 0)`` for an empty query.
+    """
+    query = normalise_query(query)
+    if not query:
+        return [], 0
+    stmt = visible_diaries(viewer_id).where(_matches(query))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.scalars(
+        stmt.options(selectinload(Diary.author))
+        .order_by(Diary.created_at.desc(), Diary.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(rows), total
+
+
+def snippet(text: str, query: str, width: int) -> str:
+    """Return about ``width`` characters of ``text`` around the first place ``query`` occurs
+    (case-insensitively), on one line, with ``…`` where text was left out.
+
+    :param text: a diary body.
+    :param query: the search query.
+    :param width: the most characters to show (ellipses not counted).
+    """
+    flat = _SPACES.sub(" ", text).strip()
+    if len(flat) <= width:
+        return flat
+    at = flat.lower().find(normalise_query(query).lower()) if query else -1
+    start = 0 if at < 0 else max(0, min(at - width // 3, len(flat) - width))
+    piece = flat[start : start + width]
+    return ("…" if start > 0 else "") + piece + ("…" if start + width < len(flat) else "")

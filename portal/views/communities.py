@@ -1,0 +1,329 @@
+"""コミュニティ: finding, creating and reading communities, joining and leaving, the member list,
+and the admin's edit and settings pages (managing members: :mod:`.community_admin`)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..forms.community import (
+    CATEGORY_LABELS,
+    JOIN_POLICY_LABELS,
+    ROLE_LABELS,
+    CommunityForm,
+    CommunitySettingsForm,
+    JoinForm,
+)
+from ..keitai.ext import encode_for
+from ..keitai.paging import paginate
+from ..models import Community
+from ..models.community import CATEGORIES
+from ..rendering import render, sizes, text_parts
+from ..services import ServiceError, communities, community_members, events, topics
+from ._community import community_or_404, get_form, number, paged, refused, revision, splice
+
+bp = Blueprint("communities", __name__)
+
+#: The paged lists of the community index (``?list=``).
+LISTS = ("popular", "new", "friends", "mine")
+
+
+# -- finding -----------------------------------------------------------------------------------
+
+
+@bp.route("/communities")
+@login_required
+def index():
+    """Search by name and category (``?q=``, ``?category=``), a full list (``?list=popular``,
+    ``new``, ``friends``, ``mine``), or the index: mine, popular, new and friends'."""
+    me, size = current_user, sizes()
+    query = request.args.get("q", "").strip()[: communities.NAME_MAX]
+    category = request.args.get("category", "")
+    category = category if category in CATEGORIES else ""
+    kind = request.args.get("list", "")
+    fetch = None
+    if query or category:
+        kind = "search"
+
+        def fetch(offset, limit):
+            return communities.search(query, category or None, offset=offset, limit=limit)
+
+    elif kind == "popular":
+        fetch = communities.popular
+    elif kind == "new":
+        fetch = communities.newest
+    elif kind == "friends":
+
+        def fetch(offset, limit):
+            return communities.of_friends(me, offset=offset, limit=limit)
+
+    elif kind == "mine":
+
+        def fetch(offset, limit):
+            return communities.joined_by(me.id, offset=offset, limit=limit)
+
+    common = {
+        "query": query,
+        # Links repeat the query in the encoding the device sends it back in.
+        "query_arg": encode_for(query, g.device),
+        "category": category,
+        "category_labels": CATEGORY_LABELS,
+        **get_form("communities.index"),
+    }
+    if fetch is not None:
+        rows, paging = paged(fetch, size.communities_page)
+        return render("communities/list.html", kind=kind, rows=rows, paging=paging, **common)
+    n = size.community_sections
+    return render(
+        "communities/index.html",
+        mine=communities.joined_by(me.id, limit=n),
+        popular=communities.popular(limit=n),
+        newest=communities.newest(limit=n),
+        friends=communities.of_friends(me, limit=n),
+        **common,
+    )
+
+
+# -- creating and editing --------------------------------------------------------------------
+
+
+@bp.route("/communities/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Create a community; its creator becomes its admin."""
+    form = CommunityForm()
+    if form.validate_on_submit():
+        try:
+            community = communities.create(
+                current_user,
+                name=form.name.data,
+                description=form.description.data,
+                category=form.category.data,
+            )
+        except ServiceError as exc:
+            return render("communities/new.html", form=form, error=exc.message, status=400)
+        flash(_("Your community was created."))
+        return redirect(url_for("communities.show", id=community.id))
+    return render("communities/new.html", form=form, error=None)
+
+
+@bp.route("/communities/<int:id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(id: int):
+    """Edit the name, category and description (the admin and sub-admins); a long
+    description one part at a time on phones."""
+    community = community_or_404(id)
+    try:
+        communities.require_manager(community, current_user)
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    parts = text_parts(community.description)
+    current = revision(community.description)
+
+    def fresh(part, formdata=None):
+        data = {
+            "name": community.name,
+            "category": community.category,
+            "description": parts[part.page - 1],
+            "part": part.page,
+            "revision": current,
+        }
+        return CommunityForm(formdata=formdata, data=data)
+
+    if request.method == "GET":
+        part = paginate(len(parts), number("part"), 1)
+        return _edit_page(community, fresh(part), part)
+    form = CommunityForm()
+    part = paginate(len(parts), form.part.data, 1)
+    if not form.validate_on_submit():
+        return _edit_page(community, form, part, status=400)
+    if form.revision.data != current:
+        error = _("This was changed in the meantime. Please make your change again.")
+        return _edit_page(community, fresh(part), part, error=error, status=409)
+    try:
+        communities.update(
+            current_user,
+            community,
+            name=form.name.data,
+            description=splice(parts, part.page - 1, form.description.data),
+            category=form.category.data,
+        )
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    except ServiceError as exc:
+        return _edit_page(community, form, part, error=exc.message, status=400)
+    flash(_("The community was saved."))
+    return redirect(url_for("communities.show", id=community.id, part=part.page))
+
+
+def _edit_page(community: Community, form, part, error=None, status: int = 200):
+    form.part.data = part.page
+    return render(
+        "communities/edit.html",
+        community=community,
+        form=form,
+        part=part,
+        error=error,
+        status=status,
+    )
+
+
+@bp.route("/communities/<int:id>/settings", methods=["GET", "POST"])
+@login_required
+def settings(id: int):
+    """Change how members join, who reads the topics and events, and who starts them (the
+    admin only)."""
+    community = community_or_404(id)
+    try:
+        communities.require_admin(community, current_user)
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    form = CommunitySettingsForm(
+        data={
+            "join_policy": community.join_policy,
+            "topics_visibility": "everyone" if community.topics_public else "members",
+            "topic_creators": community.topic_creators,
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            communities.update_settings(
+                current_user,
+                community,
+                join_policy=form.join_policy.data,
+                topics_public=form.topics_visibility.data == "everyone",
+                topic_creators=form.topic_creators.data,
+            )
+        except communities.NotAllowedError as exc:
+            return refused(exc)
+        flash(_("The settings were saved."))
+        return redirect(url_for("communities.show", id=community.id))
+    status = 400 if request.method == "POST" else 200
+    return render("communities/settings.html", community=community, form=form, status=status)
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+@bp.route("/communities/<int:id>")
+@login_required
+def show(id: int):
+    """Show a community: its description (one part of a long one), and with the first part
+    its newest topics and coming events when the viewer may read them."""
+    return _show(community_or_404(id))
+
+
+def _show(community: Community, *, join_form=None, error=None, status: int = 200):
+    me, size = current_user, sizes()
+    role = communities.role_of(community, me.id)
+    readable = communities.can_read(community, me.id)
+    parts = text_parts(community.description)
+    part = paginate(len(parts), number("part"), 1)
+    first = part.page == 1
+    topic_rows, topic_total = [], 0
+    event_rows, event_total = [], 0
+    if readable and first:
+        topic_rows, topic_total = topics.of_community(community, me.id, limit=size.community_topics)
+        event_rows, event_total = events.of_community(community, me.id, limit=size.community_events)
+    return render(
+        "communities/show.html",
+        status=status,
+        community=community,
+        role=role,
+        manages=role in communities.MANAGING,
+        readable=readable,
+        description=parts[part.page - 1],
+        part=part,
+        first=first,
+        admin=communities.admin_of(community),
+        topics=topic_rows,
+        topic_total=topic_total,
+        events=event_rows,
+        event_total=event_total,
+        can_start=communities.can_start_topics(community, me.id),
+        pending=community_members.pending_count(community) if role in communities.MANAGING else 0,
+        requested=role is None and community_members.has_requested(community, me.id),
+        join_form=join_form or JoinForm(formdata=None),
+        category_labels=CATEGORY_LABELS,
+        role_labels=ROLE_LABELS,
+        join_policy_labels=JOIN_POLICY_LABELS,
+        error=error,
+    )
+
+
+@bp.route("/communities/<int:id>/members")
+@login_required
+def members(id: int):
+    """List a community's members (the admin and sub-admins first)."""
+    community = community_or_404(id)
+
+    def fetch(offset, limit):
+        return community_members.members_of(community, current_user.id, offset=offset, limit=limit)
+
+    rows, paging = paged(fetch, sizes().community_members_page)
+    role = communities.role_of(community, current_user.id)
+    return render(
+        "communities/members.html",
+        community=community,
+        rows=rows,
+        paging=paging,
+        manages=role in communities.MANAGING,
+        role_labels=ROLE_LABELS,
+    )
+
+
+# -- joining and leaving -------------------------------------------------------------------
+
+
+@bp.route("/communities/<int:id>/join", methods=["POST"])
+@login_required
+def join(id: int):
+    """Join an open community, or ask the admin of one that approves its members."""
+    community = community_or_404(id)
+    form = JoinForm()
+    if not form.validate_on_submit():
+        return _show(community, join_form=form, status=400)
+    try:
+        done = community_members.join(current_user, community, form.message.data)
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    except ServiceError as exc:
+        return _show(community, error=exc.message, status=400)
+    if done == community_members.JOINED:
+        flash(_("You joined %(name)s.", name=community.name))
+    else:
+        flash(_("Your request was sent. You can join when the admin approves it."))
+    return redirect(url_for("communities.show", id=community.id))
+
+
+@bp.route("/communities/<int:id>/join/cancel", methods=["POST"])
+@login_required
+def cancel_request(id: int):
+    """Withdraw my request to join."""
+    community = community_or_404(id)
+    community_members.cancel_request(current_user, community)
+    flash(_("Your request was withdrawn."))
+    return redirect(url_for("communities.show", id=community.id))
+
+
+@bp.route("/communities/<int:id>/leave", methods=["GET", "POST"])
+@login_required
+def leave(id: int):
+    """Ask, then leave a community (an admin alone in it deletes it)."""
+    community = community_or_404(id)
+    role = communities.role_of(community, current_user.id)
+    if role is None:
+        return redirect(url_for("communities.show", id=community.id))
+    if request.method == "GET":
+        return render("communities/leave.html", community=community, role=role)
+    name = community.name
+    try:
+        deleted = community_members.leave(current_user, community)
+    except ServiceError as exc:
+        return _show(community, error=exc.message, status=400)
+    if deleted:
+        flash(_("%(name)s was deleted.", name=name))
+        return redirect(url_for("communities.index"))
+    flash(_("You left %(name)s.", name=name))
+    return redirect(url_for("communities.show", id=community.id))

@@ -1,0 +1,179 @@
+"""Managing a community's members: answering requests to join, removing members, appointing
+and dismissing sub-admins, and handing the community over.
+
+Who may do what is the services' decision (:mod:`portal.services.community_members`); a
+refusal answers 403 and changes nothing.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..forms.community import ROLE_LABELS
+from ..models import Community, Member
+from ..rendering import render, sizes
+from ..services import ServiceError, communities, community_members, profiles
+from ._community import community_or_404, paged, refused
+
+bp = Blueprint("community_admin", __name__)
+
+
+def _managed(community_id: int) -> tuple[Community, str | None]:
+    community = community_or_404(community_id)
+    return community, communities.role_of(community, current_user.id)
+
+
+@bp.route("/communities/<int:id>/requests")
+@login_required
+def requests(id: int):
+    """List the requests to join, with their messages (the admin and sub-admins)."""
+    community, _role = _managed(id)
+    try:
+        communities.require_manager(community, current_user)
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    return _requests_page(community)
+
+
+def _requests_page(community: Community, error=None, status: int = 200):
+    def fetch(offset, limit):
+        rows = community_members.pending_requests(community, offset=offset, limit=limit)
+        return rows, community_members.pending_count(community)
+
+    rows, paging = paged(fetch, sizes().join_requests_page)
+    return render(
+        "communities/requests.html",
+        community=community,
+        rows=rows,
+        paging=paging,
+        error=error,
+        status=status,
+    )
+
+
+def _answer(id: int, member_id: int, action, done: str):
+    community, _role = _managed(id)
+    try:
+        action(current_user, community, member_id)
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    except ServiceError as exc:
+        return _requests_page(community, error=exc.message, status=400)
+    flash(done)
+    return redirect(url_for("community_admin.requests", id=community.id))
+
+
+@bp.route("/communities/<int:id>/requests/<int:member_id>/approve", methods=["POST"])
+@login_required
+def approve(id: int, member_id: int):
+    """Admit a member who asked to join."""
+    return _answer(id, member_id, community_members.approve, _("The member was admitted."))
+
+
+@bp.route("/communities/<int:id>/requests/<int:member_id>/decline", methods=["POST"])
+@login_required
+def decline(id: int, member_id: int):
+    """Decline a request to join; the member is not told."""
+    return _answer(id, member_id, community_members.decline, _("The request was declined."))
+
+
+# -- one member --------------------------------------------------------------------------------
+
+
+@bp.route("/communities/<int:id>/members/<int:member_id>")
+@login_required
+def member(id: int, member_id: int):
+    """What a manager may do about one member: remove them; for the admin also appoint or
+    dismiss a sub-admin and hand the community over."""
+    community, role = _managed(id)
+    try:
+        communities.require_manager(community, current_user)
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    return _member_page(community, role, member_id)
+
+
+def _member_page(community: Community, role, member_id: int, error=None, status: int = 200):
+    row = communities.membership(community, member_id)
+    if row is None:
+        abort(404)
+    return render(
+        "communities/member.html",
+        community=community,
+        row=row,
+        is_admin=role == communities.ADMIN,
+        is_self=member_id == current_user.id,
+        role_labels=ROLE_LABELS,
+        error=error,
+        status=status,
+    )
+
+
+def _subject(member_id: int) -> Member:
+    subject = profiles.member_or_none(member_id)
+    if subject is None:
+        abort(404)
+    return subject
+
+
+def _act(id: int, member_id: int, action, done: str, back: str = "member"):
+    community, role = _managed(id)
+    try:
+        action(current_user, community, member_id)
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    except ServiceError as exc:
+        if communities.membership(community, member_id) is None:
+            return render(
+                "errors/error.html", title=_("Bad request"), message=exc.message, status=400
+            )
+        return _member_page(community, role, member_id, error=exc.message, status=400)
+    flash(done)
+    if back == "members":
+        return redirect(url_for("communities.members", id=community.id))
+    return redirect(url_for("community_admin.member", id=community.id, member_id=member_id))
+
+
+@bp.route("/communities/<int:id>/members/<int:member_id>/remove", methods=["POST"])
+@login_required
+def remove(id: int, member_id: int):
+    """Remove a member from the community."""
+    name = _subject(member_id).nickname
+    done = _("%(name)s was removed from the community.", name=name)
+    return _act(id, member_id, community_members.remove, done, back="members")
+
+
+@bp.route("/communities/<int:id>/members/<int:member_id>/appoint", methods=["POST"])
+@login_required
+def appoint(id: int, member_id: int):
+    """Make a member a sub-admin (the admin only)."""
+    done = _("%(name)s is now a sub-admin.", name=_subject(member_id).nickname)
+    return _act(id, member_id, community_members.appoint, done)
+
+
+@bp.route("/communities/<int:id>/members/<int:member_id>/dismiss", methods=["POST"])
+@login_required
+def dismiss(id: int, member_id: int):
+    """Make a sub-admin an ordinary member (the admin only)."""
+    done = _("%(name)s is no longer a sub-admin.", name=_subject(member_id).nickname)
+    return _act(id, member_id, community_members.dismiss, done)
+
+
+@bp.route("/communities/<int:id>/members/<int:member_id>/transfer", methods=["GET", "POST"])
+@login_required
+def transfer(id: int, member_id: int):
+    """Ask, then hand the community over to a member (the admin only)."""
+    if request.method == "GET":
+        community, _role = _managed(id)
+        try:
+            communities.require_admin(community, current_user)
+        except communities.NotAllowedError as exc:
+            return refused(exc)
+        row = communities.membership(community, member_id)
+        if row is None:
+            abort(404)
+        return render("communities/transfer.html", community=community, row=row)
+    done = _("%(name)s is now the admin of the community.", name=_subject(member_id).nickname)
+    return _act(id, member_id, community_members.transfer, done)

@@ -1,0 +1,367 @@
+"""日記: writing, reading (in parts on phones), editing and deleting diaries; comments; photos.
+
+A diary the viewer may not read answers the same 404 as one that does not exist, on its page,
+its photos and its comments. Reading a diary leaves a footprint on its author.
+
+Long bodies are cut into parts by :func:`portal.rendering.text_parts` (one part on PCs): the
+page shows one part (``?part=N``); the photos come with the first part and the comments, a page
+at a time (``?page=N``), with the last. Editing follows the same parts, so a phone edits a long
+entry one part at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..forms.diaries import CommentForm, DiaryEditForm, DiaryForm
+from ..forms.social import VISIBILITY_LABELS
+from ..keitai.paging import paginate
+from ..models import Diary
+from ..rendering import render, sizes, text_parts
+from ..services import ServiceError, comments, diaries, footprints, photos, profiles
+from ..services.visibility import is_blocked
+
+bp = Blueprint("diaries", __name__)
+
+#: Page numbers beyond this are read as this (the pager then shows the last page).
+MAX_PAGE = 100_000
+#: Asks for the last part (or page): the pager clamps it.
+LAST = MAX_PAGE
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def _number(name: str = "page") -> int:
+    """Return the requested ``?page=`` (or ``?part=``) number, within 1..MAX_PAGE."""
+    return min(max(request.args.get(name, 1, type=int) or 1, 1), MAX_PAGE)
+
+
+def _readable(diary_id: int) -> Diary:
+    """Return the diary if the viewer may read it; else the 404 of a missing one."""
+    diary = diaries.get_visible(diary_id, current_user.id)
+    if diary is None:
+        abort(404)
+    return diary
+
+
+def _own(diary_id: int) -> Diary:
+    """Return the viewer's own diary: 404 if unreadable, 403 if someone else's."""
+    diary = _readable(diary_id)
+    if diary.author_id != current_user.id:
+        abort(403)
+    return diary
+
+
+def _revision(parts: list[str]) -> str:
+    """Return a short fingerprint of a body and where it was cut: an edit form of one part
+    fits only the body and the cuts it was opened with (another version, or a rendering that
+    cuts differently, would put the text in the wrong place)."""
+    digest = hashlib.blake2b(digest_size=8)
+    digest.update(repr([len(part) for part in parts]).encode("ascii"))
+    digest.update("".join(parts).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _splice(parts: list[str], index: int, text: str) -> str:
+    """Return the body with part ``index`` replaced by ``text``.
+
+    The part's leading and trailing white space (the line breaks between parts) is kept as it
+    was, whatever the browser did to the ends of the text area.
+    """
+    old = parts[index]
+    lead = old[: len(old) - len(old.lstrip())]
+    trail = old[len(old.rstrip()) :]
+    return "".join([*parts[:index], lead + text.strip() + trail, *parts[index + 1 :]])
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+@bp.route("/diaries/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Write a diary; on PCs with up to three photos. A bad photo saves nothing."""
+    form = DiaryForm(data={"visibility": current_user.diary_visibility})
+    if form.validate_on_submit():
+        try:
+            diary = diaries.create(
+                current_user,
+                title=form.title.data,
+                body=form.body.data,
+                visibility=form.visibility.data,
+            )
+            uploads = form.uploads()
+            if uploads:
+                photos.attach(current_user, diary, uploads)
+        except ServiceError as exc:
+            # 400: the request's work (the diary row included) is rolled back.
+            return render("diaries/new.html", status=400, form=form, error=exc.message)
+        flash(_("Your diary was posted."))
+        return redirect(url_for("diaries.show", id=diary.id))
+    return render("diaries/new.html", form=form, error=None)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+@bp.route("/diaries/<int:id>")
+@login_required
+def show(id: int):
+    """Show a diary (one part of a long body) and leave a footprint on its author."""
+    diary = _readable(id)
+    footprints.record_visit(current_user, diary.author_id)
+    comments.mark_seen(current_user, diary)
+    return _diary_page(diary)
+
+
+def _diary_page(
+    diary: Diary,
+    *,
+    part_number: int | None = None,
+    comment_form: CommentForm | None = None,
+    error: str | None = None,
+    status: int = 200,
+):
+    me, size = current_user, sizes()
+    parts = text_parts(diary.body)
+    part = paginate(len(parts), part_number or _number("part"), 1)
+    last_part = part.page == part.pages
+    older, newer = diaries.neighbours(diary, me.id)
+    comment_paging = page = None
+    deletable: set[int] = set()
+    if last_part:
+        comment_paging = paginate(diary.comment_count, _number(), size.comments_page)
+        page = comments.page_of(diary, offset=comment_paging.offset, limit=comment_paging.limit)
+        deletable = {c.id for c in page if comments.can_delete(me, c, diary)}
+    return render(
+        "diaries/show.html",
+        status=status,
+        diary=diary,
+        is_author=diary.author_id == me.id,
+        body_text=parts[part.page - 1],
+        part=part,
+        photos=photos.photos_of(diary) if part.page == 1 else [],
+        older=older,
+        newer=newer,
+        comments=page,
+        comment_paging=comment_paging,
+        deletable=deletable,
+        comment_form=comment_form or CommentForm(formdata=None),
+        visibility_labels=VISIBILITY_LABELS,
+        error=error,
+    )
+
+
+def _month_arg() -> tuple[int, int] | None:
+    """Return ``?month=YYYY-MM`` as ``(year, month)``; ``None`` for none or nonsense."""
+    found = _MONTH.match(request.args.get("month", ""))
+    if not found:
+        return None
+    year, month = int(found[1]), int(found[2])
+    return (year, month) if 1900 <= year <= 9999 and 1 <= month <= 12 else None
+
+
+def _years(months: list[tuple[int, int, int]]) -> list[tuple[int, list[tuple[int, int]]]]:
+    """Group the month index ``(year, month, count)`` by year, newest first."""
+    years: dict[int, list[tuple[int, int]]] = {}
+    for year, month, count in months:
+        years.setdefault(year, []).append((month, count))
+    return list(years.items())
+
+
+@bp.route("/users/<int:id>/diaries")
+@login_required
+def list_of(id: int):
+    """List a member's diaries the viewer may read, newest first, with a month index."""
+    member = profiles.member_or_none(id)
+    if member is None or is_blocked(member.id, current_user.id):
+        abort(404)
+    month = _month_arg()
+    per_page = sizes().diaries_page
+    wanted = _number()
+    found = diaries.list_of(
+        member, current_user.id, month=month, offset=(wanted - 1) * per_page, limit=per_page
+    )
+    paging = paginate(found.total, wanted, per_page)
+    if paging.page != wanted:  # past the end: show the last page
+        found = diaries.list_of(
+            member, current_user.id, month=month, offset=paging.offset, limit=per_page
+        )
+    years = _years(found.months)
+    shown = [year for year, _months in years]
+    limit = sizes().diary_index_years
+    if limit is not None and years:
+        start = next((i for i, y in enumerate(shown) if month and y == month[0]), 0)
+        shown = shown[start : start + limit]
+    return render(
+        "diaries/list.html",
+        member=member,
+        is_self=member.id == current_user.id,
+        diaries=found.diaries,
+        total=found.total,
+        paging=paging,
+        month=month,
+        years=years,
+        shown_years=shown,
+        visibility_labels=VISIBILITY_LABELS,
+    )
+
+
+# -- editing and deleting ------------------------------------------------------------------
+
+
+@bp.route("/diaries/<int:id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(id: int):
+    """Edit a diary (its author only); a long body one part at a time on phones."""
+    diary = _own(id)
+    parts = text_parts(diary.body)
+    revision = _revision(parts)
+    if request.method == "GET":
+        part = paginate(len(parts), _number("part"), 1)
+        return _edit_page(diary, _stored_form(diary, parts, part, revision), part)
+    form = DiaryEditForm()
+    part = paginate(len(parts), form.part.data, 1)
+    if not form.validate_on_submit():
+        return _edit_page(diary, form, part)
+    if form.revision.data != revision:
+        # Changed since the form was opened: the parts no longer line up. Start again.
+        error = _("This diary was changed in the meantime. Please make your change again.")
+        form = _stored_form(diary, parts, part, revision)
+        return _edit_page(diary, form, part, error=error, status=409)
+    try:
+        diaries.update(
+            current_user,
+            diary,
+            title=form.title.data,
+            body=_splice(parts, part.page - 1, form.body.data),
+            visibility=form.visibility.data,
+            comments_closed=form.comments_closed.data,
+        )
+    except ServiceError as exc:
+        return _edit_page(diary, form, part, error=exc.message, status=400)
+    flash(_("Your diary was saved."))
+    return redirect(url_for("diaries.show", id=diary.id, part=part.page))
+
+
+def _stored_form(diary: Diary, parts: list[str], part, revision: str) -> DiaryEditForm:
+    """Return the edit form filled from the stored diary, with one part of its body."""
+    return DiaryEditForm(
+        formdata=None,
+        data={
+            "title": diary.title,
+            "body": parts[part.page - 1],
+            "visibility": diary.visibility,
+            "comments_closed": diary.comments_closed,
+            "part": part.page,
+            "revision": revision,
+        },
+    )
+
+
+def _edit_page(diary: Diary, form: DiaryEditForm, part, error=None, status: int = 200):
+    form.part.data = part.page
+    return render(
+        "diaries/edit.html",
+        status=status,
+        diary=diary,
+        form=form,
+        part=part,
+        error=error,
+    )
+
+
+@bp.route("/diaries/<int:id>/delete", methods=["POST"])
+@login_required
+def delete(id: int):
+    """Delete a diary with its comments and photos (its author only)."""
+    diary = _own(id)
+    diaries.delete(current_user, diary)
+    flash(_("The diary was deleted."))
+    return redirect(url_for("diaries.list_of", id=current_user.id))
+
+
+# -- comments --------------------------------------------------------------------------------
+
+
+@bp.route("/diaries/<int:id>/comments", methods=["POST"])
+@login_required
+def comment(id: int):
+    """Comment on a diary; then show the last page of comments, where the new one is."""
+    diary = _readable(id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            added = comments.add(current_user, diary, form.body.data)
+        except ServiceError as exc:
+            return _diary_page(
+                diary, part_number=LAST, comment_form=form, error=exc.message, status=400
+            )
+        flash(_("Your comment was posted."))
+        return redirect(
+            url_for(
+                "diaries.show",
+                id=diary.id,
+                part=len(text_parts(diary.body)),
+                page=paginate(diary.comment_count, LAST, sizes().comments_page).page,
+                _anchor=f"c{added.number}",
+            )
+        )
+    return _diary_page(diary, part_number=LAST, comment_form=form)
+
+
+@bp.route("/comments/<int:id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_comment(id: int):
+    """Ask (GET, phones), then delete a comment: its author or the diary's may."""
+    comment = comments.get_visible(id, current_user.id)
+    if comment is None:
+        abort(404)
+    diary = comment.diary
+    if request.method == "GET":
+        if not comments.can_delete(current_user, comment, diary):
+            abort(403)
+        return render("diaries/delete_comment.html", comment=comment, diary=diary)
+    try:
+        comments.delete(current_user, comment)
+    except ServiceError as exc:
+        return _diary_page(diary, part_number=LAST, error=exc.message, status=403)
+    flash(_("The comment was deleted."))
+    last_part = len(text_parts(diary.body))
+    return redirect(url_for("diaries.show", id=diary.id, part=last_part, _anchor="comments"))
+
+
+@bp.route("/comments/mine")
+@login_required
+def my_comments():
+    """List the comments I wrote, newest first, on diaries I can still read."""
+    per_page = sizes().my_comments_page
+    wanted = _number()
+    rows, total = comments.written_by(current_user, offset=(wanted - 1) * per_page, limit=per_page)
+    paging = paginate(total, wanted, per_page)
+    if paging.page != wanted:
+        rows, total = comments.written_by(current_user, offset=paging.offset, limit=per_page)
+    return render("diaries/my_comments.html", comments=rows, total=total, paging=paging)
+
+
+# -- photos ----------------------------------------------------------------------------------
+
+
+@bp.route("/photos/<int:id>")
+@login_required
+def photo(id: int):
+    """Send a photo's bytes (``?size=thumb|pc|original``; phones get their own copy) to a
+    viewer who may read what it is attached to."""
+    found = photos.visible_photo(id, current_user.id)
+    if found is None:
+        abort(404)
+    variant = photos.variant_for(found, request.args.get("size", "pc"), g.device)
+    response = Response(variant.data, mimetype=variant.mimetype)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

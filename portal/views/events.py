@@ -1,0 +1,224 @@
+"""イベント: a community's events, announcing, editing and deleting them, joining and leaving,
+and the participant list. Dates and times are entered and shown in Japan.
+
+An event the viewer may not read (members-only community, or its author blocked them) answers
+the same 404 as one that does not exist.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..forms.community import EventForm
+from ..keitai.paging import paginate
+from ..models import Community, Event
+from ..models._time import from_tokyo, to_tokyo
+from ..rendering import render, sizes, text_parts
+from ..services import ServiceError, communities, events
+from ._community import community_or_404, number, paged, readable_or_404, refused
+
+bp = Blueprint("events", __name__)
+
+
+def _readable(event_id: int) -> Event:
+    event = events.get_visible(event_id, current_user.id)
+    if event is None:
+        abort(404)
+    return event
+
+
+@bp.route("/communities/<int:id>/events")
+@login_required
+def list_of(id: int):
+    """List a community's coming events, soonest first (``?past=1``: past ones, latest
+    first)."""
+    community = readable_or_404(id)
+    coming = not request.args.get("past")
+
+    def fetch(offset, limit):
+        return events.of_community(
+            community, current_user.id, coming=coming, offset=offset, limit=limit
+        )
+
+    rows, paging = paged(fetch, sizes().events_page)
+    return render(
+        "events/list.html",
+        community=community,
+        rows=rows,
+        paging=paging,
+        coming=coming,
+        can_start=communities.can_start_topics(community, current_user.id),
+    )
+
+
+def _values(form: EventForm) -> dict:
+    """Return the event's fields from a validated form (the date and time read in Japan)."""
+    return {
+        "title": form.title.data,
+        "body": form.body.data,
+        "starts_at": from_tokyo(form.date.date_value, form.time.time_value),
+        "place": form.place.data,
+        "deadline": form.deadline.date_value,
+        "capacity": form.capacity_value(),
+    }
+
+
+def _set_error(form: EventForm, exc: ServiceError) -> str | None:
+    """Show a refusal next to its field; return it when it belongs to no field (the page's)."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is None:
+        return exc.message
+    field.errors = [*field.errors, exc.message]
+    return None
+
+
+@bp.route("/communities/<int:id>/events/new", methods=["GET", "POST"])
+@login_required
+def new(id: int):
+    """Announce an event (who may: as for topics)."""
+    community = community_or_404(id)
+    try:
+        communities.require_start(community, current_user)
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            event = events.create(current_user, community, **_values(form))
+        except communities.NotAllowedError as exc:
+            return refused(exc)
+        except ServiceError as exc:
+            return _form_page(community, form, None, _set_error(form, exc), 400)
+        flash(_("Your event was posted."))
+        return redirect(url_for("events.show", id=event.id))
+    return _form_page(community, form, None, None, 400 if request.method == "POST" else 200)
+
+
+def _form_page(community: Community, form: EventForm, event, error, status: int):
+    return render(
+        "events/form.html",
+        community=community,
+        event=event,
+        form=form,
+        error=error,
+        status=status,
+    )
+
+
+@bp.route("/events/<int:id>")
+@login_required
+def show(id: int):
+    """Show an event: when, where, until when, how many, and joining or leaving it."""
+    return _event_page(_readable(id))
+
+
+def _event_page(event: Event, error=None, status: int = 200):
+    me = current_user
+    parts = text_parts(event.body)
+    part = paginate(len(parts), number("part"), 1)
+    return render(
+        "events/show.html",
+        status=status,
+        event=event,
+        community=event.community,
+        starts=to_tokyo(event.starts_at),
+        body_text=parts[part.page - 1],
+        part=part,
+        joined=events.is_participant(event, me.id),
+        is_member=communities.role_of(event.community, me.id) is not None,
+        is_open=events.is_open(event),
+        can_change=events.can_change(me.id, event),
+        error=error,
+    )
+
+
+@bp.route("/events/<int:id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(id: int):
+    """Edit an event (its author, the admin and sub-admins)."""
+    event = _readable(id)
+    try:
+        events.require_change(current_user, event)
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    starts = to_tokyo(event.starts_at)
+    form = EventForm(
+        data={
+            "title": event.title,
+            "date": starts.date().isoformat(),
+            "time": starts.strftime("%H:%M"),
+            "place": event.place,
+            "deadline": event.deadline.isoformat() if event.deadline else "",
+            "capacity": str(event.capacity) if event.capacity is not None else "",
+            "body": event.body,
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            events.update(current_user, event, **_values(form))
+        except communities.NotAllowedError as exc:
+            return refused(exc)
+        except ServiceError as exc:
+            return _form_page(event.community, form, event, _set_error(form, exc), 400)
+        flash(_("The event was saved."))
+        return redirect(url_for("events.show", id=event.id))
+    status = 400 if request.method == "POST" else 200
+    return _form_page(event.community, form, event, None, status)
+
+
+@bp.route("/events/<int:id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(id: int):
+    """Ask, then delete an event (its author, the admin and sub-admins)."""
+    event = _readable(id)
+    community_id = event.community_id
+    try:
+        events.require_change(current_user, event)
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    if request.method == "GET":
+        return render("events/delete.html", event=event)
+    events.delete(current_user, event)
+    flash(_("The event was deleted."))
+    return redirect(url_for("events.list_of", id=community_id))
+
+
+@bp.route("/events/<int:id>/join", methods=["POST"])
+@login_required
+def join(id: int):
+    """Take part in an event, while there is room and the deadline has not passed."""
+    event = _readable(id)
+    try:
+        events.join(current_user, event)
+    except ServiceError as exc:
+        return _event_page(event, error=exc.message, status=400)
+    flash(_("You joined this event."))
+    return redirect(url_for("events.show", id=event.id))
+
+
+@bp.route("/events/<int:id>/leave", methods=["POST"])
+@login_required
+def leave(id: int):
+    """Give up my place in an event."""
+    event = _readable(id)
+    try:
+        events.leave(current_user, event)
+    except ServiceError as exc:
+        return _event_page(event, error=exc.message, status=400)
+    flash(_("You no longer take part in this event."))
+    return redirect(url_for("events.show", id=event.id))
+
+
+@bp.route("/events/<int:id>/participants")
+@login_required
+def participants(id: int):
+    """List who takes part, first to join first."""
+    event = _readable(id)
+
+    def fetch(offset, limit):
+        return events.participants(event, current_user.id, offset=offset, limit=limit)
+
+    rows, paging = paged(fetch, sizes().participants_page)
+    return render("events/participants.html", event=event, rows=rows, paging=paging)

@@ -1,0 +1,93 @@
+"""Feeds: a member's public diaries as Atom 1.0, for feed readers (no login).
+
+A feed is not a page: it is UTF-8 XML for every client, phones included, so it bypasses
+``render`` and the keitai encoding and is returned as a plain :class:`~flask.Response`. Only
+what a visitor may read is in it (``visible_diaries(None)``: public diaries).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from xml.etree import ElementTree as ET
+
+from flask import Blueprint, Response, abort
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..keitai import emoji
+from ..models import Diary, Member
+from ..navigation import share_url
+from ..services.diaries import visible_diaries
+
+bp = Blueprint("feeds", __name__)
+
+ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+CONTENT_TYPE = "application/atom+xml; charset=utf-8"
+#: Entries in a feed.
+FEED_ENTRIES = 20
+#: Characters XML 1.0 cannot carry at all.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _text(value: str) -> str:
+    """Member text as a feed carries it: Unicode emoji, no character XML refuses."""
+    return _NOT_XML.sub("", emoji.for_carrier(value, "pc", "utf-8"))
+
+
+def _time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _add(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrib)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def atom_feed(member: Member, diaries: list[Diary]) -> bytes:
+    """Return the Atom 1.0 document of ``member``'s ``diaries`` (newest first)."""
+    self_url = share_url("feeds.diaries", id=member.id)
+    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: member.locale or "ja"})
+    _add(feed, "id", self_url)
+    _add(feed, "title", _text(_("%(name)s's diary", name=member.nickname)))
+    newest = max((d.updated_at for d in diaries), default=member.created_at)
+    _add(feed, "updated", _time(newest))
+    _add(feed, "link", rel="self", type="application/atom+xml", href=self_url)
+    list_url = share_url("diaries.list_of", id=member.id)
+    _add(feed, "link", rel="alternate", type="text/html", href=list_url)
+    author = _add(feed, "author")
+    _add(author, "name", _text(member.nickname))
+    _add(author, "uri", share_url("members.profile", id=member.id))
+    _add(feed, "generator", "keitai-portal")
+    for diary in diaries:
+        url = share_url("diaries.show", id=diary.id)
+        entry = _add(feed, "entry")
+        _add(entry, "id", url)
+        _add(entry, "title", _text(diary.title), type="text")
+        _add(entry, "link", rel="alternate", type="text/html", href=url)
+        if diary.source_url:
+            _add(entry, "link", rel="via", href=diary.source_url)
+        _add(entry, "published", _time(diary.created_at))
+        _add(entry, "updated", _time(diary.updated_at))
+        _add(entry, "content", _text(diary.body), type="text")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(
+        feed, encoding="utf-8", xml_declaration=False
+    )
+
+
+@bp.route("/feeds/users/<int:id>/diaries.atom")
+def diaries(id: int):
+    """Serve a member's newest public diaries as Atom (404 for an unknown member)."""
+    member = db.session.get(Member, id)
+    if member is None:
+        abort(404)
+    rows = db.session.scalars(
+        visible_diaries(None)
+        .where(Diary.author_id == member.id)
+        .order_by(Diary.created_at.desc(), Diary.id.desc())
+        .limit(FEED_ENTRIES)
+    )
+    return Response(atom_feed(member, list(rows)), content_type=CONTENT_TYPE)

@@ -1,0 +1,212 @@
+"""Messages (メッセージ): the folders, writing (drafts, replies), reading and the trash.
+
+A message that is not the viewer's own (sent or received) answers the same 404 as one that
+does not exist. The unread count of the menus comes from :func:`unread_messages`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..forms.messages import SAVE_DRAFT, MessageForm
+from ..keitai.paging import paginate
+from ..models import Message
+from ..rendering import render, sizes, text_parts
+from ..services import ServiceError, messages
+
+bp = Blueprint("messages", __name__)
+
+
+def _page_number(name: str = "page") -> int:
+    """Return the requested ``?page=`` (or ``?part=``) number; the pager clamps it."""
+    return request.args.get(name, 1, type=int) or 1
+
+
+def unread_messages() -> int:
+    """Return the member's unread message count for the menus: computed at most once per
+    request, and only for a logged-in member (template global)."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_messages" not in g:
+        g.unread_messages = messages.unread_count(current_user)
+    return g.unread_messages
+
+
+@bp.app_context_processor
+def _menu_globals() -> dict:
+    return {"unread_messages": unread_messages}
+
+
+# -- folders ---------------------------------------------------------------------------------
+
+
+@bp.route("/messages")
+@login_required
+def index():
+    """List a folder (``?folder=inbox|sent|drafts|trash``), newest first, a page at a time."""
+    folder = request.args.get("folder")
+    if folder not in messages.FOLDERS:
+        folder = messages.FOLDERS[0]
+    me = current_user
+    paging = paginate(messages.folder_count(me, folder), _page_number(), sizes().messages_page)
+    return render(
+        "messages/index.html",
+        folder=folder,
+        rows=messages.folder_page(me, folder, offset=paging.offset, limit=paging.limit),
+        paging=paging,
+        trash_days=messages.trash_days(me),
+    )
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+@bp.route("/messages/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Write a message: to ``?to=<member id>``, or a reply to ``?reply=<message id>`` (with the
+    original quoted). The form sends, or saves a draft with its ``draft`` button."""
+    reply = None
+    if request.args.get("reply") is not None:
+        reply = messages.reply_to(current_user, request.args.get("reply", 0, type=int))
+        if reply is None:
+            abort(404)
+    if request.method == "GET":
+        start = {"to": request.args.get("to", ""), "subject": "", "body": ""}
+        if reply is not None:
+            start = {"to": str(reply.to), "subject": reply.subject, "body": reply.body}
+        return _compose_page(MessageForm(data=start), reply=reply)
+    form = MessageForm()
+    return _write(form, reply=reply, draft=None) or _compose_page(form, reply=reply)
+
+
+@bp.route("/messages/<int:id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(id: int):
+    """Go on writing a draft: save it again, or send it."""
+    draft = messages.draft_of(current_user, id)
+    if draft is None:
+        abort(404)
+    if request.method == "GET":
+        start = {"to": draft.recipient_id or "", "subject": draft.subject, "body": draft.body}
+        return _compose_page(MessageForm(data=start), draft=draft)
+    form = MessageForm()
+    return _write(form, reply=None, draft=draft) or _compose_page(form, draft=draft)
+
+
+def _write(form: MessageForm, *, reply, draft: Message | None):
+    """Send or save the form; return the redirect, or ``None`` when the form was refused."""
+    if not form.validate_on_submit():
+        return None
+    values = {
+        "to": form.to.data,
+        "subject": form.subject.data,
+        "body": form.body.data,
+        "reply_to": reply.original if reply is not None else None,
+        "draft": draft,
+    }
+    try:
+        if SAVE_DRAFT in request.form:
+            messages.save_draft(current_user, **values)
+        else:
+            messages.send(current_user, **values)
+    except ServiceError as exc:
+        getattr(form, exc.field or "body").errors.append(exc.message)
+        return None
+    if SAVE_DRAFT in request.form:
+        flash(_("Your draft was saved."))
+        return redirect(url_for("messages.index", folder="drafts"))
+    flash(_("Your message was sent."))
+    return redirect(url_for("messages.index"))
+
+
+def _compose_page(form: MessageForm, *, reply=None, draft: Message | None = None):
+    return render(
+        "messages/compose.html",
+        form=form,
+        recipient=messages.recipient_for(current_user, form.to.data),
+        reply=reply,
+        draft=draft,
+    )
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+@bp.route("/messages/<int:id>")
+@login_required
+def show(id: int):
+    """Read a message (the recipient's first reading marks it read); a draft opens to edit."""
+    message = messages.read(current_user, id)
+    if message is None:
+        abort(404)
+    if message.is_draft:
+        return redirect(url_for("messages.edit", id=message.id))
+    return _message_page(message)
+
+
+def _message_page(message: Message, error=None):
+    parts = text_parts(message.body)
+    part = paginate(len(parts), _page_number("part"), 1)
+    state = messages.state_for(current_user, message)
+    return render(
+        "messages/show.html",
+        message=message,
+        body=parts[part.page - 1],
+        part=part,
+        is_sender=messages.is_sender(current_user, message),
+        in_trash=state == "trashed",
+        error=error,
+    )
+
+
+def _mine(id: int) -> Message:
+    message = messages.get_for(current_user, id)
+    if message is None:
+        abort(404)
+    return message
+
+
+@bp.route("/messages/<int:id>/trash", methods=["POST"])
+@login_required
+def trash(id: int):
+    """Move a message to my trash (a draft is deleted)."""
+    message = _mine(id)
+    was = "drafts" if message.is_draft else None
+    if was is None:
+        was = "sent" if messages.is_sender(current_user, message) else "inbox"
+    try:
+        messages.trash(current_user, message)
+    except ServiceError as exc:
+        return _message_page(message, error=exc.message)
+    flash(_("The message was moved to the trash."))
+    return redirect(url_for("messages.index", folder=was))
+
+
+@bp.route("/messages/<int:id>/restore", methods=["POST"])
+@login_required
+def restore(id: int):
+    """Take a message out of my trash."""
+    message = _mine(id)
+    try:
+        messages.restore(current_user, message)
+    except ServiceError as exc:
+        return _message_page(message, error=exc.message)
+    flash(_("The message was restored."))
+    return redirect(url_for("messages.show", id=message.id))
+
+
+@bp.route("/messages/<int:id>/delete", methods=["POST"])
+@login_required
+def delete(id: int):
+    """Delete a message in my trash (or a draft) for good."""
+    message = _mine(id)
+    folder = "drafts" if message.is_draft else "trash"
+    try:
+        messages.delete_for_good(current_user, message)
+    except ServiceError as exc:
+        return _message_page(message, error=exc.message)
+    flash(_("The message was deleted."))
+    return redirect(url_for("messages.index", folder=folder))

@@ -1,0 +1,131 @@
+"""Reviews (レビュー): a member's reviews, one review, and writing, editing and deleting mine.
+
+Reviews of a member who blocked the viewer are missing for them (404), as that member is.
+Links in reviews lead off-site only through the jump page.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..forms.reviews import CATEGORY_LABELS, ReviewForm, stars
+from ..keitai.paging import paginate
+from ..models import Review
+from ..rendering import render, sizes, text_parts
+from ..services import ServiceError, profiles, reviews
+from ..services.visibility import is_blocked
+
+bp = Blueprint("reviews", __name__)
+
+
+def _page_number(name: str = "page") -> int:
+    """Return the requested ``?page=`` (or ``?part=``) number; the pager clamps it."""
+    return request.args.get(name, 1, type=int) or 1
+
+
+@bp.app_template_filter("stars")
+def _stars(rating: int) -> str:
+    """``{{ review.rating|stars }}`` -> ``★★★☆☆``."""
+    return stars(rating)
+
+
+@bp.app_context_processor
+def _labels() -> dict:
+    return {"review_categories": CATEGORY_LABELS}
+
+
+@bp.route("/users/<int:id>/reviews")
+@login_required
+def of_member(id: int):
+    """List a member's reviews, newest first (404 if missing or blocking me)."""
+    member = profiles.member_or_none(id)
+    if member is None or is_blocked(member.id, current_user.id):
+        abort(404)
+    me = current_user
+    paging = paginate(reviews.count_of(member, me.id), _page_number(), sizes().reviews_page)
+    return render(
+        "reviews/list.html",
+        member=member,
+        is_self=member.id == me.id,
+        reviews=reviews.list_of(member, me.id, offset=paging.offset, limit=paging.limit),
+        paging=paging,
+    )
+
+
+@bp.route("/reviews/<int:id>")
+@login_required
+def show(id: int):
+    """Read a review (its text in parts on phones)."""
+    review = reviews.get_visible(id, current_user.id)
+    if review is None:
+        abort(404)
+    parts = text_parts(review.body)
+    part = paginate(len(parts), _page_number("part"), 1)
+    return render(
+        "reviews/show.html",
+        review=review,
+        body=parts[part.page - 1],
+        part=part,
+        is_author=review.author_id == current_user.id,
+    )
+
+
+def _fields(form: ReviewForm) -> dict:
+    return {name: form[name].data for name in ("title", "category", "rating", "url", "body")}
+
+
+def _refused(form: ReviewForm, exc: ServiceError) -> None:
+    getattr(form, exc.field or "body").errors.append(exc.message)
+
+
+@bp.route("/reviews/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Write a review."""
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            review = reviews.create(current_user, **_fields(form))
+        except ServiceError as exc:
+            _refused(form, exc)
+        else:
+            flash(_("Your review was saved."))
+            return redirect(url_for("reviews.show", id=review.id))
+    return render("reviews/form.html", form=form, review=None)
+
+
+def _own_or_404(id: int) -> Review:
+    review = reviews.own_review(current_user, id)
+    if review is None:
+        abort(404)
+    return review
+
+
+@bp.route("/reviews/<int:id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(id: int):
+    """Edit my review."""
+    review = _own_or_404(id)
+    start = {name: getattr(review, name) for name in ("title", "category", "url", "body")}
+    form = ReviewForm(data={**start, "rating": str(review.rating)})
+    if form.validate_on_submit():
+        try:
+            reviews.update(current_user, review, **_fields(form))
+        except ServiceError as exc:
+            _refused(form, exc)
+        else:
+            flash(_("Your review was saved."))
+            return redirect(url_for("reviews.show", id=review.id))
+    return render("reviews/form.html", form=form, review=review)
+
+
+@bp.route("/reviews/<int:id>/delete", methods=["POST"])
+@login_required
+def delete(id: int):
+    """Delete my review."""
+    review = _own_or_404(id)
+    reviews.delete(current_user, review)
+    flash(_("The review was deleted."))
+    return redirect(url_for("reviews.of_member", id=current_user.id))

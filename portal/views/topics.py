@@ -1,0 +1,259 @@
+"""トピック: a community's topics, reading them (a long body in parts on phones) with their
+numbered comments, starting, editing and deleting them, and commenting.
+
+A topic the viewer may not read (members-only community, or its author blocked them) answers
+the same 404 as one that does not exist. The body's parts come one per page (``?part=N``);
+the last part shows the latest comments (none on phones, where a full body part leaves no
+room) and the comments have their own pages (``/topics/<id>/comments?page=N``) with the form.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..forms.community import TopicCommentForm, TopicForm
+from ..keitai.paging import paginate
+from ..models import Topic
+from ..rendering import render, sizes, text_parts
+from ..services import ServiceError, communities, topics
+from ._community import LAST, community_or_404, number, paged, readable_or_404, refused, splice
+from ._community import revision as _revision
+
+bp = Blueprint("topics", __name__)
+
+
+def _readable(topic_id: int) -> Topic:
+    topic = topics.get_visible(topic_id, current_user.id)
+    if topic is None:
+        abort(404)
+    return topic
+
+
+@bp.route("/communities/<int:id>/topics")
+@login_required
+def list_of(id: int):
+    """List a community's topics, latest activity first."""
+    community = readable_or_404(id)
+
+    def fetch(offset, limit):
+        return topics.of_community(community, current_user.id, offset=offset, limit=limit)
+
+    rows, paging = paged(fetch, sizes().topics_page)
+    return render(
+        "topics/list.html",
+        community=community,
+        rows=rows,
+        paging=paging,
+        can_start=communities.can_start_topics(community, current_user.id),
+    )
+
+
+@bp.route("/communities/<int:id>/topics/new", methods=["GET", "POST"])
+@login_required
+def new(id: int):
+    """Start a topic (members, or only the admin and sub-admins, as the community says)."""
+    community = community_or_404(id)
+    try:
+        communities.require_start(community, current_user)
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    form = TopicForm()
+    if form.validate_on_submit():
+        try:
+            topic = topics.create(
+                current_user, community, title=form.title.data, body=form.body.data
+            )
+        except communities.NotAllowedError as exc:
+            return refused(exc)
+        except ServiceError as exc:
+            return render(
+                "topics/new.html", community=community, form=form, error=exc.message, status=400
+            )
+        flash(_("Your topic was posted."))
+        return redirect(url_for("topics.show", id=topic.id))
+    status = 400 if request.method == "POST" else 200
+    return render("topics/new.html", community=community, form=form, error=None, status=status)
+
+
+@bp.route("/topics/<int:id>")
+@login_required
+def show(id: int):
+    """Show a topic (one part of a long body) and, with the last part, its comments."""
+    return _topic_page(_readable(id))
+
+
+def _topic_page(topic: Topic):
+    me = current_user
+    parts = text_parts(topic.body)
+    part = paginate(len(parts), number("part"), 1)
+    recent = []
+    if part.page == part.pages and sizes().topic_recent_comments:
+        recent = topics.latest_comments(topic, me.id, limit=sizes().topic_recent_comments)
+    return render(
+        "topics/show.html",
+        topic=topic,
+        community=topic.community,
+        can_change=topics.can_change(me.id, topic),
+        is_member=communities.role_of(topic.community, me.id) is not None,
+        body_text=parts[part.page - 1],
+        part=part,
+        comments=recent,
+        comment_total=topics.comment_count(topic, me.id),
+        deletable={c.id for c in recent if topics.can_delete_comment(me.id, c, topic)},
+        comment_form=TopicCommentForm(formdata=None),
+    )
+
+
+# -- editing and deleting ----------------------------------------------------------------------
+
+
+@bp.route("/topics/<int:id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(id: int):
+    """Edit a topic (its author, the admin and sub-admins); a long body part by part on
+    phones."""
+    topic = _readable(id)
+    try:
+        topics.require_change(current_user, topic)
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    parts = text_parts(topic.body)
+    current = _revision(topic.body)
+
+    def fresh(part, formdata=None):
+        data = {
+            "title": topic.title,
+            "body": parts[part.page - 1],
+            "part": part.page,
+            "revision": current,
+        }
+        return TopicForm(formdata=formdata, data=data)
+
+    if request.method == "GET":
+        part = paginate(len(parts), number("part"), 1)
+        return _edit_page(topic, fresh(part), part)
+    form = TopicForm()
+    part = paginate(len(parts), form.part.data, 1)
+    if not form.validate_on_submit():
+        return _edit_page(topic, form, part, status=400)
+    if form.revision.data != current:
+        error = _("This was changed in the meantime. Please make your change again.")
+        return _edit_page(topic, fresh(part), part, error=error, status=409)
+    try:
+        topics.update(
+            current_user,
+            topic,
+            title=form.title.data,
+            body=splice(parts, part.page - 1, form.body.data),
+        )
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    except ServiceError as exc:
+        return _edit_page(topic, form, part, error=exc.message, status=400)
+    flash(_("The topic was saved."))
+    return redirect(url_for("topics.show", id=topic.id, part=part.page))
+
+
+def _edit_page(topic: Topic, form: TopicForm, part, error=None, status: int = 200):
+    form.part.data = part.page
+    return render("topics/edit.html", topic=topic, form=form, part=part, error=error, status=status)
+
+
+@bp.route("/topics/<int:id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(id: int):
+    """Ask, then delete a topic with its comments (its author, the admin and sub-admins)."""
+    topic = _readable(id)
+    community_id = topic.community_id
+    if request.method == "GET":
+        try:
+            topics.require_change(current_user, topic)
+        except communities.NotAllowedError as exc:
+            return refused(exc)
+        return render("topics/delete.html", topic=topic)
+    try:
+        topics.delete(current_user, topic)
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    flash(_("The topic was deleted."))
+    return redirect(url_for("topics.list_of", id=community_id))
+
+
+# -- comments ------------------------------------------------------------------------------
+
+
+@bp.route("/topics/<int:id>/comments")
+@login_required
+def comments(id: int):
+    """List a topic's comments in number order, a page at a time, with the comment form."""
+    return _comments_page(_readable(id))
+
+
+def _comments_page(
+    topic: Topic,
+    *,
+    page_number: int | None = None,
+    form: TopicCommentForm | None = None,
+    error: str | None = None,
+    status: int = 200,
+):
+    me = current_user
+    paging = paginate(
+        topics.comment_count(topic, me.id), page_number or number(), sizes().topic_comments_page
+    )
+    rows = topics.comments_page(topic, me.id, offset=paging.offset, limit=paging.limit)
+    return render(
+        "topics/comments.html",
+        status=status,
+        topic=topic,
+        community=topic.community,
+        comments=rows,
+        paging=paging,
+        deletable={c.id for c in rows if topics.can_delete_comment(me.id, c, topic)},
+        is_member=communities.role_of(topic.community, me.id) is not None,
+        comment_form=form or TopicCommentForm(formdata=None),
+        error=error,
+    )
+
+
+@bp.route("/topics/<int:id>/comments", methods=["POST"])
+@login_required
+def comment(id: int):
+    """Comment on a topic; then show the last page of comments, where the new one is."""
+    topic = _readable(id)
+    form = TopicCommentForm()
+    if not form.validate_on_submit():
+        return _comments_page(topic, page_number=LAST, form=form, status=400)
+    try:
+        added = topics.add_comment(current_user, topic, form.body.data)
+    except ServiceError as exc:
+        return _comments_page(topic, page_number=LAST, form=form, error=exc.message, status=400)
+    flash(_("Your comment was posted."))
+    last = paginate(topics.comment_count(topic, current_user.id), LAST, sizes().topic_comments_page)
+    return redirect(
+        url_for("topics.comments", id=topic.id, page=last.page, _anchor=f"c{added.number}")
+    )
+
+
+@bp.route("/topics/<int:id>/comments/<int:n>/delete", methods=["GET", "POST"])
+@login_required
+def delete_comment(id: int, n: int):
+    """Ask (GET), then delete a comment: its author, the admin and sub-admins may."""
+    topic = _readable(id)
+    found = topics.comment_by_number(topic, n)
+    if found is None:
+        abort(404)
+    if request.method == "GET":
+        try:
+            topics.require_delete_comment(current_user, topic, found)
+        except communities.NotAllowedError as exc:
+            return refused(exc)
+        return render("topics/delete_comment.html", topic=topic, comment=found)
+    try:
+        topics.delete_comment(current_user, topic, found)
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    flash(_("The comment was deleted."))
+    return redirect(url_for("topics.comments", id=topic.id, page=LAST))

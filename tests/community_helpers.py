@@ -1,0 +1,110 @@
+"""Helpers for the community tests: pages by their links, the GET search form, and a world
+made directly in the database."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from portal.extensions import db
+from portal.models import Community, CommunityMember, Member
+from portal.services import communities, topics
+from tests.browser import DOCOMO_MOVA, sid_of
+
+D501I_BUDGET = 5120
+
+
+def href(page, path: str, **query: str) -> str:
+    """Return the first link on ``page`` to ``path`` (with these query values, if given)."""
+    for url, _text in page.links:
+        parts = urlsplit(url)
+        args = parse_qs(parts.query)
+        if parts.path == path and all(args.get(k) == [v] for k, v in query.items()):
+            return url
+    raise AssertionError(f"no link to {path} {query} on {page.url}: {page.links}")
+
+
+def has_link(page, path: str) -> bool:
+    return any(urlsplit(url).path == path for url, _text in page.links)
+
+
+def has_form(page, path: str) -> bool:
+    return any(urlsplit(form.action).path == path for form in page.forms)
+
+
+def path_of(page) -> str:
+    return urlsplit(page.url).path
+
+
+def client_for(browser, agent: str):
+    return browser(agent, cookies=agent != DOCOMO_MOVA)
+
+
+def go(client, path: str):
+    """GET a path of the site, carrying the session id the way the last page's links do."""
+    sid = sid_of(client.page.url) if client.page else None
+    if sid:
+        path += ("&" if "?" in path else "?") + f"sid={sid}"
+    return client.get(path)
+
+
+def search(client, **data: str):
+    """Fill and send the community search (a GET form), as a browser does: the form's hidden
+    fields and the typed values, encoded in the page's charset, replace the action's query."""
+    form = client.page.form("/communities")
+    assert form.method == "get"
+    codec = {"shift_jis": "cp932"}.get(client.page.charset.lower(), client.page.charset)
+    query = urlencode({**form.fields, **data}, encoding=codec)
+    return client.get(urlsplit(form.action).path + "?" + query)
+
+
+def assert_fits_d501i(page) -> None:
+    assert page.status == 200, (page.url, page.status)
+    assert page.headers["Content-Type"] == "text/html; charset=Shift_JIS"
+    assert "main" not in page.tags, "a keitai gets the mobile tree"
+    assert len(page.body) <= D501I_BUDGET, f"{page.url}: {len(page.body)} bytes"
+
+
+def make_community(app, admin_id: int, name: str = "横浜カフェ部", **settings) -> int:
+    with app.app_context():
+        admin = db.session.get(Member, admin_id)
+        community = communities.create(
+            admin, name=name, description="横浜のカフェを語りましょう。", category="food"
+        )
+        for key, value in settings.items():
+            setattr(community, key, value)
+        db.session.commit()
+        return community.id
+
+
+def add_member(app, community_id: int, member_id: int, role: str = "member") -> None:
+    with app.app_context():
+        community = db.session.get(Community, community_id)
+        db.session.add(CommunityMember(community_id=community_id, member_id=member_id, role=role))
+        community.member_count += 1
+        db.session.commit()
+
+
+def make_topic(app, community_id: int, author_id: int, title="おすすめのお店", body="教えて！"):
+    with app.app_context():
+        topic = topics.create(
+            db.session.get(Member, author_id),
+            db.session.get(Community, community_id),
+            title=title,
+            body=body,
+        )
+        db.session.commit()
+        return topic.id
+
+
+def role_in(app, community_id: int, member_id: int) -> str | None:
+    with app.app_context():
+        row = db.session.get(CommunityMember, (community_id, member_id))
+        return row.role if row else None
+
+
+def make_world(make_member) -> dict[str, int]:
+    """はなこ and たろう are friends; じろう is a friend of neither."""
+    hanako = make_member("hanako", nickname="はなこ")
+    taro = make_member("taro", nickname="たろう", friends=(hanako,))
+    jiro = make_member("jiro", nickname="じろう")
+    return {"hanako": hanako, "taro": taro, "jiro": jiro}

@@ -1,0 +1,60 @@
+"""Page helpers shared by the page tests: find links and forms by path, carry the session id
+of a cookie-less phone, play a forger, and check the 5 KB budget of a DoCoMo D501i."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from tests.browser import DOCOMO_MOVA, Form, sid_of
+
+D501I_BUDGET = 5120
+
+
+def href(page, path: str, **query: str) -> str:
+    """Return the first link on ``page`` to ``path`` (with these query values, if given)."""
+    for url, _text in page.links:
+        parts = urlsplit(url)
+        args = parse_qs(parts.query)
+        if parts.path == path and all(args.get(k) == [v] for k, v in query.items()):
+            return url
+    raise AssertionError(f"no link to {path} {query} on {page.url}: {page.links}")
+
+
+def has_link(page, path: str) -> bool:
+    return any(urlsplit(url).path == path for url, _text in page.links)
+
+
+def has_form(page, path: str) -> bool:
+    return any(urlsplit(form.action).path == path for form in page.forms)
+
+
+def path_of(page) -> str:
+    return urlsplit(page.url).path
+
+
+def client_for(browser, agent: str):
+    return browser(agent, cookies=agent != DOCOMO_MOVA)
+
+
+def go(client, path: str):
+    """GET a path of the site, carrying the session id the way the last page's links do."""
+    sid = sid_of(client.page.url) if client.page else None
+    if sid:
+        path += ("&" if "?" in path else "?") + f"sid={sid}"
+    return client.get(path)
+
+
+def forge(page, action: str) -> None:
+    """Add a form posting to ``action`` with the page's valid CSRF token and session (a crafted
+    request)."""
+    token = next(f.fields["csrf_token"] for f in page.forms if "csrf_token" in f.fields)
+    sid = sid_of(page.url)
+    url = f"{action}?sid={sid}" if sid else action
+    page.forms.insert(0, Form(url, "post", {"csrf_token": token}))
+
+
+def assert_fits_d501i(page) -> None:
+    assert page.status == 200, (page.url, page.status)
+    assert page.headers["Content-Type"] == "text/html; charset=Shift_JIS"
+    assert "main" not in page.tags, "a keitai gets the mobile tree"
+    assert len(page.body) <= D501I_BUDGET, f"{page.url}: {len(page.body)} bytes"
