@@ -34,6 +34,10 @@ class Member(UserMixin, db.Model):
     diary_visibility: Mapped[str] = mapped_column(
         String(8), default="public", server_default="public"
     )
+    #: E-mail notices the member wants (each can be turned off in Settings).
+    notify_messages: Mapped[bool] = mapped_column(default=True, server_default=true())
+    notify_requests: Mapped[bool] = mapped_column(default=True, server_default=true())
+    notify_comments: Mapped[bool] = mapped_column(default=True, server_default=true())
     #: When the member last opened the footprint list (for the "new footprints" count).
     footprints_seen_at: Mapped[datetime | None]
     #: Operators may stop a member's logins; their data stays.

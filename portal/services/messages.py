@@ -23,7 +23,9 @@ from ..extensions import db
 from ..models import Member, Message
 from ..models._time import utcnow
 from ..models.message import DELETED, DRAFT, INBOX, SENT, TRASHED
-from . import ServiceError
+from ..navigation import share_url
+from . import ServiceError, notifications
+from .notifications import N_
 from .limits import PREMIUM, STANDARD, limits_for
 from .visibility import is_blocked
 
@@ -116,6 +118,15 @@ def send(
         message.reply_to_id = reply_to.id
     db.session.add(message)
     db.session.flush()
+    notifications.queue(
+        recipient,
+        "message",
+        subject=N_("New message from %(name)s"),
+        lines=(N_("%(name)s sent you a message: “%(title)s”."),),
+        link=share_url("messages.show", id=message.id),
+        name=sender.nickname,
+        title=subject,
+    )
     return message
 
 

@@ -51,7 +51,7 @@ def queue(
     :param lines: English msgids of the body's lines, formatted with ``params``.
     :param link: the absolute URL the notice points to (never with a session id).
     """
-    if not current_app.config["MAIL_ENABLED"] or not getattr(recipient, KINDS[kind], True):
+    if not current_app.config["MAIL_ENABLED"] or not getattr(recipient, KINDS[kind]):
         return
     g.setdefault("outbox", []).append(_Notice(recipient.id, kind, subject, lines, params, link))
 
@@ -94,3 +94,12 @@ def _fits_jis(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def set_preferences(member: Member, *, messages: bool, requests: bool, comments: bool) -> None:
+    """Save which e-mail notices ``member`` wants."""
+    member.notify_messages, member.notify_requests, member.notify_comments = (
+        messages,
+        requests,
+        comments,
+    )

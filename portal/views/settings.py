@@ -12,7 +12,7 @@ from ..i18n import LOCALE_KEY
 from ..keitai.paging import paginate
 from ..navigation import safe_next
 from ..rendering import render, sizes
-from ..services import ServiceError, accounts, footprints, profiles, social
+from ..services import ServiceError, accounts, footprints, notifications, profiles, social
 from ..services import easy_login as easy_login_service
 
 bp = Blueprint("settings", __name__)
@@ -75,6 +75,20 @@ def display():
     """Turn half-width UI kana on phones on or off."""
     accounts.set_hankaku(current_user, request.form.get("hankaku") == "on")
     flash(_("Your display setting was saved."))
+    return redirect(url_for("settings.index"))
+
+
+@bp.route("/settings/notifications", methods=["POST"])
+@login_required
+def notices():
+    """Choose which e-mail notices to get."""
+    notifications.set_preferences(
+        current_user,
+        messages=request.form.get("notify_messages") == "on",
+        requests=request.form.get("notify_requests") == "on",
+        comments=request.form.get("notify_comments") == "on",
+    )
+    flash(_("Your e-mail settings were saved."))
     return redirect(url_for("settings.index"))
 
 
