@@ -25,8 +25,8 @@ from ..models._time import utcnow
 from ..models.message import DELETED, DRAFT, INBOX, SENT, TRASHED
 from ..navigation import share_url
 from . import ServiceError, notifications
-from .notifications import N_
 from .limits import PREMIUM, STANDARD, limits_for
+from .notifications import N_
 from .visibility import is_blocked
 
 SUBJECT_MAX = 50
