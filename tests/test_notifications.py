@@ -100,7 +100,7 @@ def test_notices_go_only_after_a_successful_commit(app, make_member, sink, statu
             "comment",
             subject="New comment on your diary",
             lines=("%(name)s commented on your diary “%(title)s”.",),
-            link="http://localhost/diaries/1",
+            link=("diaries.show", {"id": 1}),
             name="じろう",
             title="今日",
         )

@@ -7,7 +7,6 @@ from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..models import Diary, DiaryComment, DiaryWatch, Member
-from ..navigation import share_url
 from . import ServiceError, notifications
 from .notifications import N_
 from .visibility import is_blocked, visible_clause
@@ -53,7 +52,7 @@ def add(member: Member, diary: Diary, body: str) -> DiaryComment:
             "comment",
             subject=N_("New comment on your diary"),
             lines=(N_("%(name)s commented on your diary “%(title)s”."),),
-            link=share_url("diaries.show", id=diary.id),
+            link=("diaries.show", {"id": diary.id}),
             name=member.nickname,
             title=diary.title,
         )

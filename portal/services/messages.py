@@ -23,7 +23,6 @@ from ..extensions import db
 from ..models import Member, Message
 from ..models._time import utcnow
 from ..models.message import DELETED, DRAFT, INBOX, SENT, TRASHED
-from ..navigation import share_url
 from . import ServiceError, notifications
 from .limits import PREMIUM, STANDARD, limits_for
 from .notifications import N_
@@ -123,7 +122,7 @@ def send(
         "message",
         subject=N_("New message from %(name)s"),
         lines=(N_("%(name)s sent you a message: “%(title)s”."),),
-        link=share_url("messages.show", id=message.id),
+        link=("messages.show", {"id": message.id}),
         name=sender.nickname,
         title=subject,
     )

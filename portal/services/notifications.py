@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 from flask_babel import force_locale, gettext
 from flask_mail import Message
 
 from ..extensions import mail
 from ..models import Member
+from ..navigation import share_url
 
 logger = logging.getLogger(__name__)
 
@@ -43,17 +44,31 @@ class _Notice:
 
 
 def queue(
-    recipient: Member, kind: str, *, subject: str, lines: tuple[str, ...], link: str, **params: str
+    recipient: Member,
+    kind: str,
+    *,
+    subject: str,
+    lines: tuple[str, ...],
+    link: tuple[str, dict],
+    **params: str,
 ) -> None:
     """Queue a notice for after the commit, unless the member turned this kind off.
 
+    Outside a request (the demo seeder, CLI imports) nothing is queued: notices are for what
+    members do on the site.
+
     :param subject: an English msgid (translated in the recipient's language when sent).
     :param lines: English msgids of the body's lines, formatted with ``params``.
-    :param link: the absolute URL the notice points to (never with a session id).
+    :param link: ``(endpoint, values)`` of the page the notice points to; it becomes an
+        absolute URL without any session id.
     """
-    if not current_app.config["MAIL_ENABLED"] or not getattr(recipient, KINDS[kind]):
+    if not has_request_context() or not current_app.config["MAIL_ENABLED"]:
         return
-    g.setdefault("outbox", []).append(_Notice(recipient.id, kind, subject, lines, params, link))
+    if not getattr(recipient, KINDS[kind]):
+        return
+    endpoint, values = link
+    url = share_url(endpoint, **values)
+    g.setdefault("outbox", []).append(_Notice(recipient.id, kind, subject, lines, params, url))
 
 
 def discard() -> None:

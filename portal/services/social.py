@@ -9,7 +9,6 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Block, FriendRequest, Friendship, Introduction, Member
 from ..models._time import utcnow
-from ..navigation import share_url
 from . import ServiceError, notifications
 from .friends import are_friends, befriend
 from .notifications import N_
@@ -58,7 +57,7 @@ def request_friendship(
         "request",
         subject=N_("%(name)s asked to be your friend"),
         lines=(N_("%(name)s sent you a friend request on Keitai Portal."),),
-        link=share_url("members.requests"),
+        link=("members.requests", {}),
         name=sender.nickname,
     )
     return request
