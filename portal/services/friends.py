@@ -9,6 +9,10 @@ from ..extensions import db
 from ..models import Friendship, Member
 
 
+#: The friendships of each listed friend, for their counts (made once: aliases are costly).
+_THEIRS = aliased(Friendship, name="their_friendships")
+
+
 def befriend(a: Member, b: Member) -> None:
     """Make ``a`` and ``b`` friends (both directed rows); a no-op if they already are."""
     if a.id == b.id or are_friends(a.id, b.id):
@@ -38,7 +42,7 @@ def friends_with_counts(
     One query: each count is a correlated subquery over the primary-key index, computed only
     for the rows returned.
     """
-    theirs = aliased(Friendship)
+    theirs = _THEIRS
     count = (
         select(func.count())
         .select_from(theirs)

@@ -6,6 +6,10 @@ Every page, list, count, feed and search decides visibility here, in one of two 
 * :func:`visible_clause` for SQL over many owners (lists, counts, searches), so nothing is
   fetched and filtered in Python, and counts agree with lists.
 
+Content the operators hid after a report (a ``hidden`` flag on diaries, comments, topics,
+reviews and profiles' self-introductions) is for its author and operators only:
+:func:`visible_content` (SQL) and :func:`content_visible` (one row) add that to every query.
+
 Relations, from closest: ``self``, ``friend``, ``fof`` (friend of a friend), ``member``,
 ``visitor`` (not logged in) and ``blocked`` (the owner blocked the viewer: sees nothing, and is
 not told). Visibility levels: ``public`` (everyone), ``fof``, ``friends``, ``private`` (only me).
@@ -13,11 +17,11 @@ not told). Visibility levels: ``public`` (everyone), ``fof``, ``friends``, ``pri
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Block, Friendship
+from ..models import Block, Friendship, Member, Profile
 from ..models.profile import FOF, FRIENDS, PRIVATE, PUBLIC
 
 SELF, FRIEND, FRIEND_OF_FRIEND, MEMBER, VISITOR, BLOCKED = (
@@ -37,6 +41,12 @@ ADMITS = {
     FRIENDS: frozenset({SELF, FRIEND}),
     PRIVATE: frozenset({SELF}),
 }
+
+
+#: Two views of the friendships table for "friend of a friend" joins, made once (building an
+#: alias costs more than the query it serves).
+_MINE = aliased(Friendship, name="mine")
+_THEIRS = aliased(Friendship, name="theirs")
 
 
 def allows(visibility: str, relation_: str) -> bool:
@@ -62,7 +72,7 @@ def relation(viewer_id: int | None, owner_id: int) -> str:
         return BLOCKED
     if db.session.get(Friendship, (viewer_id, owner_id)) is not None:
         return FRIEND
-    mine, theirs = aliased(Friendship), aliased(Friendship)
+    mine, theirs = _MINE, _THEIRS
     via = (
         select(mine.member_id)
         .join(theirs, theirs.member_id == mine.friend_id)
@@ -85,7 +95,7 @@ def friend_ids(viewer_id: int):
 
 def fof_ids(viewer_id: int):
     """Return a subquery of the ids of the viewer's friends' friends (friends included)."""
-    mine, theirs = aliased(Friendship), aliased(Friendship)
+    mine, theirs = _MINE, _THEIRS
     return (
         select(theirs.friend_id)
         .join(mine, mine.friend_id == theirs.member_id)
@@ -125,6 +135,43 @@ def not_blocked_clause(viewer_id: int | None, owner_col) -> ColumnElement[bool]:
     return owner_col.not_in(blockers_of(viewer_id))
 
 
+def is_operator(viewer_id: int | None) -> bool:
+    """Return whether the viewer is an operator (the logged-in member is already loaded)."""
+    if viewer_id is None:
+        return False
+    member = db.session.get(Member, viewer_id)
+    return bool(member is not None and member.is_operator)
+
+
+def _author_of(model):
+    """Return the column holding the member who wrote rows of ``model``."""
+    return model.member_id if model is Profile else model.author_id
+
+
+def visible_content(model, viewer_id: int | None) -> ColumnElement[bool]:
+    """Return a SQL condition: the row of ``model`` (a model with a ``hidden`` flag) is not
+    hidden by the operators, or the viewer wrote it, or the viewer is an operator.
+
+    The one place hidden content is decided for lists, counts, feeds and searches; it goes
+    beside :func:`visible_clause`, which it does not replace.
+    """
+    if is_operator(viewer_id):
+        return true()
+    not_hidden = model.hidden == false()
+    if viewer_id is None:
+        return not_hidden
+    return or_(not_hidden, _author_of(model) == viewer_id)
+
+
+def content_visible(row, viewer_id: int | None) -> bool:
+    """Return whether one row (a diary, comment, topic, review or profile) may be shown to the
+    viewer as far as hiding goes: :func:`visible_content` for a loaded row."""
+    if not row.hidden or is_operator(viewer_id):
+        return True
+    author_id = row.member_id if isinstance(row, Profile) else row.author_id
+    return viewer_id is not None and author_id == viewer_id
+
+
 __all__ = [
     "ADMITS",
     "BLOCKED",
@@ -136,9 +183,12 @@ __all__ = [
     "VISITOR",
     "allows",
     "can_see",
+    "content_visible",
     "fof_ids",
     "friend_ids",
     "is_blocked",
+    "is_operator",
     "relation",
     "visible_clause",
+    "visible_content",
 ]
