@@ -3,48 +3,12 @@ made directly in the database."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from portal.extensions import db
 from portal.models import Community, CommunityMember, Member
 from portal.services import communities, topics
-from tests.browser import DOCOMO_MOVA, sid_of
-
-D501I_BUDGET = 5120
-
-
-def href(page, path: str, **query: str) -> str:
-    """Return the first link on ``page`` to ``path`` (with these query values, if given)."""
-    for url, _text in page.links:
-        parts = urlsplit(url)
-        args = parse_qs(parts.query)
-        if parts.path == path and all(args.get(k) == [v] for k, v in query.items()):
-            return url
-    raise AssertionError(f"no link to {path} {query} on {page.url}: {page.links}")
-
-
-def has_link(page, path: str) -> bool:
-    return any(urlsplit(url).path == path for url, _text in page.links)
-
-
-def has_form(page, path: str) -> bool:
-    return any(urlsplit(form.action).path == path for form in page.forms)
-
-
-def path_of(page) -> str:
-    return urlsplit(page.url).path
-
-
-def client_for(browser, agent: str):
-    return browser(agent, cookies=agent != DOCOMO_MOVA)
-
-
-def go(client, path: str):
-    """GET a path of the site, carrying the session id the way the last page's links do."""
-    sid = sid_of(client.page.url) if client.page else None
-    if sid:
-        path += ("&" if "?" in path else "?") + f"sid={sid}"
-    return client.get(path)
+from tests.pages import D501I_BUDGET
 
 
 def search(client, **data: str):

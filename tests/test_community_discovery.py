@@ -13,12 +13,11 @@ from tests.browser import DOCOMO_MOVA, PC
 from tests.community_helpers import (
     add_member,
     assert_fits_d501i,
-    client_for,
-    go,
     make_community,
     make_world,
     search,
 )
+from tests.pages import client_for, go
 
 
 @pytest.fixture

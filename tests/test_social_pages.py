@@ -21,45 +21,9 @@ from portal.models._time import tokyo_today, utcnow
 from portal.services import social
 from portal.services.friends import are_friends, befriend
 from tests.browser import DOCOMO_MOVA, PC, Form, sid_of
-
-D501I_BUDGET = 5120
-
+from tests.pages import D501I_BUDGET, client_for, go, has_form, has_link, href, path_of
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def href(page, path: str, **query: str) -> str:
-    """Return the first link on ``page`` to ``path`` (with these query values, if given)."""
-    for url, _text in page.links:
-        parts = urlsplit(url)
-        args = parse_qs(parts.query)
-        if parts.path == path and all(args.get(k) == [v] for k, v in query.items()):
-            return url
-    raise AssertionError(f"no link to {path} {query} on {page.url}: {page.links}")
-
-
-def has_link(page, path: str) -> bool:
-    return any(urlsplit(url).path == path for url, _text in page.links)
-
-
-def has_form(page, path: str) -> bool:
-    return any(urlsplit(form.action).path == path for form in page.forms)
-
-
-def path_of(page) -> str:
-    return urlsplit(page.url).path
-
-
-def client_for(browser, agent: str):
-    return browser(agent, cookies=agent != DOCOMO_MOVA)
-
-
-def go(client, path: str):
-    """GET a path of the site, carrying the session id the way the last page's links do."""
-    sid = sid_of(client.page.url) if client.page else None
-    if sid:
-        path += ("&" if "?" in path else "?") + f"sid={sid}"
-    return client.get(path)
 
 
 def set_profile(app, member_id: int, **fields) -> None:
