@@ -3,25 +3,16 @@ part by part on phones."""
 
 from __future__ import annotations
 
-import hashlib
-
-from flask import abort, request
+from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..models import Community
 from ..rendering import render
 from ..services import communities
+from ._parts import LAST, MAX_PAGE, number, paged, revision, splice
 
-#: Page numbers beyond this are read as this (the pager then shows the last page).
-MAX_PAGE = 100_000
-#: Asks for the last part (or page): the pager clamps it.
-LAST = MAX_PAGE
-
-
-def number(name: str = "page") -> int:
-    """Return the requested ``?page=`` (or ``?part=``) number, within 1..MAX_PAGE."""
-    return min(max(request.args.get(name, 1, type=int) or 1, 1), MAX_PAGE)
+__all__ = ["LAST", "MAX_PAGE", "number", "paged", "revision", "splice"]
 
 
 def community_or_404(community_id: int) -> Community:
@@ -44,36 +35,6 @@ def readable_or_404(community_id: int) -> Community:
 def refused(exc: communities.NotAllowedError):
     """Answer an action the member's role does not allow: 403, and nothing is saved."""
     return render("errors/error.html", title=_("Not allowed"), message=exc.message, status=403)
-
-
-def revision(text: str) -> str:
-    """Return a short fingerprint of a text: the version its parts were cut from."""
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
-
-
-def splice(parts: list[str], index: int, text: str) -> str:
-    """Return the text with part ``index`` replaced by ``text``, keeping the white space
-    between parts as it was (browsers trim the ends of a text area)."""
-    old = parts[index]
-    lead = old[: len(old) - len(old.lstrip())]
-    trail = old[len(old.rstrip()) :]
-    return "".join([*parts[:index], lead + text.strip() + trail, *parts[index + 1 :]])
-
-
-def paged(fetch, per_page: int):
-    """Fetch the requested page of a list (``fetch(offset=, limit=) -> (rows, total)``); a
-    page past the end shows the last one.
-
-    :return: the rows and the :class:`~portal.keitai.paging.Page`.
-    """
-    from ..keitai.paging import paginate
-
-    wanted = number()
-    rows, total = fetch(offset=(wanted - 1) * per_page, limit=per_page)
-    paging = paginate(total, wanted, per_page)
-    if paging.page != wanted:
-        rows, total = fetch(offset=paging.offset, limit=per_page)
-    return rows, paging
 
 
 def get_form(endpoint: str, **values) -> dict:

@@ -119,7 +119,7 @@ def edit(id: int):
     except communities.NotAllowedError as exc:
         return refused(exc)
     parts = text_parts(community.description)
-    current = revision(community.description)
+    current = revision(parts)
 
     def fresh(part, formdata=None):
         data = {

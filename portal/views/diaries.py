@@ -11,7 +11,6 @@ entry one part at a time.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
@@ -25,20 +24,12 @@ from ..models import Diary
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, comments, diaries, footprints, photos, profiles
 from ..services.visibility import is_blocked
+from ._parts import LAST, number, splice
+from ._parts import revision as fingerprint
 
 bp = Blueprint("diaries", __name__)
 
-#: Page numbers beyond this are read as this (the pager then shows the last page).
-MAX_PAGE = 100_000
-#: Asks for the last part (or page): the pager clamps it.
-LAST = MAX_PAGE
-
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-def _number(name: str = "page") -> int:
-    """Return the requested ``?page=`` (or ``?part=``) number, within 1..MAX_PAGE."""
-    return min(max(request.args.get(name, 1, type=int) or 1, 1), MAX_PAGE)
 
 
 def _readable(diary_id: int) -> Diary:
@@ -55,28 +46,6 @@ def _own(diary_id: int) -> Diary:
     if diary.author_id != current_user.id:
         abort(403)
     return diary
-
-
-def _revision(parts: list[str]) -> str:
-    """Return a short fingerprint of a body and where it was cut: an edit form of one part
-    fits only the body and the cuts it was opened with (another version, or a rendering that
-    cuts differently, would put the text in the wrong place)."""
-    digest = hashlib.blake2b(digest_size=8)
-    digest.update(repr([len(part) for part in parts]).encode("ascii"))
-    digest.update("".join(parts).encode("utf-8"))
-    return digest.hexdigest()
-
-
-def _splice(parts: list[str], index: int, text: str) -> str:
-    """Return the body with part ``index`` replaced by ``text``.
-
-    The part's leading and trailing white space (the line breaks between parts) is kept as it
-    was, whatever the browser did to the ends of the text area.
-    """
-    old = parts[index]
-    lead = old[: len(old) - len(old.lstrip())]
-    trail = old[len(old.rstrip()) :]
-    return "".join([*parts[:index], lead + text.strip() + trail, *parts[index + 1 :]])
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -129,13 +98,13 @@ def _diary_page(
 ):
     me, size = current_user, sizes()
     parts = text_parts(diary.body)
-    part = paginate(len(parts), part_number or _number("part"), 1)
+    part = paginate(len(parts), part_number or number("part"), 1)
     last_part = part.page == part.pages
     older, newer = diaries.neighbours(diary, me.id)
     comment_paging = page = None
     deletable: set[int] = set()
     if last_part:
-        comment_paging = paginate(diary.comment_count, _number(), size.comments_page)
+        comment_paging = paginate(diary.comment_count, number(), size.comments_page)
         page = comments.page_of(diary, offset=comment_paging.offset, limit=comment_paging.limit)
         deletable = {c.id for c in page if comments.can_delete(me, c, diary)}
     return render(
@@ -183,7 +152,7 @@ def list_of(id: int):
         abort(404)
     month = _month_arg()
     per_page = sizes().diaries_page
-    wanted = _number()
+    wanted = number()
     found = diaries.list_of(
         member, current_user.id, month=month, offset=(wanted - 1) * per_page, limit=per_page
     )
@@ -221,9 +190,9 @@ def edit(id: int):
     """Edit a diary (its author only); a long body one part at a time on phones."""
     diary = _own(id)
     parts = text_parts(diary.body)
-    revision = _revision(parts)
+    revision = fingerprint(parts)
     if request.method == "GET":
-        part = paginate(len(parts), _number("part"), 1)
+        part = paginate(len(parts), number("part"), 1)
         return _edit_page(diary, _stored_form(diary, parts, part, revision), part)
     form = DiaryEditForm()
     part = paginate(len(parts), form.part.data, 1)
@@ -239,7 +208,7 @@ def edit(id: int):
             current_user,
             diary,
             title=form.title.data,
-            body=_splice(parts, part.page - 1, form.body.data),
+            body=splice(parts, part.page - 1, form.body.data),
             visibility=form.visibility.data,
             comments_closed=form.comments_closed.data,
         )
@@ -341,7 +310,7 @@ def delete_comment(id: int):
 def my_comments():
     """List the comments I wrote, newest first, on diaries I can still read."""
     per_page = sizes().my_comments_page
-    wanted = _number()
+    wanted = number()
     rows, total = comments.written_by(current_user, offset=(wanted - 1) * per_page, limit=per_page)
     paging = paginate(total, wanted, per_page)
     if paging.page != wanted:

@@ -120,7 +120,7 @@ def edit(id: int):
     except communities.NotAllowedError as exc:
         return refused(exc)
     parts = text_parts(topic.body)
-    current = _revision(topic.body)
+    current = _revision(parts)
 
     def fresh(part, formdata=None):
         data = {
