@@ -26,7 +26,7 @@ from portal.models import (
 )
 from portal.models._time import utcnow
 from portal.services import communities, social, topics
-from portal.views._community import revision
+from portal.views._parts import revision
 from tests.browser import DOCOMO_MOVA, PC, Form, sid_of
 
 ROLES = ("admin", "subadmin", "member", "nonmember", "blocked", "visitor")
@@ -123,12 +123,12 @@ def snapshot(app) -> dict:
 
 def _community_revision(app, community_id):
     with app.app_context():
-        return revision(db.session.get(Community, community_id).description)
+        return revision([db.session.get(Community, community_id).description])
 
 
 def _topic_revision(app, topic_id):
     with app.app_context():
-        return revision(db.session.get(Topic, topic_id).body)
+        return revision([db.session.get(Topic, topic_id).body])
 
 
 def _actions(app, t):
