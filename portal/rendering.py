@@ -105,6 +105,17 @@ class Sizes:
     topic_recent_comments: int
     #: Calendar items per page of a week (the phone calendar lists one week at a time).
     calendar_items: int
+    #: Operators' notices shown on home (titles on phones, with their text on PCs).
+    home_notices: int
+    #: Members, communities and reviews shown in each section of the search overview
+    #: (``/search?type=all``; 0: only the count, linking to the section), and per page of one
+    #: section (``?type=members``...).
+    search_section: int
+    search_results_page: int
+    #: Rows per page of the admin lists (members, reports, notices, the operator log), and
+    #: the characters of a reported text an operator sees with the report.
+    admin_page: int
+    admin_excerpt: int
 
 
 SIZES = {
@@ -113,7 +124,7 @@ SIZES = {
         home_diaries=5,
         list_page=10,
         friends_page=15,
-        profile_friends=3,
+        profile_friends=2,
         profile_introductions=0,
         introductions_page=1,
         footprints_page=15,
@@ -143,6 +154,11 @@ SIZES = {
         topic_comments_page=2,
         topic_recent_comments=0,
         calendar_items=10,
+        home_notices=2,
+        search_section=0,
+        search_results_page=8,
+        admin_page=6,
+        admin_excerpt=200,
     ),
     "pc": Sizes(
         home_friends=9,
@@ -179,6 +195,11 @@ SIZES = {
         topic_comments_page=50,
         topic_recent_comments=10,
         calendar_items=500,
+        home_notices=5,
+        search_section=5,
+        search_results_page=20,
+        admin_page=30,
+        admin_excerpt=2000,
     ),
 }
 

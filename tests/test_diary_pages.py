@@ -751,9 +751,9 @@ def test_only_the_author_edits_and_deletes(app, people, agent):
 
 
 def test_a_phone_edits_a_long_diary_one_part_at_a_time(app, make_member):
-    make_member("taro", nickname="たろう")
+    taro = make_member("taro", nickname="たろう")
     body = _long_body()
-    diary = make_diary(app, 1, title="長い日記", body=body)
+    diary = make_diary(app, taro, title="長い日記", body=body)
     phone = logged_in(app, DOCOMO_MOVA, "taro")
     page = go(phone, f"/diaries/{diary}?part=2")
     edit = phone.get(href(page, f"/diaries/{diary}/edit"))
