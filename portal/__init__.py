@@ -105,12 +105,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def _load_member(member_id: str):
+    """Return the session's member; one whose login an operator stopped is logged out."""
     from .models import Member
 
     try:
-        return db.session.get(Member, int(member_id))
+        member = db.session.get(Member, int(member_id))
     except ValueError:
         return None
+    return None if member is None or member.login_stopped else member
 
 
 @event.listens_for(Engine, "connect")

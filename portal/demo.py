@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, insert, select
 
-from . import demo_communities, demo_messages
+from . import demo_admin, demo_communities, demo_messages
 from .extensions import db
 from .models import Block, Footprint, FriendRequest, Friendship, Introduction, Member, Profile
 from .models._time import utcnow
@@ -107,9 +107,10 @@ def seed(
     mail = demo_messages.create_messages(ids, _clock.epoch)
     reviews = demo_messages.create_reviews(ids, _clock.epoch)
     groups = demo_communities.create_communities(ids, _clock.epoch)
+    operators = demo_admin.create_admin_content(ids, _clock.epoch)
     return (
         f"{len(ids)} members, {friendships} friendships, {social}, {diaries}, {mail}, "
-        f"{reviews}, {groups}."
+        f"{reviews}, {groups}, {operators}."
     )
 
 

@@ -1,5 +1,6 @@
 """Database models, one module per domain. Import them all so metadata is complete."""
 
+from .admin import Notice, OperatorLog, Report, SiteSetting
 from .community import (
     Community,
     CommunityMember,
@@ -41,11 +42,15 @@ __all__ = [
     "Member",
     "Message",
     "MobileId",
+    "Notice",
+    "OperatorLog",
     "Photo",
     "PhotoVariant",
     "Profile",
+    "Report",
     "Review",
     "ScheduleEntry",
+    "SiteSetting",
     "StoredSession",
     "Topic",
     "TopicComment",

@@ -120,6 +120,9 @@ class Topic(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: When the topic was written or last commented on (topic lists are newest activity first).
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Hidden by the operators (after a report): only its author and operators see it
+    #: (``portal.services.visibility.visible_content``).
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     author: Mapped[Member] = relationship()
     community: Mapped[Community] = relationship()
@@ -137,6 +140,9 @@ class TopicComment(db.Model):
     number: Mapped[int]
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Hidden by the operators (after a report): only its author and operators see it
+    #: (``portal.services.visibility.visible_content``).
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     author: Mapped[Member] = relationship()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -37,6 +37,9 @@ class Diary(db.Model):
     #: For entries imported from an external blog: the feed entry's id (duplicates skipped).
     source_id: Mapped[str | None] = mapped_column(String(500))
     source_url: Mapped[str | None] = mapped_column(String(2000))
+    #: Hidden by the operators (after a report): only its author and operators see it
+    #: (``portal.services.visibility.visible_content``).
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     author: Mapped[Member] = relationship()
 
@@ -56,6 +59,9 @@ class DiaryComment(db.Model):
     number: Mapped[int]
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Hidden by the operators (after a report): only its author and operators see it
+    #: (``portal.services.visibility.visible_content``).
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     author: Mapped[Member] = relationship()
     diary: Mapped[Diary] = relationship()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -50,6 +50,9 @@ class Profile(db.Model):
     introduction_visibility: Mapped[str] = _visibility_column(FIELD_DEFAULTS["introduction"])
     real_name_visibility: Mapped[str] = _visibility_column(FIELD_DEFAULTS["real_name"])
     photo_visibility: Mapped[str] = _visibility_column(FIELD_DEFAULTS["photo"])
+    #: The self-introduction was hidden by the operators (after a report): only the member
+    #: and operators see it (``portal.services.visibility.visible_content``).
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def visibility_of(self, field: str) -> str:
         """Return the visibility the owner chose for ``field``."""

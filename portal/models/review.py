@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -36,5 +36,8 @@ class Review(db.Model):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Hidden by the operators (after a report): only its author and operators see it
+    #: (``portal.services.visibility.visible_content``).
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     author: Mapped[Member] = relationship()

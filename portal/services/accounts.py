@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Invitation, Member
 from ..models._time import utcnow
 from ..models.member import age_on
-from . import ServiceError
+from . import ServiceError, site_settings
 from .friends import befriend
 from .passwords import hash_password, needs_rehash, verify_password
 
@@ -47,8 +47,8 @@ def authenticate(address: str, password: str) -> Member | None:
 
 
 def signup_policy() -> str:
-    """Return ``"invite"`` or ``"open"``."""
-    return current_app.config["SIGNUP_POLICY"]
+    """Return ``"invite"`` or ``"open"``: the operators' setting, else ``SIGNUP_POLICY``."""
+    return site_settings.value("SIGNUP_POLICY")
 
 
 def usable_invitation(token: str | None) -> Invitation | None:
@@ -131,7 +131,7 @@ def create_invitation(member: Member, note: str | None) -> Invitation:
 
     :raise ServiceError: when the member already has as many open invitations as allowed.
     """
-    limit = current_app.config["INVITATIONS_PER_MEMBER"]
+    limit = site_settings.value("INVITATIONS_PER_MEMBER")
     now = utcnow()
     open_count = db.session.scalar(
         select(func.count(Invitation.id)).where(

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import Diary, DiaryComment, DiaryWatch, Member
 from . import ServiceError, notifications
 from .notifications import N_
-from .visibility import is_blocked, visible_clause
+from .visibility import is_blocked, visible_clause, visible_content
 
 BODY_MAX = 5000
 
@@ -60,13 +60,16 @@ def add(member: Member, diary: Diary, body: str) -> DiaryComment:
 
 
 def get_visible(comment_id: int, viewer_id: int | None) -> DiaryComment | None:
-    """Return the comment if it exists and the viewer may read its diary (else ``None``)."""
+    """Return the comment if it exists and the viewer may read it and its diary (else
+    ``None``)."""
     stmt = (
         select(DiaryComment)
         .join(Diary, Diary.id == DiaryComment.diary_id)
         .where(
             DiaryComment.id == comment_id,
             visible_clause(viewer_id, Diary.author_id, Diary.visibility),
+            visible_content(Diary, viewer_id),
+            visible_content(DiaryComment, viewer_id),
         )
     )
     return db.session.scalar(stmt)
@@ -84,15 +87,43 @@ def delete(member: Member, comment: DiaryComment) -> None:
     if not can_delete(member, comment, diary):
         raise ServiceError(_l("You cannot delete this comment."))
     db.session.delete(comment)
-    diary.comment_count = max(0, diary.comment_count - 1)
+    if not comment.hidden:  # a hidden comment is not counted any more
+        diary.comment_count = max(0, diary.comment_count - 1)
     db.session.flush()
 
 
-def page_of(diary: Diary, *, offset: int, limit: int) -> list[DiaryComment]:
-    """Return a page of a diary's comments in number order."""
+def set_hidden(comment: DiaryComment, hidden: bool) -> None:
+    """Hide a comment (operators, after a report) or show it again.
+
+    The diary's ``comment_count``, shown in lists to everyone, counts the comments that are
+    not hidden; the diary page counts what its viewer may see (:func:`count_of`).
+    """
+    if comment.hidden == hidden:
+        return
+    comment.hidden = hidden
+    db.session.execute(
+        update(Diary)
+        .where(Diary.id == comment.diary_id)
+        .values(comment_count=Diary.comment_count + (-1 if hidden else 1))
+    )
+    db.session.flush()
+
+
+def _page_where(diary: Diary, viewer_id: int | None):
+    return DiaryComment.diary_id == diary.id, visible_content(DiaryComment, viewer_id)
+
+
+def count_of(diary: Diary, viewer_id: int | None) -> int:
+    """Return how many of the diary's comments the viewer may read."""
+    stmt = select(func.count()).select_from(DiaryComment).where(*_page_where(diary, viewer_id))
+    return db.session.scalar(stmt) or 0
+
+
+def page_of(diary: Diary, viewer_id: int | None, *, offset: int, limit: int) -> list[DiaryComment]:
+    """Return a page of the diary's comments the viewer may read, in number order."""
     stmt = (
         select(DiaryComment)
-        .where(DiaryComment.diary_id == diary.id)
+        .where(*_page_where(diary, viewer_id))
         .order_by(DiaryComment.number)
         .offset(offset)
         .limit(limit)
@@ -120,6 +151,7 @@ def unread(member: Member, limit: int) -> list[tuple[Diary, int]]:
             DiaryWatch.member_id == member.id,
             new > 0,
             visible_clause(member.id, Diary.author_id, Diary.visibility),
+            visible_content(Diary, member.id),
         )
         .order_by(Diary.updated_at.desc(), Diary.id.desc())
         .limit(limit)
@@ -132,6 +164,7 @@ def written_by(member: Member, *, offset: int, limit: int) -> tuple[list[DiaryCo
     where = (
         DiaryComment.author_id == member.id,
         visible_clause(member.id, Diary.author_id, Diary.visibility),
+        visible_content(Diary, member.id),
     )
     base = select(DiaryComment).join(Diary, Diary.id == DiaryComment.diary_id).where(*where)
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0

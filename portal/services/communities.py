@@ -14,7 +14,7 @@ policy (:mod:`portal.services.visibility`): a member who blocked the viewer is m
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -223,14 +223,26 @@ def _page(stmt, order, offset: int, limit: int | None) -> tuple[list, int]:
 
 
 def search(
-    query: str, category: str | None, *, offset: int = 0, limit: int | None = None
+    query: str,
+    category: str | None,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    also_in: tuple[str, ...] = (),
 ) -> tuple[list[Community], int]:
     """Return communities whose name contains ``query`` (any characters: ``%`` and ``_``
-    match themselves), optionally of one category, the most members first, and how many."""
+    match themselves), optionally of one category, the most members first, and how many.
+
+    :param also_in: categories whose communities match the query too (the site search: a
+        query that names a category, e.g. 音楽).
+    """
     stmt = select(Community)
     query = query.strip()
     if query:
-        stmt = stmt.where(Community.name.icontains(query, autoescape=True))
+        match = Community.name.icontains(query, autoescape=True)
+        if also_in:
+            match = or_(match, Community.category.in_(also_in))
+        stmt = stmt.where(match)
     if category:
         stmt = stmt.where(Community.category == category)
     return _page(stmt, (Community.member_count.desc(), Community.id.desc()), offset, limit)

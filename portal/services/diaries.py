@@ -14,7 +14,7 @@ from ..models import Diary, DiaryWatch, Member
 from ..models._time import TOKYO, utcnow
 from ..models.profile import VISIBILITIES
 from . import ServiceError
-from .visibility import visible_clause
+from .visibility import visible_clause, visible_content
 
 TITLE_MAX = 100
 BODY_MAX = 60_000
@@ -83,8 +83,12 @@ def _own(member: Member, diary: Diary) -> None:
 
 
 def visible_diaries(viewer_id: int | None):
-    """Return a ``select(Diary)`` limited to what the viewer may read."""
-    return select(Diary).where(visible_clause(viewer_id, Diary.author_id, Diary.visibility))
+    """Return a ``select(Diary)`` limited to what the viewer may read (its visibility, and
+    not hidden by the operators unless the viewer wrote it or is one)."""
+    return select(Diary).where(
+        visible_clause(viewer_id, Diary.author_id, Diary.visibility),
+        visible_content(Diary, viewer_id),
+    )
 
 
 def get_visible(diary_id: int, viewer_id: int | None) -> Diary | None:
@@ -126,7 +130,9 @@ def list_of(
 def month_index(owner: Member, viewer_id: int | None) -> list[tuple[int, int, int]]:
     """Return ``(year, month, count)`` of the owner's readable diaries, newest month first."""
     stmt = select(Diary.created_at).where(
-        Diary.author_id == owner.id, visible_clause(viewer_id, Diary.author_id, Diary.visibility)
+        Diary.author_id == owner.id,
+        visible_clause(viewer_id, Diary.author_id, Diary.visibility),
+        visible_content(Diary, viewer_id),
     )
     counts = Counter()
     for (created,) in db.session.execute(stmt):

@@ -8,7 +8,6 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Friendship, Member
 
-
 #: The friendships of each listed friend, for their counts (made once: aliases are costly).
 _THEIRS = aliased(Friendship, name="their_friendships")
 

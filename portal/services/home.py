@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Friendship, Member, Profile
 from ..models._time import tokyo_today
 from ..models.profile import FIELD_DEFAULTS
-from . import comments, diaries, footprints, messages, reviews, social, topics
+from . import comments, diaries, footprints, messages, notices, reviews, social, topics
 from .friends import friend_count, friends_with_counts
 from .visibility import visible_clause
 
@@ -49,6 +49,8 @@ class HomePage:
     #: Topics of my communities with new topics or comments, latest first (each knows its
     #: ``community``).
     community_topics: list = field(default_factory=list)
+    #: The operators' notices active now, newest first.
+    notices: list = field(default_factory=list)
 
 
 def home_for(member: Member, sizes) -> HomePage:
@@ -68,6 +70,7 @@ def home_for(member: Member, sizes) -> HomePage:
         unread_messages=messages.unread_count(member),
         friend_reviews=reviews.friends_newest(member, sizes.home_reviews),
         community_topics=topics.updates_for(member, sizes.home_topics),
+        notices=notices.active(sizes.home_notices),
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from ..models import Member
 
 
@@ -26,3 +28,12 @@ PREMIUM = Limits(footprint_days=90, photo_bytes=1024 * 1024 * 1024, trash_days=1
 def limits_for(member: Member) -> Limits:
     """Return the limits of ``member``'s plan."""
     return PREMIUM if member.is_premium else STANDARD
+
+
+def plans():
+    """Return each plan's limits with a subquery of its members' ids (for set-based jobs,
+    e.g. purging each member's trash after their plan's ``trash_days``)."""
+    return (
+        (STANDARD, select(Member.id).where(Member.is_premium.is_(False))),
+        (PREMIUM, select(Member.id).where(Member.is_premium.is_(True))),
+    )

@@ -24,7 +24,7 @@ from ..models import Member, Message
 from ..models._time import utcnow
 from ..models.message import DELETED, DRAFT, INBOX, SENT, TRASHED
 from . import ServiceError, notifications
-from .limits import PREMIUM, STANDARD, limits_for
+from .limits import limits_for, plans
 from .notifications import N_
 from .visibility import is_blocked
 
@@ -363,9 +363,8 @@ def purge_trash(now: datetime | None = None) -> int:
     """
     now = now or utcnow()
     purged = 0
-    for premium, plan in ((False, STANDARD), (True, PREMIUM)):
+    for plan, members in plans():
         cutoff = now - timedelta(days=plan.trash_days)
-        members = select(Member.id).where(Member.is_premium == premium)
         for side in ("sender", "recipient"):
             state = getattr(Message, f"{side}_state")
             result = db.session.execute(

@@ -25,7 +25,7 @@ from ..keitai.images import (
 from ..models import Diary, Member, Photo, PhotoVariant
 from . import ServiceError
 from .limits import limits_for
-from .visibility import can_see
+from .visibility import can_see, content_visible
 
 PHOTOS_PER_DIARY = 3
 PC_WIDTH = 640
@@ -123,6 +123,8 @@ def visible_photo(photo_id: int, viewer_id: int | None) -> Photo | None:
     if photo.diary_id is not None:
         diary = db.session.get(Diary, photo.diary_id)
         if not can_see(viewer_id, diary.author_id, diary.visibility):
+            return None
+        if not content_visible(diary, viewer_id):
             return None
     elif viewer_id != photo.owner_id:
         return None

@@ -13,7 +13,7 @@ from ..models._time import tokyo_today
 from ..models.profile import FIELD_DEFAULTS, GENDERS, VISIBILITIES
 from . import ServiceError
 from .friends import friend_count
-from .visibility import BLOCKED, SELF, allows, relation
+from .visibility import BLOCKED, SELF, allows, content_visible, relation
 
 
 @dataclass
@@ -30,6 +30,9 @@ class ProfileView:
     hobbies: str | None = None
     introduction: str | None = None
     real_name: str | None = None
+    #: The self-introduction shown was hidden by the operators (only its writer and operators
+    #: see it, with a notice saying so).
+    introduction_hidden: bool = False
     #: For the owner: each field's visibility, to show next to it.
     visibilities: dict[str, str] = field(default_factory=dict)
 
@@ -72,8 +75,9 @@ def view_profile(member: Member, viewer_id: int | None, today: date | None = Non
         view.area = profile.area
     if visible("hobbies"):
         view.hobbies = profile.hobbies
-    if visible("introduction"):
+    if visible("introduction") and content_visible(profile, viewer_id):
         view.introduction = profile.introduction
+        view.introduction_hidden = bool(profile.hidden)
     if visible("real_name"):
         view.real_name = member.real_name
     if rel == SELF:

@@ -20,7 +20,7 @@ from ..models import Member, Review
 from ..models._time import utcnow
 from ..models.review import CATEGORIES, RATINGS
 from . import ServiceError
-from .visibility import friend_ids, not_blocked_clause
+from .visibility import friend_ids, not_blocked_clause, visible_content
 
 TITLE_MAX = 50
 BODY_MAX = 1000
@@ -111,8 +111,11 @@ def own_review(member: Member, review_id: int) -> Review | None:
 
 
 def visible_reviews(viewer_id: int | None):
-    """Return a ``select(Review)`` without the reviews of members who blocked the viewer."""
-    return select(Review).where(not_blocked_clause(viewer_id, Review.author_id))
+    """Return a ``select(Review)`` without the reviews of members who blocked the viewer,
+    nor those the operators hid (unless the viewer wrote them or is one)."""
+    return select(Review).where(
+        not_blocked_clause(viewer_id, Review.author_id), visible_content(Review, viewer_id)
+    )
 
 
 def get_visible(review_id: int, viewer_id: int | None) -> Review | None:

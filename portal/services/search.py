@@ -1,4 +1,5 @@
-"""Search: diaries by words in their title or body, as the viewer may read them.
+"""Search: diaries by words in their title or body, as the viewer may read them; members by
+nickname, area and hobbies; communities by name and category; reviews by title and text.
 
 Japanese is written without spaces between words, so the search matches any substring rather
 than words. Queries of :data:`INDEXED_MIN` characters or more use a trigram index (made by the
@@ -13,19 +14,29 @@ Shorter queries (東京, 日記: common in Japanese) cannot use trigrams and fal
 through :func:`~portal.services.visibility.visible_clause` (via
 :func:`~portal.services.diaries.visible_diaries`), in the same SQL as the match, so counts agree
 with lists.
+
+Members, communities and reviews are matched with ``LIKE``/``ILIKE`` and ``%``/``_`` escaped.
+A member's area or hobbies match only for a viewer allowed to see that field (the field's own
+visibility, through :func:`~portal.services.visibility.visible_clause`), and a result shows a
+field only to such a viewer, so a search never reveals what the profile would not.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, column, func, literal_column, or_, select, table
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, and_, case, column, func, literal_column, or_, select, table
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import Diary
+from ..models import Community, Diary, Member, Profile, Review
+from ..models.profile import FIELD_DEFAULTS
 from ..models.search_index import FTS_TABLE
+from . import communities
 from .diaries import visible_diaries
+from .reviews import visible_reviews
+from .visibility import not_blocked_clause, visible_clause
 
 #: The shortest query the trigram index can answer.
 INDEXED_MIN = 3
@@ -46,9 +57,13 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _contains(col, query: str) -> ColumnElement[bool]:
+    """Return a case-insensitive substring match of ``query`` as plain text."""
+    return col.ilike(f"%{_escape_like(query)}%", escape="\\")
+
+
 def _like(query: str) -> ColumnElement[bool]:
-    pattern = f"%{_escape_like(query)}%"
-    return or_(Diary.title.ilike(pattern, escape="\\"), Diary.body.ilike(pattern, escape="\\"))
+    return or_(_contains(Diary.title, query), _contains(Diary.body, query))
 
 
 def _fts_phrase(query: str) -> str:
@@ -83,6 +98,89 @@ def search_diaries(
     rows = db.session.scalars(
         stmt.options(selectinload(Diary.author))
         .order_by(Diary.created_at.desc(), Diary.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(rows), total
+
+
+@dataclass
+class MemberHit:
+    """A member found, with the area and hobbies the viewer may see (else ``None``)."""
+
+    member: Member
+    area: str | None
+    hobbies: str | None
+
+
+def _field_visible(viewer_id: int | None, field: str) -> ColumnElement[bool]:
+    visibility = func.coalesce(getattr(Profile, f"{field}_visibility"), FIELD_DEFAULTS[field])
+    return visible_clause(viewer_id, Member.id, visibility)
+
+
+def search_members(
+    viewer_id: int | None, query: str, offset: int, limit: int
+) -> tuple[list[MemberHit], int]:
+    """Return one page of the members whose nickname, area or hobbies contain ``query``, and
+    how many there are; members who blocked the viewer are missing.
+
+    The area and the hobbies match, and are returned, only where the viewer may see them.
+    """
+    query = normalise_query(query)
+    if not query:
+        return [], 0
+    area_ok, hobbies_ok = _field_visible(viewer_id, "area"), _field_visible(viewer_id, "hobbies")
+    where = (
+        not_blocked_clause(viewer_id, Member.id),
+        or_(
+            _contains(Member.nickname, query),
+            and_(area_ok, _contains(Profile.area, query)),
+            and_(hobbies_ok, _contains(Profile.hobbies, query)),
+        ),
+    )
+    base = select(Member.id).outerjoin(Profile, Profile.member_id == Member.id).where(*where)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    stmt = (
+        select(
+            Member,
+            case((area_ok, Profile.area), else_=None),
+            case((hobbies_ok, Profile.hobbies), else_=None),
+        )
+        .outerjoin(Profile, Profile.member_id == Member.id)
+        .where(*where)
+        .order_by(Member.created_at.desc(), Member.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return [MemberHit(m, area, hobbies) for m, area, hobbies in db.session.execute(stmt)], total
+
+
+def search_communities(
+    query: str, categories: tuple[str, ...], offset: int, limit: int
+) -> tuple[list[Community], int]:
+    """Return one page of the communities whose name contains ``query`` or whose category is
+    one of ``categories`` (those whose name the query matches), the most members first."""
+    query = normalise_query(query)
+    if not query:
+        return [], 0
+    return communities.search(query, None, offset=offset, limit=limit, also_in=categories)
+
+
+def search_reviews(
+    viewer_id: int | None, query: str, offset: int, limit: int
+) -> tuple[list[Review], int]:
+    """Return one page of the reviews the viewer may read whose title or text contains
+    ``query``, newest first, and how many there are."""
+    query = normalise_query(query)
+    if not query:
+        return [], 0
+    stmt = visible_reviews(viewer_id).where(
+        or_(_contains(Review.title, query), _contains(Review.body, query))
+    )
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.scalars(
+        stmt.options(joinedload(Review.author))
+        .order_by(Review.created_at.desc(), Review.id.desc())
         .offset(offset)
         .limit(limit)
     )

@@ -20,7 +20,7 @@ from ..models import Community, CommunityMember, Member, Topic, TopicComment
 from ..models._time import utcnow
 from . import ServiceError
 from .communities import MANAGING, NotAllowedError, can_read, require_start, role_of
-from .visibility import is_blocked, not_blocked_clause
+from .visibility import content_visible, is_blocked, not_blocked_clause, visible_content
 
 TITLE_MAX = 50
 BODY_MAX = 10_000
@@ -104,10 +104,13 @@ def delete(member: Member, topic: Topic) -> None:
 
 
 def get_visible(topic_id: int, viewer_id: int | None) -> Topic | None:
-    """Return the topic if the viewer may read it: the community shows its topics to them and
-    its author did not block them. Else ``None`` (a 404)."""
+    """Return the topic if the viewer may read it: the community shows its topics to them,
+    its author did not block them and the operators did not hide it (for others than its
+    author). Else ``None`` (a 404)."""
     topic = db.session.get(Topic, topic_id)
     if topic is None or not can_read(topic.community, viewer_id):
+        return None
+    if not content_visible(topic, viewer_id):
         return None
     if viewer_id is not None and is_blocked(topic.author_id, viewer_id):
         return None
@@ -119,7 +122,11 @@ def of_community(
 ) -> tuple[list[Topic], int]:
     """Return a page of the community's topics the viewer may see, latest activity first,
     and how many. Callers check :func:`portal.services.communities.can_read` first."""
-    where = (Topic.community_id == community.id, not_blocked_clause(viewer_id, Topic.author_id))
+    where = (
+        Topic.community_id == community.id,
+        not_blocked_clause(viewer_id, Topic.author_id),
+        visible_content(Topic, viewer_id),
+    )
     total = db.session.scalar(select(func.count()).select_from(Topic).where(*where))
     stmt = (
         select(Topic)
@@ -141,6 +148,7 @@ def updates_for(member: Member, limit: int, *, days: int = 30) -> list[Topic]:
             Topic.community_id.in_(mine),
             Topic.last_activity_at >= utcnow() - timedelta(days=days),
             not_blocked_clause(member.id, Topic.author_id),
+            visible_content(Topic, member.id),
         )
         .options(joinedload(Topic.community))
         .order_by(Topic.last_activity_at.desc(), Topic.id.desc())
@@ -215,20 +223,37 @@ def delete_comment(member: Member, topic: Topic, comment: TopicComment) -> None:
     """
     require_delete_comment(member, topic, comment)
     db.session.delete(comment)
+    if not comment.hidden:  # a hidden comment is not counted any more
+        db.session.execute(
+            sql_update(Topic)
+            .where(Topic.id == topic.id)
+            .values(comment_count=Topic.comment_count - 1)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.flush()
+    db.session.refresh(topic)
+
+
+def set_comment_hidden(comment: TopicComment, hidden: bool) -> None:
+    """Hide a comment (operators, after a report) or show it again; the topic's
+    ``comment_count``, shown in lists to everyone, counts the comments that are not hidden."""
+    if comment.hidden == hidden:
+        return
+    comment.hidden = hidden
     db.session.execute(
         sql_update(Topic)
-        .where(Topic.id == topic.id)
-        .values(comment_count=Topic.comment_count - 1)
+        .where(Topic.id == comment.topic_id)
+        .values(comment_count=Topic.comment_count + (-1 if hidden else 1))
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
-    db.session.refresh(topic)
 
 
 def _comments_where(topic: Topic, viewer_id: int | None):
     return (
         TopicComment.topic_id == topic.id,
         not_blocked_clause(viewer_id, TopicComment.author_id),
+        visible_content(TopicComment, viewer_id),
     )
 
 

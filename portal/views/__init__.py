@@ -3,6 +3,7 @@
 from flask import Flask
 
 from . import (
+    admin,
     auth,
     blog,
     calendar,
@@ -18,6 +19,7 @@ from . import (
     links,
     members,
     messages,
+    reports,
     reviews,
     search,
     settings,
@@ -35,5 +37,7 @@ def register(app: Flask) -> None:
     for module in (messages, reviews):
         app.register_blueprint(module.bp)
     for module in (communities, community_admin, topics, events, calendar):
+        app.register_blueprint(module.bp)
+    for module in (reports, admin):
         app.register_blueprint(module.bp)
     errors.register(app)

@@ -103,9 +103,12 @@ def _diary_page(
     older, newer = diaries.neighbours(diary, me.id)
     comment_paging = page = None
     deletable: set[int] = set()
+    comment_total = comments.count_of(diary, me.id)
     if last_part:
-        comment_paging = paginate(diary.comment_count, number(), size.comments_page)
-        page = comments.page_of(diary, offset=comment_paging.offset, limit=comment_paging.limit)
+        comment_paging = paginate(comment_total, number(), size.comments_page)
+        page = comments.page_of(
+            diary, me.id, offset=comment_paging.offset, limit=comment_paging.limit
+        )
         deletable = {c.id for c in page if comments.can_delete(me, c, diary)}
     return render(
         "diaries/show.html",
@@ -119,6 +122,7 @@ def _diary_page(
         newer=newer,
         comments=page,
         comment_paging=comment_paging,
+        comment_total=comment_total,
         deletable=deletable,
         comment_form=comment_form or CommentForm(formdata=None),
         visibility_labels=VISIBILITY_LABELS,
@@ -277,7 +281,9 @@ def comment(id: int):
                 "diaries.show",
                 id=diary.id,
                 part=len(text_parts(diary.body)),
-                page=paginate(diary.comment_count, LAST, sizes().comments_page).page,
+                page=paginate(
+                    comments.count_of(diary, current_user.id), LAST, sizes().comments_page
+                ).page,
                 _anchor=f"c{added.number}",
             )
         )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import Blueprint, abort, g, request
 from flask_login import current_user, login_required
 
 from ..forms.auth import LoginForm
-from ..rendering import render, sizes
+from ..keitai.paging import paginate
+from ..rendering import render, sizes, text_parts
 from ..services import home as home_service
+from ..services import notices
 
 bp = Blueprint("home", __name__)
 
@@ -31,3 +33,15 @@ def _home():
     page = home_service.home_for(current_user, sizes())
     g.unread_messages = page.unread_messages  # the menu's count (views.messages), not again
     return render("home/index.html", page=page, welcome=bool(request.args.get("welcome")))
+
+
+@bp.route("/notices/<int:id>")
+@login_required
+def notice(id: int):
+    """Read an operators' notice while it is active (its text in parts on phones)."""
+    found = notices.get_active(id)
+    if found is None:
+        abort(404)
+    parts = text_parts(found.body)
+    part = paginate(len(parts), request.args.get("part", 1, type=int) or 1, 1)
+    return render("notices/show.html", notice=found, body=parts[part.page - 1], part=part)

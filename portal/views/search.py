@@ -1,7 +1,11 @@
-"""Search (/search?q=): diaries the viewer may read that contain the words.
+"""Search (/search?q=&type=): members, communities, diaries and reviews, as the viewer may see
+them.
 
-The page is made of sections, one per kind of result (diaries now; members and communities
-can be added as sections of their own, each with its template ``search/_<kind>.html``).
+The page is made of sections, one per kind of result, each with its template
+``search/_<kind>.html``. ``?type=all`` (the default) shows every section: diaries a page at a
+time (``?page=N``), the others their first few results (``sizes().search_section``; on phones
+only their count) with a link to all of them; ``?type=members`` (or ``communities``,
+``diaries``, ``reviews``) shows that section alone, a page at a time.
 """
 
 from __future__ import annotations
@@ -12,16 +16,18 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import Blueprint, g, request, url_for
 from flask_login import current_user, login_required
 
+from ..forms.community import CATEGORY_LABELS
 from ..keitai.ext import encode_for
-from ..keitai.paging import Page, paginate
+from ..keitai.paging import Page
 from ..models import Diary
 from ..rendering import render, sizes
 from ..services import search
+from ._parts import paged
 
 bp = Blueprint("search", __name__)
 
-#: Page numbers beyond this are read as this (the pager then shows the last page).
-MAX_PAGE = 100_000
+#: The ``?type=`` values: every section, or one of them.
+TYPES = ("all", "members", "communities", "diaries", "reviews")
 
 
 @dataclass
@@ -33,44 +39,86 @@ class DiaryHit:
 
 
 @dataclass
-class DiarySection:
-    """The diary results: one page of hits and the pager."""
+class Section:
+    """One kind of results: the hits shown, and the pager (``None``: only the first few are
+    shown, with a link to the section) and how many there are in all."""
 
-    hits: list[DiaryHit]
-    paging: Page
+    hits: list
+    paging: Page | None
+    total: int
 
 
-def _diary_section(query: str) -> DiarySection | None:
-    if not query:
-        return None
-    size = sizes()
-    wanted = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
-    found, total = search.search_diaries(
-        current_user.id, query, (wanted - 1) * size.search_page, size.search_page
+def _categories(query: str) -> tuple[str, ...]:
+    """Return the categories whose name (in the reader's language) contains the query."""
+    wanted = query.casefold()
+    return tuple(
+        code
+        for code, label in CATEGORY_LABELS.items()
+        if wanted in str(label).casefold() or wanted == code
     )
-    paging = paginate(total, wanted, size.search_page)
-    if paging.page != wanted:  # past the end: show the last page
-        found, total = search.search_diaries(
-            current_user.id, query, paging.offset, size.search_page
-        )
-    hits = [DiaryHit(d, search.snippet(d.body, query, size.search_snippet)) for d in found]
-    return DiarySection(hits, paging)
+
+
+def _fetchers(query: str):
+    """Return, per kind, ``fetch(offset, limit) -> (hits, total)`` for this viewer and query."""
+    me, size = current_user.id, sizes()
+
+    def diaries(offset, limit):
+        found, total = search.search_diaries(me, query, offset, limit)
+        return [
+            DiaryHit(d, search.snippet(d.body, query, size.search_snippet)) for d in found
+        ], total
+
+    def members(offset, limit):
+        found, total = search.search_members(me, query, offset, limit)
+        for hit in found:
+            if hit.hobbies:
+                hit.hobbies = search.snippet(hit.hobbies, query, size.search_snippet)
+        return found, total
+
+    def communities(offset, limit):
+        return search.search_communities(query, _categories(query), offset, limit)
+
+    def reviews(offset, limit):
+        return search.search_reviews(me, query, offset, limit)
+
+    return {"members": members, "communities": communities, "diaries": diaries, "reviews": reviews}
+
+
+def _sections(query: str, kind: str) -> dict[str, Section | None]:
+    """Return the sections the page shows (``None`` for the others)."""
+    size = sizes()
+    shown = dict.fromkeys(TYPES[1:])
+    if not query:
+        return shown
+    for name, fetch in _fetchers(query).items():
+        per_page = size.search_page if name == "diaries" else size.search_results_page
+        if kind == name or (kind == "all" and name == "diaries"):
+            hits, paging = paged(fetch, per_page)
+            shown[name] = Section(hits, paging, paging.total)
+        elif kind == "all":
+            hits, total = fetch(0, size.search_section)
+            shown[name] = Section(hits, None, total)
+    return shown
 
 
 @bp.route("/search")
 @login_required
 def index():
-    """Show the search form and, for a query, the matching diaries, newest first."""
+    """Show the search form and, for a query, what matches it (``?type=`` picks the kind)."""
     query = search.normalise_query(request.args.get("q"))
+    kind = request.args.get("type", "all")
+    kind = kind if kind in TYPES else "all"
     action = urlsplit(url_for("search.index"))
     return render(
         "search/index.html",
         query=query,
+        search_type=kind,
         # A GET form replaces its action's query: carry its parameters (the session id of
         # cookie-less phones) as hidden fields.
         form_action=action.path,
         form_hidden=parse_qsl(action.query),
         # Links repeat the query in the encoding the device sends it back in.
         query_arg=encode_for(query, g.device),
-        diaries=_diary_section(query),
+        category_labels=CATEGORY_LABELS,
+        **_sections(query, kind),
     )

@@ -12,7 +12,15 @@ from ..i18n import LOCALE_KEY
 from ..keitai.paging import paginate
 from ..navigation import safe_next
 from ..rendering import render, sizes
-from ..services import ServiceError, accounts, footprints, notifications, profiles, social
+from ..services import (
+    ServiceError,
+    accounts,
+    footprints,
+    limits,
+    notifications,
+    profiles,
+    social,
+)
 from ..services import easy_login as easy_login_service
 
 bp = Blueprint("settings", __name__)
@@ -191,5 +199,6 @@ def _page(password_form=None, email_form=None, easy_error=None, status=200):
         email_form=email_form or EmailChangeForm(formdata=None),
         easy_carriers=easy_login_service.registered_carriers(current_user),
         easy_error=easy_error,
+        plan=limits.limits_for(current_user),
         status=status,
     )

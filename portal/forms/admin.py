@@ -1,0 +1,117 @@
+"""Forms of reports (members) and of the admin pages (operators), with the labels they show."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, ValidationError
+
+from ..services import notices, reports, site_settings
+from .community import DateField
+from .social import REQUIRED, TOO_LONG, FitsPhones
+
+#: Why a member reports something.
+REPORT_REASON_LABELS = {
+    "spam": _l("Spam or advertising"),
+    "harassment": _l("Harassment or insults"),
+    "obscene": _l("Obscene or violent content"),
+    "privacy": _l("Someone's personal information"),
+    "other": _l("Something else"),
+}
+#: What was reported.
+REPORT_KIND_LABELS = {
+    "profile": _l("Profile"),
+    "diary": _l("Diary"),
+    "diary_comment": _l("Diary comment"),
+    "topic": _l("Topic"),
+    "topic_comment": _l("Topic comment"),
+    "review": _l("Review"),
+    "message": _l("Message"),
+}
+#: What an operator's action was done to (the operator log).
+TARGET_LABELS = {
+    **REPORT_KIND_LABELS,
+    "member": _l("Member"),
+    "notice": _l("Notice"),
+    "setting": _l("Setting"),
+    "report": _l("Report"),
+}
+SIGNUP_POLICY_LABELS = {
+    site_settings.INVITE: _l("By invitation only"),
+    site_settings.OPEN: _l("Open to anyone 18 or older"),
+}
+#: How each action reads in the operator log.
+ACTION_LABELS = {
+    "stop_login": _l("Stopped login"),
+    "resume_login": _l("Allowed login again"),
+    "grant_premium": _l("Granted premium"),
+    "revoke_premium": _l("Revoked premium"),
+    "hide": _l("Hid"),
+    "restore": _l("Restored"),
+    "dismiss": _l("Closed a report"),
+    "create_notice": _l("Wrote a notice"),
+    "edit_notice": _l("Edited a notice"),
+    "delete_notice": _l("Deleted a notice"),
+    "change_setting": _l("Changed a setting"),
+}
+
+#: How long a notice's title and text may be as shown on a phone page.
+NOTICE_TITLE_PHONE_BYTES = 300
+NOTICE_BODY_PHONE_BYTES = 3000
+
+
+def _choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(value, text) for value, text in labels.items()]
+
+
+class ReportForm(FlaskForm):
+    """A report: a ``reason`` from the list and an optional ``text``."""
+
+    reason = SelectField(_l("Reason"), choices=_choices(REPORT_REASON_LABELS), default="spam")
+    text = TextAreaField(
+        _l("Details (optional)"),
+        validators=[Length(max=reports.TEXT_MAX, message=TOO_LONG), FitsPhones(2000)],
+    )
+
+
+class NoticeForm(FlaskForm):
+    """A notice: ``title``, ``body`` and the days it shows, ``starts_on`` and ``ends_on``
+    (optional, typed like ``2008-05-31``, days in Japan)."""
+
+    title = StringField(
+        _l("Title"),
+        validators=[
+            REQUIRED,
+            Length(max=notices.TITLE_MAX, message=TOO_LONG),
+            FitsPhones(NOTICE_TITLE_PHONE_BYTES),
+        ],
+    )
+    body = TextAreaField(
+        _l("Text"),
+        validators=[
+            REQUIRED,
+            Length(max=notices.BODY_MAX, message=TOO_LONG),
+            FitsPhones(NOTICE_BODY_PHONE_BYTES),
+        ],
+    )
+    starts_on = DateField(_l("First day (optional, e.g. 2008-05-31)"))
+    ends_on = DateField(_l("Last day (optional)"))
+
+
+def _whole_number(form, field) -> None:
+    value = (field.data or "").strip()
+    if not value.isdigit() or int(value) > site_settings.INVITATIONS_MAX:
+        raise ValidationError(
+            _l("Please enter a number up to %(n)s.", n=site_settings.INVITATIONS_MAX)
+        )
+
+
+class SiteSettingsForm(FlaskForm):
+    """The site settings: ``signup_policy`` and ``invitations_per_member``."""
+
+    signup_policy = SelectField(_l("Signup"), choices=_choices(SIGNUP_POLICY_LABELS))
+    invitations_per_member = StringField(
+        _l("Open invitations per member"), validators=[REQUIRED, _whole_number]
+    )

@@ -1,0 +1,197 @@
+"""Operators: the reports queue (hide, restore, close) and the notices shown on home."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...forms.admin import REPORT_KIND_LABELS, REPORT_REASON_LABELS, NoticeForm
+from ...models import Notice, Report
+from ...models.admin import CLOSED, OPEN
+from ...rendering import render, sizes
+from ...services import ServiceError, admin, notices, reports
+from .._parts import paged
+from ..reports import content_url
+from . import bp, refused
+
+# -- reports -----------------------------------------------------------------------------------
+
+
+@bp.route("/reports", endpoint="reports")
+def reports_queue():
+    """The open reports, oldest first (``?status=closed``: the closed ones, newest first)."""
+    status = CLOSED if request.args.get("status") == CLOSED else OPEN
+
+    def fetch(offset, limit):
+        return reports.queue(current_user, status, offset=offset, limit=limit)
+
+    rows, paging = paged(fetch, sizes().admin_page)
+    return render(
+        "admin/reports.html",
+        rows=rows,
+        paging=paging,
+        queue=status,
+        open_total=reports.open_count(current_user),
+        kind_labels=REPORT_KIND_LABELS,
+        reason_labels=REPORT_REASON_LABELS,
+    )
+
+
+def _report(report_id: int) -> Report:
+    found = reports.get(current_user, report_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/reports/<int:id>")
+def report(id: int):
+    """One report: what was reported (as it said then), by whom, and what to do about it."""
+    return _report_page(_report(id))
+
+
+def _report_page(found: Report, error: str | None = None, status: int = 200):
+    row = reports.content_of(current_user, found)
+    excerpt = found.excerpt or ""
+    limit = sizes().admin_excerpt
+    return render(
+        "admin/report.html",
+        report=found,
+        excerpt=excerpt[:limit] + ("…" if len(excerpt) > limit else ""),
+        hidden=reports.is_hidden(current_user, found),
+        hideable=found.kind in reports.HIDEABLE,
+        exists=row is not None or found.kind == "profile",
+        content_link=content_url(found.kind, found.target_id, row),
+        kind_labels=REPORT_KIND_LABELS,
+        reason_labels=REPORT_REASON_LABELS,
+        error=error,
+        status=status,
+    )
+
+
+def _decide(id: int, action, done: str):
+    found = _report(id)
+    try:
+        action(current_user, found)
+    except admin.OperatorOnlyError as exc:
+        return refused(exc)
+    except ServiceError as exc:
+        return _report_page(found, error=exc.message, status=400)
+    flash(done)
+    return redirect(url_for("admin.report", id=found.id))
+
+
+@bp.route("/reports/<int:id>/hide", methods=["POST"])
+def hide(id: int):
+    """Hide what the report is about from everyone but its author and operators."""
+    return _decide(id, reports.hide, _("It is hidden now."))
+
+
+@bp.route("/reports/<int:id>/restore", methods=["POST"])
+def restore(id: int):
+    """Show hidden content again."""
+    return _decide(id, reports.restore, _("It is shown again."))
+
+
+@bp.route("/reports/<int:id>/dismiss", methods=["POST"])
+def dismiss(id: int):
+    """Close a report without acting on it."""
+    return _decide(id, reports.dismiss, _("The report was closed."))
+
+
+# -- notices -----------------------------------------------------------------------------------
+
+
+@bp.route("/notices", endpoint="notices")
+def notices_list():
+    """Every notice, newest first, with the days each shows."""
+
+    def fetch(offset, limit):
+        return notices.all_notices(current_user, offset=offset, limit=limit)
+
+    rows, paging = paged(fetch, sizes().admin_page)
+    return render(
+        "admin/notices.html",
+        rows=rows,
+        paging=paging,
+        active_ids=_active_ids(),
+        days={n.id: (notices.first_day(n), notices.last_day(n)) for n in rows},
+    )
+
+
+def _active_ids() -> set[int]:
+    return {n.id for n in notices.active(limit=None)}
+
+
+def _notice(notice_id: int) -> Notice:
+    found = notices.get(current_user, notice_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _days(form: NoticeForm) -> dict:
+    return {"first": form.starts_on.date_value, "last": form.ends_on.date_value}
+
+
+def _notice_form(form: NoticeForm, notice: Notice | None, error=None):
+    status = 400 if request.method == "POST" else 200
+    return render("admin/notice_form.html", form=form, notice=notice, error=error, status=status)
+
+
+@bp.route("/notices/new", methods=["GET", "POST"])
+def new_notice():
+    """Write a notice."""
+    form = NoticeForm()
+    if form.validate_on_submit():
+        try:
+            notices.create(current_user, title=form.title.data, body=form.body.data, **_days(form))
+        except admin.OperatorOnlyError as exc:
+            return refused(exc)
+        except ServiceError as exc:
+            return _notice_form(form, None, error=exc.message)
+        flash(_("The notice was saved."))
+        return redirect(url_for("admin.notices"))
+    return _notice_form(form, None)
+
+
+@bp.route("/notices/<int:id>/edit", methods=["GET", "POST"])
+def edit_notice(id: int):
+    """Change a notice's text or days."""
+    notice = _notice(id)
+    first, last = notices.first_day(notice), notices.last_day(notice)
+    form = NoticeForm(
+        data={
+            "title": notice.title,
+            "body": notice.body,
+            "starts_on": first.isoformat() if first else "",
+            "ends_on": last.isoformat() if last else "",
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            notices.update(
+                current_user, notice, title=form.title.data, body=form.body.data, **_days(form)
+            )
+        except admin.OperatorOnlyError as exc:
+            return refused(exc)
+        except ServiceError as exc:
+            return _notice_form(form, notice, error=exc.message)
+        flash(_("The notice was saved."))
+        return redirect(url_for("admin.notices"))
+    return _notice_form(form, notice)
+
+
+@bp.route("/notices/<int:id>/delete", methods=["GET", "POST"])
+def delete_notice(id: int):
+    """Ask, then delete a notice."""
+    notice = _notice(id)
+    if request.method == "GET":
+        return render("admin/notice_delete.html", notice=notice)
+    try:
+        notices.delete(current_user, notice)
+    except admin.OperatorOnlyError as exc:
+        return refused(exc)
+    flash(_("The notice was deleted."))
+    return redirect(url_for("admin.notices"))
