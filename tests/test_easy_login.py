@@ -2,11 +2,9 @@
 
 import pytest
 
-from portal import create_app
 from portal.extensions import db
 from portal.models import MobileId
 from tests.browser import AU, DOCOMO_FOMA, SOFTBANK, Browser, sid_of
-from tests.fixtures.app import FAST_HASH
 
 DOCOMO_GATEWAY = "210.153.84.1"
 AU_GATEWAY = "210.230.128.225"
@@ -124,7 +122,7 @@ def test_foreign_host_header_is_refused(app, make_member, login):
     assert "たろう" not in rebound.submit("/login/easy").text
 
 
-def test_forwarded_for_is_ignored_unless_a_proxy_is_configured(app, make_member, login):
+def test_forwarded_for_is_ignored_unless_a_proxy_is_configured(app, make_app, make_member, login):
     make_member("taro", nickname="たろう")
     _register(_phone(app, "docomo"), login)
     forged = {"X-DCMGUID": GUID, "X-Forwarded-For": DOCOMO_GATEWAY}
@@ -132,17 +130,7 @@ def test_forwarded_for_is_ignored_unless_a_proxy_is_configured(app, make_member,
     direct.get("/login")
     assert "たろう" not in direct.submit("/login/easy").text
 
-    proxied_app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": app.config["SECRET_KEY"],
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "SERVER_HOSTS": ("localhost",),
-            "PROXY_HOPS": 1,
-            **FAST_HASH,
-        }
-    )
+    proxied_app = make_app(SERVER_HOSTS=("localhost",), PROXY_HOPS=1)
     behind_proxy = _phone(proxied_app, "docomo", remote_addr="127.0.0.1", headers=forged)
     behind_proxy.get("/login")
     assert "たろう" in behind_proxy.submit("/login/easy").text

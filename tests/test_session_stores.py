@@ -5,12 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from portal import create_app
 from portal.keitai.session import RedisSessionStore, SessionRecord, hash_id, new_id
 from portal.models._time import utcnow
 from portal.session_store import SqlSessionStore
 from tests.browser import DOCOMO_MOVA, Browser, sid_of
-from tests.fixtures.app import FAST_HASH
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -72,20 +70,10 @@ def test_sql_store_purges_expired_sessions(ctx):
     assert store.load(live) is not None
 
 
-def test_app_on_redis_sessions_serves_a_cookieless_phone(app, make_member):
+def test_app_on_redis_sessions_serves_a_cookieless_phone(app, make_app, make_member):
     _redis_client()
     make_member("taro", nickname="たろう")
-    redis_app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SESSION_STORE": "redis",
-            "SESSION_REDIS_URL": REDIS_URL,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            **FAST_HASH,
-        }
-    )
+    redis_app = make_app(SESSION_STORE="redis", SESSION_REDIS_URL=REDIS_URL)
     phone = Browser(redis_app, DOCOMO_MOVA, cookies=False)
     phone.get("/login")
     home = phone.submit("/login", {"email": "taro@example.jp", "password": "correct horse 8"})
