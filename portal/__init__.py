@@ -11,6 +11,7 @@ from flask import Flask
 from jinja2 import StrictUndefined
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from . import i18n, navigation
 from .config import DefaultConfig
@@ -156,8 +157,18 @@ def register_sessions(app: Flask) -> None:
     app.session_interface = PortalSessionInterface(store, device_of)
 
 
+class _RowIdConverter(IntegerConverter):
+    """``<int:id>`` within the 32-bit range of the id columns: a larger number is a 404, not a
+    database error (PostgreSQL refuses integers that do not fit)."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
     """Register the views and error pages."""
+    app.url_map.converters["int"] = _RowIdConverter
     from . import views
 
     views.register(app)

@@ -358,3 +358,13 @@ def test_the_500_page_is_in_english_for_an_english_browser(failing_app):
     assert page.status == 500
     assert page.html_lang == "en"
     assert "Something went wrong" in page.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/users/99999999999", "/diaries/2147483648", "/topics/99999999999999"]
+)
+def test_ids_beyond_the_id_columns_are_404(browser, make_member, login, path):
+    make_member("taro")
+    pc = browser()
+    login(pc, "taro")
+    assert pc.get(path).status == 404
