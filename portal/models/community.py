@@ -173,6 +173,9 @@ class Event(db.Model):
     #: The most participants; ``None``: no limit.
     capacity: Mapped[int | None]
     joined: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: The highest comment number so far (comments are numbered 1, 2, 3... per event).
+    last_comment_number: Mapped[int] = mapped_column(default=0, server_default="0")
+    comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -194,6 +197,25 @@ class EventParticipant(db.Model):
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     member: Mapped[Member] = relationship()
+
+
+class EventComment(db.Model):
+    """A numbered comment on an event (questions, "I'll bring the drinks")."""
+
+    __tablename__ = "event_comments"
+    __table_args__ = (UniqueConstraint("event_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Hidden by the operators (after a report): only its author and operators see it
+    #: (``portal.services.visibility.visible_content``).
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    author: Mapped[Member] = relationship()
 
 
 class ScheduleEntry(db.Model):

@@ -12,10 +12,11 @@ from ._time import utcnow
 
 
 class Photo(db.Model):
-    """An image a member uploaded, attached to a diary (albums come later).
+    """An image a member uploaded, attached to one thing: a diary, a community topic, or a
+    community (its image).
 
-    Who may see it follows what it is attached to (a diary's visibility), everywhere,
-    including its own URL.
+    Who may see it follows what it is attached to (a diary's visibility, a topic's community
+    rule), everywhere, including its own URL (``portal.services.photos.visible_photo``).
     """
 
     __tablename__ = "photos"
@@ -24,6 +25,13 @@ class Photo(db.Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     diary_id: Mapped[int | None] = mapped_column(
         ForeignKey("diaries.id", ondelete="CASCADE"), index=True
+    )
+    topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topics.id", ondelete="CASCADE"), index=True
+    )
+    #: Set on a community's own image (one per community).
+    community_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(default=1)
     width: Mapped[int]
