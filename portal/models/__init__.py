@@ -15,6 +15,7 @@ from .community import (
 from .diary import BlogFeed, Diary, DiaryComment, DiaryWatch
 from .friendship import Friendship
 from .invitation import Invitation
+from .mail_post import MailPostAddress
 from .member import Member
 from .message import Message
 from .mobile_id import MobileId
@@ -41,6 +42,7 @@ __all__ = [
     "Introduction",
     "Invitation",
     "JoinRequest",
+    "MailPostAddress",
     "Member",
     "Message",
     "MobileId",
