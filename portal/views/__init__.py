@@ -11,6 +11,7 @@ from . import (
     community_admin,
     diaries,
     errors,
+    event_comments,
     events,
     feeds,
     footprints,
@@ -36,7 +37,7 @@ def register(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (messages, reviews):
         app.register_blueprint(module.bp)
-    for module in (communities, community_admin, topics, events, calendar):
+    for module in (communities, community_admin, topics, events, event_comments, calendar):
         app.register_blueprint(module.bp)
     for module in (reports, admin):
         app.register_blueprint(module.bp)

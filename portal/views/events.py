@@ -2,7 +2,8 @@
 and the participant list. Dates and times are entered and shown in Japan.
 
 An event the viewer may not read (members-only community, or its author blocked them) answers
-the same 404 as one that does not exist.
+the same 404 as one that does not exist. Its comments have their own routes
+(:mod:`portal.views.event_comments`); the event's page shows the latest ones.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..models._time import from_tokyo, to_tokyo
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, communities, events
 from ._community import community_or_404, number, paged, readable_or_404, refused
+from .event_comments import recent as recent_comments
 
 bp = Blueprint("events", __name__)
 
@@ -110,7 +112,8 @@ def _form_page(community: Community, form: EventForm, event, error, status: int)
 @bp.route("/events/<int:id>")
 @login_required
 def show(id: int):
-    """Show an event: when, where, until when, how many, and joining or leaving it."""
+    """Show an event: when, where, until when, how many, joining or leaving it, and (with the
+    last part of its details) the latest comments."""
     return _event_page(_readable(id))
 
 
@@ -131,6 +134,7 @@ def _event_page(event: Event, error=None, status: int = 200):
         is_open=events.is_open(event),
         can_change=events.can_change(me.id, event),
         error=error,
+        **recent_comments(event, last_part=part.page == part.pages),
     )
 
 
@@ -171,7 +175,8 @@ def edit(id: int):
 @bp.route("/events/<int:id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(id: int):
-    """Ask, then delete an event (its author, the admin and sub-admins)."""
+    """Ask, then delete an event with its participants and comments (its author, the admin
+    and sub-admins)."""
     event = _readable(id)
     community_id = event.community_id
     try:
