@@ -27,6 +27,7 @@ REPORT_KIND_LABELS = {
     "diary_comment": _l("Diary comment"),
     "topic": _l("Topic"),
     "topic_comment": _l("Topic comment"),
+    "event_comment": _l("Event comment"),
     "review": _l("Review"),
     "message": _l("Message"),
 }

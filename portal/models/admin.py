@@ -18,6 +18,7 @@ REPORT_KINDS = (
     "diary_comment",
     "topic",
     "topic_comment",
+    "event_comment",
     "review",
     "message",
 )

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import (
     Diary,
     DiaryComment,
+    EventComment,
     Member,
     Message,
     Profile,
@@ -31,7 +32,17 @@ from ..models import (
 )
 from ..models._time import utcnow
 from ..models.admin import CLOSED, OPEN, REPORT_KINDS, REPORT_REASONS
-from . import ServiceError, admin, comments, diaries, messages, profiles, reviews, topics
+from . import (
+    ServiceError,
+    admin,
+    comments,
+    diaries,
+    event_comments,
+    messages,
+    profiles,
+    reviews,
+    topics,
+)
 from .visibility import content_visible, is_blocked
 
 TEXT_MAX = 1000
@@ -105,6 +116,13 @@ def _topic_comment(comment_id: int, viewer: Member) -> Target | None:
     return Target("topic_comment", comment.id, comment.author_id, _excerpt(comment.body), comment)
 
 
+def _event_comment(comment_id: int, viewer: Member) -> Target | None:
+    comment = event_comments.get_visible(comment_id, viewer.id)
+    if comment is None:
+        return None
+    return Target("event_comment", comment.id, comment.author_id, _excerpt(comment.body), comment)
+
+
 def _review(review_id: int, viewer: Member) -> Target | None:
     review = reviews.get_visible(review_id, viewer.id)
     if review is None:
@@ -128,6 +146,7 @@ _FINDERS = {
     "diary_comment": _diary_comment,
     "topic": _topic,
     "topic_comment": _topic_comment,
+    "event_comment": _event_comment,
     "review": _review,
     "message": _message,
 }
@@ -234,6 +253,7 @@ _MODELS = {
     "diary_comment": DiaryComment,
     "topic": Topic,
     "topic_comment": TopicComment,
+    "event_comment": EventComment,
     "review": Review,
     "message": Message,
 }
@@ -268,6 +288,8 @@ def _set_hidden(operator: Member, report: Report, hidden: bool) -> None:
         comments.set_hidden(row, hidden)
     elif report.kind == "topic_comment":
         topics.set_comment_hidden(row, hidden)
+    elif report.kind == "event_comment":
+        event_comments.set_hidden(row, hidden)
     else:
         row.hidden = hidden
     db.session.flush()

@@ -24,6 +24,7 @@ _PAGES = {
     "diary_comment": lambda target_id, row: url_for("diaries.show", id=row.diary_id),
     "topic": lambda target_id, row: url_for("topics.show", id=target_id),
     "topic_comment": lambda target_id, row: url_for("topics.comments", id=row.topic_id),
+    "event_comment": lambda target_id, row: url_for("event_comments.comments", id=row.event_id),
     "review": lambda target_id, row: url_for("reviews.show", id=target_id),
     "message": lambda target_id, row: url_for("messages.show", id=target_id),
 }
