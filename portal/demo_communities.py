@@ -1,6 +1,6 @@
 """The demo world's communities (called from :func:`portal.demo.seed`): ten of each kind (open,
 by approval, topics hidden from non-members), with topics, numbered comments, events (coming
-and past) and participants, join requests, and schedule entries.
+and past) with participants and numbered comments, join requests, and schedule entries.
 
 たろう and はなこ are in several (たろう is the admin of some, with requests waiting); じろう is
 in none of theirs (only in communities neither of them joined). Everything is dated from the
@@ -19,6 +19,7 @@ from .models import (
     Community,
     CommunityMember,
     Event,
+    EventComment,
     EventParticipant,
     JoinRequest,
     ScheduleEntry,
@@ -92,6 +93,15 @@ COMMENTS = (
 )
 EVENT_TITLES = ("オフ会", "飲み会", "練習会", "見学会", "新年会", "勉強会")
 PLACES = ("渋谷駅ハチ公前", "新宿のカフェ", "横浜駅西口", "梅田駅", "上野公園", "オンライン")
+EVENT_COMMENTS = (
+    "参加します！よろしくお願いします。",
+    "何時ごろ終わる予定ですか？",
+    "初参加ですが大丈夫でしょうか(^^;",
+    "飲み物を持っていきますね🍺",
+    "少し遅れるかもしれません。",
+    "楽しみにしています♪",
+    "雨の場合はどうなりますか？",
+)
 
 
 def create_communities(ids: dict[str, int], epoch: datetime, seed: int = 2008) -> str:
@@ -101,9 +111,11 @@ def create_communities(ids: dict[str, int], epoch: datetime, seed: int = 2008) -
     :param epoch: the world's clock (naive UTC).
     """
     rng = random.Random(seed)
+    # Event comments draw from their own generator, so the rest of the world stays as it was.
+    talk = random.Random(seed + 1)
     taro, hanako, jiro = ids["taro"], ids["hanako"], ids["jiro"]
     others = sorted(v for k, v in ids.items() if k.startswith("member"))[:60]
-    counts = {"topics": 0, "comments": 0, "events": 0}
+    counts = {"topics": 0, "comments": 0, "events": 0, "event_comments": 0}
     made = []
     for n, (name, category, description) in enumerate(COMMUNITIES):
         policy, public = KINDS[n // 10]
@@ -153,12 +165,12 @@ def create_communities(ids: dict[str, int], epoch: datetime, seed: int = 2008) -
                     )
                 )
         _topics(rng, community, members, epoch, counts, long=n == 0)
-        _events(rng, community, members, epoch, counts)
+        _events(rng, community, members, epoch, counts, talk)
         made.append(community)
     _schedule(taro, epoch)
     return (
         f"{len(made)} communities, {counts['topics']} topics, {counts['comments']} topic comments, "
-        f"{counts['events']} events"
+        f"{counts['events']} events, {counts['event_comments']} event comments"
     )
 
 
@@ -211,7 +223,7 @@ def _topics(rng, community, members, epoch, counts, *, long: bool) -> None:
         counts["comments"] += len(rows)
 
 
-def _events(rng, community, members, epoch, counts) -> None:
+def _events(rng, community, members, epoch, counts, talk) -> None:
     for k in range(rng.randint(1, 2)):
         coming = k == 0
         days = rng.randint(2, 40) if coming else -rng.randint(5, 60)
@@ -239,7 +251,34 @@ def _events(rng, community, members, epoch, counts) -> None:
             insert(EventParticipant),
             [{"event_id": event.id, "member_id": m, "joined_at": epoch} for m in taking_part],
         )
+        counts["event_comments"] += _event_comments(talk, event, members, epoch)
         counts["events"] += 1
+
+
+def _event_comments(talk, event, members, epoch) -> int:
+    """Give an event a few numbered comments (coming events always some); return how many."""
+    coming = event.starts_at > epoch
+    rows = []
+    when = event.created_at
+    for number in range(1, talk.randint(1 if coming else 0, 4) + 1):
+        when += timedelta(minutes=talk.randint(10, 900))
+        rows.append(
+            {
+                "event_id": event.id,
+                "author_id": talk.choice(members),
+                "number": number,
+                "body": talk.choice(EVENT_COMMENTS),
+                "created_at": min(when, epoch),
+            }
+        )
+    if rows:
+        db.session.execute(insert(EventComment), rows)
+        db.session.execute(
+            update(Event)
+            .where(Event.id == event.id)
+            .values(last_comment_number=len(rows), comment_count=len(rows))
+        )
+    return len(rows)
 
 
 def _schedule(member_id: int, epoch: datetime) -> None:
