@@ -13,12 +13,14 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.forms.community import COMMENT_PHONE_BYTES, EVENT_PHONE_BYTES
 from portal.models import (
     CommunityMember,
     Event,
+    EventComment,
     EventParticipant,
     JoinRequest,
     Member,
@@ -26,7 +28,7 @@ from portal.models import (
     TopicComment,
 )
 from portal.models._time import from_tokyo, tokyo_today, utcnow
-from portal.services import calendar, communities, events, topics
+from portal.services import calendar, communities, event_comments, events, topics
 from tests.browser import DOCOMO_MOVA, Browser, sid_of
 
 BUDGET = 5120
@@ -152,6 +154,49 @@ def test_every_community_page_fits_5kb_with_the_longest_content(app, full_world,
     ]
     pages = _crawl(app, account, starts)
     assert len(pages) > 20
+    for page in pages:
+        assert page.status in (200, 403, 404), (page.url, page.status)
+        assert len(page.body) <= BUDGET, (page.url, len(page.body))
+
+
+@pytest.mark.parametrize("account", ["admin_b", "member_b", "outsider_b"])
+def test_an_event_with_the_longest_comments_fits_5kb(app, full_world, account):
+    """Full pages of the longest comments on the longest event, by the longest nicknames, with
+    every link a comment can carry (delete, report) and the hidden mark: the admin is an
+    operator here, so hidden comments show to them too."""
+    e = full_world["event"]
+    with app.app_context():
+        ids = dict(db.session.execute(select(Member.email, Member.id)).all())
+        admin, member = ids["admin_b@example.jp"], ids["member_b@example.jp"]
+        db.session.get(Member, admin).is_operator = True
+        body = _longest(COMMENT_PHONE_BYTES, event_comments.COMMENT_MAX)
+        authors = [member, ids["m0@example.jp"], admin]
+        for n in range(7):
+            db.session.add(
+                EventComment(
+                    event_id=e,
+                    author_id=authors[n % 3],
+                    number=n + 1,
+                    body=body,
+                    hidden=n % 2 == 0,
+                )
+            )
+        event = db.session.get(Event, e)
+        event.last_comment_number, event.comment_count = 7, 3
+        db.session.commit()
+    starts = [
+        f"/events/{e}",
+        f"/events/{e}?part=99",
+        f"/events/{e}/comments",
+        f"/events/{e}/comments?page=2",
+        f"/events/{e}/comments?page=99",
+        f"/events/{e}/comments/2/delete",
+        f"/events/{e}/comments/3/delete",
+    ]
+    pages = _crawl(app, account, starts, limit=60)
+    comment_pages = [p for p in pages if urlsplit(p.url).path == f"/events/{e}/comments"]
+    assert comment_pages
+    assert all(p.status == 200 for p in comment_pages)
     for page in pages:
         assert page.status in (200, 403, 404), (page.url, page.status)
         assert len(page.body) <= BUDGET, (page.url, len(page.body))
