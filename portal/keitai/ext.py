@@ -3,8 +3,8 @@
 Per request it:
 
 1. detects the device once (in :class:`~.wsgi.InputDecodingMiddleware`, which also decodes form
-   and query input from the device's encoding, emoji into their stored form) and puts it on
-   ``g.device``;
+   and query input, multipart forms included, from the device's encoding, emoji into their
+   stored form) and puts it on ``g.device``;
 2. refuses input that was not valid in that encoding with a 400 (nothing reaches a view);
 3. decides the rendering (``g.mobile_view``): keitai get the mobile tree, smartphones and PCs the
    PC tree, and ``?view=pc|mobile`` overrides it for the rest of the session;
@@ -31,6 +31,7 @@ from .device import SUBSCRIBER_HEADERS, Device, detect
 from .encoding import encode_page
 from .links import offsite_links
 from .markup import MarkupProfile, profile_for
+from .uploads import can_upload
 from .wsgi import InputDecodingMiddleware
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ class Keitai:
             app.wsgi_app,
             detect,
             max_body=app.config.get("MAX_CONTENT_LENGTH") or 1024 * 1024,
+            max_parts=app.config.get("MAX_FORM_PARTS") or 1000,
             keep=(app.config["SESSION_URL_PARAM"],),
         )
         app.url_for = _device_url_for(app.url_for)
@@ -96,6 +98,7 @@ class Keitai:
         app.after_request(self._after_request)
         app.jinja_env.globals["markup"] = current_markup
         app.jinja_env.globals["sends_subscriber_id"] = sends_subscriber_id
+        app.jinja_env.globals["can_upload"] = device_can_upload
         app.extensions["keitai"] = self
 
     @staticmethod
@@ -235,6 +238,14 @@ def current_markup() -> MarkupProfile:
 def sends_subscriber_id() -> bool:
     """Return whether the current device's carrier has a subscriber ID (easy login possible)."""
     return g.device.carrier in SUBSCRIBER_HEADERS
+
+
+def device_can_upload() -> bool:
+    """Tell whether the current device can send a file from a form (see :mod:`.uploads`).
+
+    A template global: ``{% if can_upload() %}<input type="file" ...>{% endif %}``.
+    """
+    return can_upload(g.device)
 
 
 def _choose_view(device: Device) -> bool:

@@ -1,15 +1,14 @@
 """WSGI middleware that detects the device and decodes its form input.
 
-Views and forms only ever see UTF-8: a Shift_JIS query string or
-urlencoded body is re-encoded before Flask parses it, and input that is not
-valid in the device's encoding is dropped as a whole and reported in
+Views and forms only ever see UTF-8: a Shift_JIS query string, urlencoded
+body or multipart body is re-encoded before Flask parses it, and input that
+is not valid in the device's encoding is dropped as a whole and reported in
 ``environ["keitai.input_error"]``. Carrier emoji in names and values are
 turned into the stored form on the way (:func:`.emoji.to_stored`).
 """
 
 from __future__ import annotations
 
-import codecs
 import functools
 import io
 import typing as t
@@ -19,6 +18,7 @@ from werkzeug.wsgi import get_content_length
 
 from . import emoji
 from .encoding import InputEncodingError, transcode_urlencoded
+from .multipart import boundary_of, transcode_multipart
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -80,9 +80,12 @@ class InputDecodingMiddleware:
     webcode, au "auto" code points and Google PUA all become the stored form.
     Plain ASCII input still passes untouched.
 
-    A ``multipart/form-data`` body is left alone (emoji included); for a
-    device that does not use UTF-8, ``environ["keitai.multipart_encoding"]``
-    names its encoding.
+    A ``multipart/form-data`` body goes through
+    :func:`~.multipart.transcode_multipart`: field names and values are
+    decoded by the same rules, filenames leniently, file contents are kept
+    byte for byte; a body that cannot be parsed is refused like invalid
+    input. A body in which nothing changes (ASCII, or UTF-8 without carrier
+    emoji) is passed on as it came.
 
     :param app: The WSGI application to call.
     :param detect: Return the device for a WSGI environ; called once per
@@ -90,10 +93,15 @@ class InputDecodingMiddleware:
         name, ``"cp932"`` or ``"utf-8"``.
     :param keep: query parameters kept, when plain ASCII, after input was
         refused (the session id, so the error page still knows the member).
-    :param max_body: Largest urlencoded body, in bytes, that is buffered and
-        transcoded. A larger declared ``Content-Length`` is left untouched
-        for the application's own 413 handling; a larger streamed (chunked)
-        body is answered with 413 here, because it has been read.
+    :param max_body: Largest urlencoded or multipart body, in bytes, that is
+        buffered and transcoded. A larger declared ``Content-Length`` is left
+        untouched for the application's own 413 handling; a larger streamed
+        (chunked) body is answered with 413 here, because it has been read.
+        A transcoded body may be longer than it came (a kanji takes two
+        bytes in Shift_JIS, three in UTF-8), and Flask checks its own limit
+        against that.
+    :param max_parts: Most parts a multipart body may have (Flask's
+        ``MAX_FORM_PARTS``); more are answered with 413 here.
     """
 
     def __init__(
@@ -102,11 +110,13 @@ class InputDecodingMiddleware:
         detect: t.Callable[[WSGIEnvironment], t.Any],
         *,
         max_body: int = 1024 * 1024,
+        max_parts: int = 1000,
         keep: t.Collection[str] = (),
     ) -> None:
         self.app = app
         self.detect = detect
         self.max_body = max_body
+        self.max_parts = max_parts
         self.keep = frozenset(keep)
 
     def __call__(
@@ -133,6 +143,8 @@ class InputDecodingMiddleware:
             _set_body(environ, b"")
         except _BodyTooLargeError:
             return RequestEntityTooLarge()(environ, start_response)
+        except RequestEntityTooLarge as error:
+            return error(environ, start_response)
 
         return self.app(environ, start_response)
 
@@ -161,21 +173,31 @@ class InputDecodingMiddleware:
     def _transcode_body(
         self, environ: WSGIEnvironment, encoding: str, post: _Post | None = None
     ) -> None:
-        """Re-encode an urlencoded body; mark a multipart one.
+        """Re-encode an urlencoded or multipart body.
 
-        :raise InputEncodingError: If the body is invalid.
+        :raise InputEncodingError: If the body is invalid or, for multipart,
+            cannot be parsed.
         :raise _BodyTooLargeError: If a streamed body exceeds ``max_body``.
+        :raise RequestEntityTooLarge: If a multipart body has too many parts.
         """
         mimetype = _mimetype(environ)
 
-        if mimetype == _MULTIPART:
-            if codecs.lookup(encoding).name != "utf-8":
-                environ["keitai.multipart_encoding"] = encoding
-        elif mimetype == _URLENCODED:
-            body = self._read_body(environ)
+        if mimetype not in (_URLENCODED, _MULTIPART):
+            return
 
-            if body is not None:
-                _set_body(environ, transcode_urlencoded(body, encoding, post=post))
+        body = self._read_body(environ)
+
+        if not body:  # left in wsgi.input, or empty: nothing to decode
+            return
+
+        if mimetype == _URLENCODED:
+            _set_body(environ, transcode_urlencoded(body, encoding, post=post))
+        else:
+            boundary = boundary_of(environ.get("CONTENT_TYPE", ""), encoding)
+            transcoded = transcode_multipart(
+                body, boundary, encoding, post=post, max_parts=self.max_parts
+            )
+            _set_body(environ, transcoded)
 
     def _read_body(self, environ: WSGIEnvironment) -> bytes | None:
         """Read the whole body the way Werkzeug would see it.
