@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from . import demo, translations
+from .cli_mail_post import mail_post
 from .extensions import db
 from .keitai import gateways, range_file
 from .models._time import utcnow
@@ -132,3 +133,4 @@ def register(app: Flask) -> None:
     for command in (seed_demo, purge_sessions, import_feeds, translate, carrier_ranges):
         app.cli.add_command(command)
     app.cli.add_command(purge_messages)
+    app.cli.add_command(mail_post)

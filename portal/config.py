@@ -51,6 +51,10 @@ class DefaultConfig:
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
     MAIL_DEFAULT_SENDER = "keitai-portal <noreply@localhost>"
+    #: Posting diaries by e-mail: the domain of the members' secret posting addresses
+    #: (``d.<token>@<domain>``), whose mail the MTA pipes to ``flask mail-post --recipient``.
+    #: ``None``: posting by mail is off.
+    MAIL_POST_DOMAIN: str | None = None
 
     #: ``invite`` (members invite members) or ``open`` (anyone 18+ may sign up).
     SIGNUP_POLICY = "invite"

@@ -1,0 +1,79 @@
+"""``flask mail-post``: the MTA hands a mail to a posting address to the portal.
+
+Postfix, for the posting domain (``MAIL_POST_DOMAIN``), ``transport_maps`` ->
+``post.example.jp mailpost:`` and in ``master.cf``::
+
+    mailpost unix - n n - - pipe flags=Rq user=portal directory=/srv/keitai-portal
+      argv=/srv/keitai-portal/.venv/bin/flask --app wsgi mail-post --recipient ${recipient}
+
+The exit status follows ``sysexits.h``, which MTAs understand: the sender gets a bounce with
+the reason (printed on stderr) for a refused mail, and a mail the database could not take is
+kept in the queue and tried again.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_babel import force_locale
+from sqlalchemy.exc import SQLAlchemyError
+
+from .extensions import db
+from .services import ServiceError
+from .services import mail_post as service
+
+logger = logging.getLogger(__name__)
+
+EX_OK = 0
+#: The mail cannot become a diary (unreadable, no text, a bad photo...): bounce.
+EX_DATAERR = 65
+#: No member has this posting address: bounce ("user unknown").
+EX_NOUSER = 67
+#: An error of ours: bounce, and the traceback is logged.
+EX_SOFTWARE = 70
+#: The database is unavailable: the MTA keeps the mail and tries again.
+EX_TEMPFAIL = 75
+
+
+def deliver(raw: bytes, recipient: str | None) -> tuple[int, str]:
+    """Post one mail and commit, or roll back; return ``(exit status, message)``."""
+    try:
+        diary = service.post_message(raw, recipient)
+        db.session.commit()
+    except service.UnknownAddressError as exc:
+        db.session.rollback()
+        return EX_NOUSER, str(exc.message)
+    except ServiceError as exc:
+        db.session.rollback()
+        return EX_DATAERR, str(exc.message)
+    except SQLAlchemyError:
+        db.session.rollback()
+        logger.exception("mail-post: database error")
+        return EX_TEMPFAIL, "database unavailable, try again later"
+    except Exception:
+        db.session.rollback()
+        logger.exception("mail-post: failed")
+        return EX_SOFTWARE, "internal error"
+    return EX_OK, f"diary {diary.id} posted"
+
+
+@click.command("mail-post")
+@click.option("--recipient", metavar="ADDR", help="The envelope recipient (from the MTA).")
+@click.argument("file", type=click.File("rb"), default="-")
+@with_appcontext
+def mail_post(recipient: str | None, file) -> None:
+    """Post the mail in FILE (default: standard input) as a diary of the member whose posting
+    address it was sent to.
+
+    Exit status: 0 posted, 65 refused (reason on stderr), 67 unknown address, 75 database
+    unavailable (the MTA retries).
+    """
+    raw = file.read(service.max_message_bytes() + 1)  # more is refused as too large
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        status, message = deliver(raw, recipient)
+    click.echo(message, err=status != EX_OK)
+    sys.exit(status)
