@@ -26,3 +26,8 @@ class EmailChangeForm(FlaskForm):
 
     email = StringField(_l("New e-mail"), validators=[REQUIRED, Length(max=254), EMAIL])
     password = PasswordField(_l("Current password"), validators=[REQUIRED])
+
+
+class MailPostForm(FlaskForm):
+    """Make my posting address, or a new one (the old one stops working). Only the CSRF token:
+    the button says it all."""

@@ -1,4 +1,5 @@
-"""Settings (language, password, e-mail, profile, blocked members) and the language switch."""
+"""Settings (language, password, e-mail, profile, blocked members, posting by e-mail) and the
+language switch."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from flask import Blueprint, abort, flash, g, redirect, request, session, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..forms.settings import EmailChangeForm, PasswordChangeForm
-from ..forms.social import VISIBILITY_FIELDS, ProfileForm, SelfIntroductionForm
+from ..forms.settings import EmailChangeForm, MailPostForm, PasswordChangeForm
+from ..forms.social import VISIBILITY_FIELDS, VISIBILITY_LABELS, ProfileForm, SelfIntroductionForm
 from ..i18n import LOCALE_KEY
 from ..keitai.paging import paginate
 from ..navigation import safe_next
@@ -22,6 +23,8 @@ from ..services import (
     social,
 )
 from ..services import easy_login as easy_login_service
+from ..services import mail_post as mail_post_service
+from ..services.photos import PHOTOS_PER_DIARY
 
 bp = Blueprint("settings", __name__)
 
@@ -189,6 +192,37 @@ def blocked():
         "settings/blocked.html",
         members=social.blocked_members(current_user, offset=paging.offset, limit=paging.limit),
         paging=paging,
+    )
+
+
+@bp.route("/settings/mail-post", methods=["GET", "POST"])
+@login_required
+def mail_post():
+    """Show my address for posting diaries by e-mail and how to use it; a POST makes it, or a
+    new one (the old one then stops working)."""
+    address = mail_post_service.address_of(current_user)
+    form = MailPostForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            mail_post_service.renew(current_user)
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            if address:
+                flash(_("You have a new posting address. The old one no longer works."))
+            else:
+                flash(_("Your posting address is ready."))
+            return redirect(url_for("settings.mail_post"))
+    return render(
+        "settings/mail_post.html",
+        form=form,
+        address=address,
+        enabled=mail_post_service.domain() is not None,
+        visibility=VISIBILITY_LABELS[current_user.diary_visibility],
+        max_photos=PHOTOS_PER_DIARY,
+        error=error,
+        status=400 if request.method == "POST" else 200,
     )
 
 
