@@ -20,6 +20,7 @@ from wtforms.validators import Length, ValidationError
 
 from ..models.community import ADMIN, APPROVAL, MANAGERS, MEMBER, MEMBERS, OPEN, SUBADMIN
 from ..services import calendar, communities, events, topics
+from .photos import WithPhotos
 from .social import REQUIRED, TOO_LONG, FitsPhones
 
 #: How each category reads (Mixi's categories, in Japanese in the catalogue).
@@ -98,6 +99,10 @@ class CommunityForm(FlaskForm):
     revision = HiddenField()
 
 
+class NewCommunityForm(WithPhotos, CommunityForm):
+    """A new community, with its image (the first file) from devices that can send files."""
+
+
 class CommunitySettingsForm(FlaskForm):
     """How members join, who reads the topics and events, and who may start them."""
 
@@ -136,6 +141,10 @@ class TopicForm(FlaskForm):
     )
     part = HiddenField()
     revision = HiddenField()
+
+
+class NewTopicForm(WithPhotos, TopicForm):
+    """A new topic, with up to three photos from devices that can send files."""
 
 
 class TopicCommentForm(FlaskForm):

@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    MultipleFileField,
     SelectField,
     StringField,
     TextAreaField,
@@ -22,6 +21,7 @@ from ..keitai.ext import encode_for
 from ..models.profile import PUBLIC
 from ..navigation import member_text
 from ..services.diaries import BODY_MAX, TITLE_MAX
+from .photos import WithPhotos
 from .social import REQUIRED, TOO_LONG, VISIBILITY_LABELS, FitsPhones
 
 #: The most bytes a title may take as shown on a phone page: 100 Japanese characters fit, a
@@ -79,17 +79,9 @@ class _DiaryFields(FlaskForm):
     visibility = _visibility_field()
 
 
-class DiaryForm(_DiaryFields):
-    """A new diary entry; PCs may attach up to three photos (``photos``, multipart).
-
-    Phones post url-encoded forms without a file input, so ``photos`` is simply empty there.
-    """
-
-    photos = MultipleFileField(_l("Photos (up to 3)"))
-
-    def uploads(self) -> list[bytes]:
-        """Return the bytes of the files chosen (a browser sends an empty part for none)."""
-        return [f.read() for f in self.photos.data or () if f and f.filename]
+class DiaryForm(WithPhotos, _DiaryFields):
+    """A new diary entry with up to three photos (``photos``, multipart) from PCs and the
+    phones that can send files; other phones post url-encoded forms without them."""
 
 
 class DiaryEditForm(_DiaryFields):

@@ -1,8 +1,15 @@
-"""Photos: upload (sanitized, EXIF gone), phone and PC copies, and who may fetch them."""
+"""Photos: upload (sanitized, EXIF gone), phone and PC copies, and who may fetch them.
+
+A photo hangs on one :class:`Holder`: a diary (three at most), a community topic (three) or a
+community (its image). Who may add or remove photos is the rule of what they hang on (a diary's
+author; a topic's author, admin and sub-admins; a community's admin and sub-admins); who may
+see one is who may read it, on every page and on the photo's own URL.
+"""
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -22,12 +29,13 @@ from ..keitai.images import (
     load_upload,
     sanitized_original,
 )
-from ..models import Diary, Member, Photo, PhotoVariant
-from . import ServiceError
+from ..models import Community, Diary, Member, Photo, PhotoVariant, Topic
+from . import ServiceError, communities, topics
 from .limits import limits_for
 from .visibility import can_see, content_visible
 
 PHOTOS_PER_DIARY = 3
+PHOTOS_PER_TOPIC = 3
 PC_WIDTH = 640
 THUMB_WIDTH = 160
 
@@ -36,6 +44,13 @@ _MESSAGES = {
     "too_many_pixels": _l("The photo has too many pixels. Please make it smaller."),
     "not_an_image": _l("This file is not a photo we can read (JPEG, PNG, GIF or WebP)."),
     "unsupported_format": _l("This file is not a photo we can read (JPEG, PNG, GIF or WebP)."),
+}
+
+
+_TOO_MANY = {
+    "diary_id": lambda n: _l("A diary can have at most %(n)s photos.", n=n),
+    "topic_id": lambda n: _l("A topic can have at most %(n)s photos.", n=n),
+    "community_id": lambda n: _l("A community has one image."),
 }
 
 
@@ -60,6 +75,55 @@ def used_bytes(member: Member) -> int:
     return db.session.scalar(stmt) or 0
 
 
+class NotYoursError(ServiceError):
+    """The member may not change the photos of this diary, topic or community."""
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """What photos hang on: a diary, a topic, or a community (its one image).
+
+    :param column: the :class:`~portal.models.Photo` column naming it.
+    :param id: its id.
+    :param most: how many photos it may have.
+    """
+
+    column: str
+    id: int
+    most: int
+
+    def where(self):
+        """The SQL condition selecting this holder's photos."""
+        return getattr(Photo, self.column) == self.id
+
+
+def holder_of_diary(diary: Diary) -> Holder:
+    return Holder("diary_id", diary.id, PHOTOS_PER_DIARY)
+
+
+def holder_of_topic(topic: Topic) -> Holder:
+    return Holder("topic_id", topic.id, PHOTOS_PER_TOPIC)
+
+
+def holder_of_community(community: Community) -> Holder:
+    return Holder("community_id", community.id, 1)
+
+
+def _may_change(member_id: int | None, photo: Photo) -> bool:
+    """Return whether the member may remove the photo: a diary's author; a topic's author or
+    its community's admin and sub-admins; a community image's admin and sub-admins."""
+    if member_id is None:
+        return False
+    if photo.diary_id is not None:
+        return db.session.get(Diary, photo.diary_id).author_id == member_id
+    if photo.topic_id is not None:
+        return topics.can_change(member_id, db.session.get(Topic, photo.topic_id))
+    if photo.community_id is not None:
+        community = db.session.get(Community, photo.community_id)
+        return communities.role_of(community, member_id) in communities.MANAGING
+    return photo.owner_id == member_id
+
+
 def attach(member: Member, diary: Diary, uploads: list[bytes]) -> list[Photo]:
     """Attach uploaded pictures to a diary (its author only, at most three in all).
 
@@ -69,31 +133,99 @@ def attach(member: Member, diary: Diary, uploads: list[bytes]) -> list[Photo]:
         or is not a picture, for more than three photos, or over the plan's storage.
     """
     if diary.author_id != member.id:
-        raise ServiceError(_l("Only the author can change this diary."))
-    existing = db.session.scalar(select(func.count()).where(Photo.diary_id == diary.id)) or 0
-    if existing + len(uploads) > PHOTOS_PER_DIARY:
-        raise ServiceError(
-            _l("A diary can have at most %(n)s photos.", n=PHOTOS_PER_DIARY), "photos"
-        )
+        raise NotYoursError(_l("Only the author can change this diary."))
+    return _attach(member, holder_of_diary(diary), uploads)
+
+
+def attach_to_topic(member: Member, topic: Topic, uploads: list[bytes]) -> list[Photo]:
+    """Attach pictures to a topic (its author, the admin and sub-admins; three at most).
+
+    :raise NotAllowedError: for anyone else.
+    :raise ServiceError: as :func:`attach`.
+    """
+    topics.require_change(member, topic)
+    return _attach(member, holder_of_topic(topic), uploads)
+
+
+def set_community_image(member: Member, community: Community, data: bytes) -> Photo:
+    """Make a picture the community's image, replacing the one before (admin, sub-admins).
+
+    :raise NotAllowedError: for anyone else.
+    :raise ServiceError: as :func:`attach`; the old image then stays.
+    """
+    communities.require_manager(community, member)
+    holder = holder_of_community(community)
+    image = _checked([data])[0]
+    old = list(db.session.scalars(select(Photo).where(holder.where())))
+    freed = sum(p.stored_bytes for p in old if p.owner_id == member.id)
+    # The new one is stored first, so it never takes the old one's id (SQLite may reuse the
+    # highest id once it is deleted): the old URL stops answering.
+    new = _store_all(member, holder, [image], freed=freed)[0]
+    for photo in old:
+        db.session.delete(photo)
+    db.session.flush()
+    return new
+
+
+def remove(member: Member, photo: Photo) -> None:
+    """Remove a photo; the others of its diary or topic move up to close the gap.
+
+    :raise NotYoursError: unless the member may change what the photo is attached to.
+    """
+    if not _may_change(member.id, photo):
+        raise NotYoursError(_l("Only the author can change this."))
+    holder = _holder_row(photo)
+    db.session.delete(photo)
+    db.session.flush()
+    if holder is not None:
+        rest = db.session.scalars(select(Photo).where(holder).order_by(Photo.position))
+        for position, other in enumerate(rest, start=1):
+            other.position = position
+        db.session.flush()
+
+
+def _holder_row(photo: Photo):
+    for column in ("diary_id", "topic_id"):
+        value = getattr(photo, column)
+        if value is not None:
+            return getattr(Photo, column) == value
+    return None
+
+
+def may_change(member_id: int | None, photo: Photo) -> bool:
+    """Return whether the member may remove this photo (for showing the button)."""
+    return _may_change(member_id, photo)
+
+
+def _checked(uploads: list[bytes]) -> list[Image.Image]:
     images = []
     for data in uploads:
         try:
             images.append(load_upload(data, limits()))
         except ImageError as exc:
             raise ServiceError(_MESSAGES[exc.reason], "photos") from exc
+    return images
+
+
+def _attach(member: Member, holder: Holder, uploads: list[bytes]) -> list[Photo]:
+    existing = db.session.scalar(select(func.count()).where(holder.where())) or 0
+    if existing + len(uploads) > holder.most:
+        raise ServiceError(_TOO_MANY[holder.column](n=holder.most), "photos")
+    return _store_all(member, holder, _checked(uploads), start=existing + 1)
+
+
+def _store_all(
+    member: Member, holder: Holder, images: list[Image.Image], *, start: int = 1, freed: int = 0
+) -> list[Photo]:
+    """Store the checked images (every variant) if the member's storage has room."""
     encoded = [_encodings(im) for im in images]
     needed = sum(len(e.data) for group in encoded for e in group.values())
-    if used_bytes(member) + needed > limits_for(member).photo_bytes:
+    if used_bytes(member) - freed + needed > limits_for(member).photo_bytes:
         raise ServiceError(_l("Your photo storage is full."), "photos")
     photos = []
-    for position, (im, group) in enumerate(zip(images, encoded, strict=True), start=existing + 1):
-        photo = Photo(
-            owner_id=member.id,
-            diary_id=diary.id,
-            position=position,
-            width=im.width,
-            height=im.height,
-        )
+    for position, (im, group) in enumerate(zip(images, encoded, strict=True), start=start):
+        photo = Photo(owner_id=member.id, position=position, width=im.width, height=im.height)
+        setattr(photo, holder.column, holder.id)
         db.session.add(photo)
         db.session.flush()
         photo.stored_bytes = sum(_store(photo, name, enc) for name, enc in group.items())
@@ -109,14 +241,28 @@ def _encodings(im: Image.Image) -> dict[str, EncodedImage]:
     return {"original": original, "pc": pc, "thumb": thumb}
 
 
-def photos_of(diary: Diary) -> list[Photo]:
-    """Return a diary's photos in order."""
-    stmt = select(Photo).where(Photo.diary_id == diary.id).order_by(Photo.position)
+def photos_of(holder: Diary | Topic | Holder) -> list[Photo]:
+    """Return the photos of a diary or topic (or any holder) in order."""
+    if isinstance(holder, Diary):
+        holder = holder_of_diary(holder)
+    elif isinstance(holder, Topic):
+        holder = holder_of_topic(holder)
+    stmt = select(Photo).where(holder.where()).order_by(Photo.position)
     return list(db.session.scalars(stmt))
 
 
+def community_images(community_ids) -> dict[int, int]:
+    """Return ``{community id: photo id}`` for those of the communities that have an image."""
+    ids = list(community_ids)
+    if not ids:
+        return {}
+    stmt = select(Photo.community_id, Photo.id).where(Photo.community_id.in_(ids))
+    return {community_id: photo_id for community_id, photo_id in db.session.execute(stmt)}
+
+
 def visible_photo(photo_id: int, viewer_id: int | None) -> Photo | None:
-    """Return the photo if the viewer may see what it is attached to (else ``None``: a 404)."""
+    """Return the photo if the viewer may see what it is attached to (else ``None``: a 404):
+    a diary they may read, a topic they may read, any community's image."""
     photo = db.session.get(Photo, photo_id)
     if photo is None:
         return None
@@ -126,7 +272,10 @@ def visible_photo(photo_id: int, viewer_id: int | None) -> Photo | None:
             return None
         if not content_visible(diary, viewer_id):
             return None
-    elif viewer_id != photo.owner_id:
+    elif photo.topic_id is not None:
+        if topics.get_visible(photo.topic_id, viewer_id) is None:
+            return None
+    elif photo.community_id is None and viewer_id != photo.owner_id:
         return None
     return photo
 

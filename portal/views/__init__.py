@@ -20,6 +20,7 @@ from . import (
     links,
     members,
     messages,
+    photos,
     reports,
     reviews,
     search,
@@ -33,6 +34,7 @@ def register(app: Flask) -> None:
     for module in (auth, home, invites, links, members, footprints, settings):
         app.register_blueprint(module.bp)
     app.register_blueprint(diaries.bp)
+    app.register_blueprint(photos.bp)
     for module in (feeds, blog, search):
         app.register_blueprint(module.bp)
     for module in (messages, reviews):

@@ -14,13 +14,14 @@ from ..forms.community import (
     CommunityForm,
     CommunitySettingsForm,
     JoinForm,
+    NewCommunityForm,
 )
 from ..keitai.ext import encode_for
 from ..keitai.paging import paginate
 from ..models import Community
 from ..models.community import CATEGORIES
 from ..rendering import render, sizes, text_parts
-from ..services import ServiceError, communities, community_members, events, topics
+from ..services import ServiceError, communities, community_members, events, photos, topics
 from ._community import community_or_404, get_form, number, paged, refused, revision, splice
 
 bp = Blueprint("communities", __name__)
@@ -91,8 +92,9 @@ def index():
 @bp.route("/communities/new", methods=["GET", "POST"])
 @login_required
 def new():
-    """Create a community; its creator becomes its admin."""
-    form = CommunityForm()
+    """Create a community (with its image, from devices that can send files); its creator
+    becomes its admin. A bad image saves nothing."""
+    form = NewCommunityForm()
     if form.validate_on_submit():
         try:
             community = communities.create(
@@ -101,6 +103,9 @@ def new():
                 description=form.description.data,
                 category=form.category.data,
             )
+            uploads = form.uploads()
+            if uploads:
+                photos.set_community_image(current_user, community, uploads[0])
         except ServiceError as exc:
             return render("communities/new.html", form=form, error=exc.message, status=400)
         flash(_("Your community was created."))
@@ -230,6 +235,7 @@ def _show(community: Community, *, join_form=None, error=None, status: int = 200
         "communities/show.html",
         status=status,
         community=community,
+        image=photos.community_images([community.id]).get(community.id) if first else None,
         role=role,
         manages=role in communities.MANAGING,
         readable=readable,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -245,6 +245,7 @@ def _edit_page(diary: Diary, form: DiaryEditForm, part, error=None, status: int 
         diary=diary,
         form=form,
         part=part,
+        photo_count=len(photos.photos_of(diary)),
         error=error,
     )
 
@@ -322,21 +323,3 @@ def my_comments():
     if paging.page != wanted:
         rows, total = comments.written_by(current_user, offset=paging.offset, limit=per_page)
     return render("diaries/my_comments.html", comments=rows, total=total, paging=paging)
-
-
-# -- photos ----------------------------------------------------------------------------------
-
-
-@bp.route("/photos/<int:id>")
-@login_required
-def photo(id: int):
-    """Send a photo's bytes (``?size=thumb|pc|original``; phones get their own copy) to a
-    viewer who may read what it is attached to."""
-    found = photos.visible_photo(id, current_user.id)
-    if found is None:
-        abort(404)
-    variant = photos.variant_for(found, request.args.get("size", "pc"), g.device)
-    response = Response(variant.data, mimetype=variant.mimetype)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -13,11 +13,11 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..forms.community import TopicCommentForm, TopicForm
+from ..forms.community import NewTopicForm, TopicCommentForm, TopicForm
 from ..keitai.paging import paginate
 from ..models import Topic
 from ..rendering import render, sizes, text_parts
-from ..services import ServiceError, communities, topics
+from ..services import ServiceError, communities, photos, topics
 from ._community import LAST, community_or_404, number, paged, readable_or_404, refused, splice
 from ._community import revision as _revision
 
@@ -59,12 +59,15 @@ def new(id: int):
         communities.require_start(community, current_user)
     except communities.NotAllowedError as exc:
         return refused(exc)
-    form = TopicForm()
+    form = NewTopicForm()
     if form.validate_on_submit():
         try:
             topic = topics.create(
                 current_user, community, title=form.title.data, body=form.body.data
             )
+            uploads = form.uploads()
+            if uploads:
+                photos.attach_to_topic(current_user, topic, uploads)
         except communities.NotAllowedError as exc:
             return refused(exc)
         except ServiceError as exc:
@@ -99,6 +102,7 @@ def _topic_page(topic: Topic):
         is_member=communities.role_of(topic.community, me.id) is not None,
         body_text=parts[part.page - 1],
         part=part,
+        photos=photos.photos_of(topic) if part.page == 1 else [],
         comments=recent,
         comment_total=topics.comment_count(topic, me.id),
         deletable={c.id for c in recent if topics.can_delete_comment(me.id, c, topic)},
@@ -158,7 +162,15 @@ def edit(id: int):
 
 def _edit_page(topic: Topic, form: TopicForm, part, error=None, status: int = 200):
     form.part.data = part.page
-    return render("topics/edit.html", topic=topic, form=form, part=part, error=error, status=status)
+    return render(
+        "topics/edit.html",
+        topic=topic,
+        form=form,
+        part=part,
+        photo_count=len(photos.photos_of(topic)),
+        error=error,
+        status=status,
+    )
 
 
 @bp.route("/topics/<int:id>/delete", methods=["GET", "POST"])

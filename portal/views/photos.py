@@ -1,0 +1,189 @@
+"""Photos: sending them, and the photo pages of a diary, a topic and a community.
+
+A photo page lists what hangs there with a delete link each and, on PCs and the phones that can
+send files, a form to add more; phones that cannot upload still see and delete their photos.
+A photo the viewer may not see answers the same 404 as one that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..forms.photos import PhotoUploadForm
+from ..models import Photo
+from ..rendering import render
+from ..services import ServiceError, communities, diaries, photos, topics
+from ._community import community_or_404, refused
+
+bp = Blueprint("photos", __name__)
+
+
+@bp.route("/photos/<int:id>")
+@login_required
+def photo(id: int):
+    """Send a photo's bytes (``?size=thumb|pc|original``; phones get their own copy) to a
+    viewer who may read what it is attached to."""
+    found = photos.visible_photo(id, current_user.id)
+    if found is None:
+        abort(404)
+    variant = photos.variant_for(found, request.args.get("size", "pc"), g.device)
+    response = Response(variant.data, mimetype=variant.mimetype)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@dataclass(frozen=True)
+class _Place:
+    """A diary, topic or community as its photo page shows it."""
+
+    holder: photos.Holder
+    #: What the photos hang on, as the page names it.
+    name: str
+    #: The photo page's endpoint and values; where "back" leads.
+    endpoint: str
+    back: str
+    #: Store the uploads (raises ServiceError, NotAllowedError).
+    attach: Callable[[list[bytes]], object]
+
+    @property
+    def url(self) -> str:
+        return url_for(self.endpoint, id=self.holder.id)
+
+
+def _diary_place(diary_id: int) -> _Place:
+    diary = diaries.get_visible(diary_id, current_user.id)
+    if diary is None:
+        abort(404)
+    if diary.author_id != current_user.id:
+        abort(403)
+    return _Place(
+        photos.holder_of_diary(diary),
+        diary.title,
+        "photos.of_diary",
+        url_for("diaries.edit", id=diary.id),
+        lambda uploads: photos.attach(current_user, diary, uploads),
+    )
+
+
+def _topic_place(topic_id: int) -> _Place:
+    topic = topics.get_visible(topic_id, current_user.id)
+    if topic is None:
+        abort(404)
+    topics.require_change(current_user, topic)
+    return _Place(
+        photos.holder_of_topic(topic),
+        topic.title,
+        "photos.of_topic",
+        url_for("topics.edit", id=topic.id),
+        lambda uploads: photos.attach_to_topic(current_user, topic, uploads),
+    )
+
+
+def _community_place(community_id: int) -> _Place:
+    community = community_or_404(community_id)
+    communities.require_manager(community, current_user)
+    return _Place(
+        photos.holder_of_community(community),
+        community.name,
+        "photos.of_community",
+        url_for("communities.show", id=community.id),
+        lambda uploads: photos.set_community_image(current_user, community, uploads[0]),
+    )
+
+
+@bp.route("/diaries/<int:id>/photos", methods=["GET", "POST"])
+@login_required
+def of_diary(id: int):
+    """A diary's photos (its author only): see, add, delete."""
+    return _photo_page(lambda: _diary_place(id))
+
+
+@bp.route("/topics/<int:id>/photos", methods=["GET", "POST"])
+@login_required
+def of_topic(id: int):
+    """A topic's photos (its author, the admin and sub-admins)."""
+    return _photo_page(lambda: _topic_place(id))
+
+
+@bp.route("/communities/<int:id>/image", methods=["GET", "POST"])
+@login_required
+def of_community(id: int):
+    """A community's image (the admin and sub-admins): one, replaced by a new upload."""
+    return _photo_page(lambda: _community_place(id))
+
+
+def _photo_page(find: Callable[[], _Place]):
+    try:
+        place = find()
+    except communities.NotAllowedError as exc:
+        return refused(exc)
+    form = PhotoUploadForm()
+    error, status = None, 200
+    if request.method == "POST":
+        uploads = form.uploads() if form.validate_on_submit() else []
+        if not uploads:
+            error, status = _("Please choose a photo."), 400
+        else:
+            try:
+                place.attach(uploads[: place.holder.most])
+            except communities.NotAllowedError as exc:
+                return refused(exc)
+            except ServiceError as exc:
+                # 400: the request's work is rolled back; the photos before stay.
+                error, status = exc.message, 400
+            else:
+                flash(_("The photo was saved."))
+                return redirect(place.url)
+    shown = photos.photos_of(place.holder)
+    return _render_page(place, form, shown, error, status)
+
+
+def _render_page(
+    place: _Place, form: PhotoUploadForm, shown: list[Photo], error: str | None, status: int
+):
+    replaces = place.holder.column == "community_id"
+    return render(
+        "photos/manage.html",
+        status=status,
+        place=place,
+        form=form,
+        photos=shown,
+        room=replaces or len(shown) < place.holder.most,
+        replaces=replaces,
+        error=error,
+    )
+
+
+@bp.route("/photos/<int:id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(id: int):
+    """Ask (GET), then delete a photo: whoever may change what it hangs on."""
+    found = photos.visible_photo(id, current_user.id)
+    if found is None:
+        abort(404)
+    if not photos.may_change(current_user.id, found):
+        abort(403)
+    back = _page_of(found)
+    if request.method == "GET":
+        return render("photos/delete.html", photo=found, back=back)
+    try:
+        photos.remove(current_user, found)
+    except ServiceError as exc:
+        return refused(exc)
+    flash(_("The photo was deleted."))
+    return redirect(back)
+
+
+def _page_of(photo: Photo) -> str:
+    """Return the URL of the photo page the photo belongs to."""
+    if photo.diary_id is not None:
+        return url_for("photos.of_diary", id=photo.diary_id)
+    if photo.topic_id is not None:
+        return url_for("photos.of_topic", id=photo.topic_id)
+    return url_for("photos.of_community", id=photo.community_id)
