@@ -36,6 +36,9 @@ class Form:
     action: str
     method: str
     fields: dict[str, str] = field(default_factory=dict)
+    enctype: str = "application/x-www-form-urlencoded"
+    #: The names of its file inputs, one entry per input.
+    file_inputs: list[str] = field(default_factory=list)
 
 
 class _PageParser(HTMLParser):
@@ -59,9 +62,13 @@ class _PageParser(HTMLParser):
             if a.get("accesskey"):
                 self.accesskeys[a["accesskey"]] = a["href"]
         elif tag == "form":
-            self.forms.append(Form(a.get("action", ""), (a.get("method") or "get").lower()))
+            form = Form(a.get("action", ""), (a.get("method") or "get").lower())
+            form.enctype = (a.get("enctype") or form.enctype).lower()
+            self.forms.append(form)
         elif tag in ("input", "textarea", "select") and self.forms and a.get("name"):
-            if a.get("type") not in ("submit", "button", "reset", "checkbox", "radio"):
+            if a.get("type") == "file":
+                self.forms[-1].file_inputs.append(a["name"])
+            elif a.get("type") not in ("submit", "button", "reset", "checkbox", "radio"):
                 self.forms[-1].fields[a["name"]] = a.get("value") or ""
 
     def handle_data(self, data):
@@ -152,7 +159,9 @@ class Browser:
     def _environ(self) -> dict:
         return {"REMOTE_ADDR": self.remote_addr}
 
-    def _send(self, method: str, url: str, body: bytes | None = None) -> Page:
+    def _send(
+        self, method: str, url: str, body: bytes | None = None, content_type: str | None = None
+    ) -> Page:
         parts = urlsplit(url)
         path = parts.path or "/"
         headers = {"User-Agent": self.user_agent, **self.headers}
@@ -165,7 +174,7 @@ class Browser:
             kwargs["query_string"] = parts.query
         if body is not None:
             kwargs["data"] = body
-            kwargs["content_type"] = "application/x-www-form-urlencoded"
+            kwargs["content_type"] = content_type or "application/x-www-form-urlencoded"
         response = self.client.open(path, method=method, **kwargs)
         page = Page(response, url)
         self.history.append(page)
@@ -204,6 +213,45 @@ class Browser:
         body = raw if raw is not None else urlencode(values, encoding=codec).encode("ascii")
         url = self._resolve(form.action or self.page.url)
         page = self._send("POST", url, body)
+        return self._follow(page) if follow else page
+
+    def submit_files(
+        self,
+        action_part: str = "",
+        data: dict[str, str] | None = None,
+        files: list[tuple[str, str, bytes]] = (),
+        *,
+        follow: bool = True,
+    ) -> Page:
+        """Send a form of the current page as ``multipart/form-data``, the way a handset does:
+        field values and file names in the page's charset, file bytes as they are.
+
+        :param files: ``(field name, file name, bytes)`` for each file chosen.
+        """
+        form = self.page.form(action_part)
+        assert form.enctype == "multipart/form-data", f"{form.action} is not a file form"
+        charset = self.encoding or self.page.charset
+        codec = {"shift_jis": "cp932"}.get(charset.lower(), charset)
+        boundary = "----keitaiPortalTestBoundary7MA4YWxk"
+        chunks = []
+        for name, value in {**form.fields, **(data or {})}.items():
+            chunks.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode(
+                    "ascii"
+                )
+                + value.encode(codec)
+                + b"\r\n"
+            )
+        for name, filename, content in files:
+            head = (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{filename}"\r\nContent-Type: image/jpeg\r\n\r\n'
+            )
+            chunks.append(head.encode(codec) + content + b"\r\n")
+        body = b"".join(chunks) + f"--{boundary}--\r\n".encode("ascii")
+        url = self._resolve(form.action or self.page.url)
+        content_type = f"multipart/form-data; boundary={boundary}"
+        page = self._send("POST", url, body, content_type)
         return self._follow(page) if follow else page
 
     def _resolve(self, url: str) -> str:
