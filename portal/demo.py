@@ -107,6 +107,7 @@ def seed(
     mail = demo_messages.create_messages(ids, _clock.epoch)
     reviews = demo_messages.create_reviews(ids, _clock.epoch)
     groups = demo_communities.create_communities(ids, _clock.epoch)
+    groups += _create_community_photos(random.Random(seed + 7))
     operators = demo_admin.create_admin_content(ids, _clock.epoch)
     return (
         f"{len(ids)} members, {friendships} friendships, {social}, {diaries}, {mail}, "
@@ -370,6 +371,20 @@ def _demo_photo(rng: random.Random) -> bytes:
     out = io.BytesIO()
     im.save(out, "JPEG", quality=80)
     return out.getvalue()
+
+
+def _create_community_photos(rng: random.Random) -> str:
+    """Give the first communities an image and the first topic a photo."""
+    from .models import Community, Topic
+    from .services import communities, photos
+
+    firsts = db.session.scalars(select(Community).order_by(Community.id).limit(3)).all()
+    for community in firsts:
+        photos.set_community_image(communities.admin_of(community), community, _demo_photo(rng))
+    topic = db.session.scalars(select(Topic).order_by(Topic.id).limit(1)).first()
+    if topic is not None:
+        photos.attach_to_topic(topic.author, topic, [_demo_photo(rng)])
+    return f" ({len(firsts)} with an image, a topic with a photo)"
 
 
 def _create_diaries(rng: random.Random, ids: dict[str, int]) -> str:
