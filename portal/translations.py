@@ -41,6 +41,9 @@ def extract(output: Path = POT) -> None:
         "--omit-header",
         "--no-location",
         "--sort-output",
+        # pybabel skips "_*" directories by default; the templates' _macros hold UI text too.
+        "--ignore-dirs",
+        ".* __pycache__",
         "-o",
         str(output),
         str(ROOT),
