@@ -93,6 +93,12 @@ class DiaryEditForm(_DiaryFields):
     revision = HiddenField()
 
 
+class DiaryDefaultsForm(FlaskForm):
+    """The visibility new diaries start with (also for diaries posted by e-mail)."""
+
+    visibility = _visibility_field()
+
+
 class CommentForm(FlaskForm):
     """A comment on a diary (field ``body``)."""
 

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, g, redirect, request, session, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..forms.diaries import DiaryDefaultsForm
 from ..forms.settings import EmailChangeForm, MailPostForm, PasswordChangeForm
 from ..forms.social import VISIBILITY_FIELDS, VISIBILITY_LABELS, ProfileForm, SelfIntroductionForm
 from ..i18n import LOCALE_KEY
@@ -16,6 +17,7 @@ from ..rendering import render, sizes
 from ..services import (
     ServiceError,
     accounts,
+    diaries,
     footprints,
     limits,
     notifications,
@@ -193,6 +195,19 @@ def blocked():
         members=social.blocked_members(current_user, offset=paging.offset, limit=paging.limit),
         paging=paging,
     )
+
+
+@bp.route("/settings/diary", methods=["GET", "POST"])
+@login_required
+def diary_defaults():
+    """Choose who can read my new diaries by default (the new-diary form, mail posts)."""
+    form = DiaryDefaultsForm(data={"visibility": current_user.diary_visibility})
+    if form.validate_on_submit():
+        diaries.set_default_visibility(current_user, form.visibility.data)
+        flash(_("Your diary setting was saved."))
+        return redirect(url_for("settings.diary_defaults"))
+    status = 400 if request.method == "POST" else 200
+    return render("settings/diary.html", form=form, status=status)
 
 
 @bp.route("/settings/mail-post", methods=["GET", "POST"])
