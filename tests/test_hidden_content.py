@@ -151,6 +151,11 @@ def test_a_hidden_topic_and_topic_comment_disappear(app, browser, login, world, 
     kenta = client_for(browser, agent)
     login(kenta, "kenta")
     assert "トピックへの怪しいコメント" in go(kenta, f"/topics/{world['topic']}/comments").text
+    # The community's admin does not read it through its delete page either.
+    admin = client_for(browser, agent)
+    login(admin, "sakura")
+    assert go(admin, f"/topics/{world['topic']}/comments/1/delete").status == 404
+    assert go(kenta, f"/topics/{world['topic']}/comments/1/delete").status == 200
 
     report = report_as(app, world["jiro"], "topic", world["topic"])
     decide(app, browser, login, report, "hide", agent)

@@ -195,10 +195,11 @@ def add_comment(
     return comment
 
 
-def comment_by_number(topic: Topic, number: int) -> TopicComment | None:
-    """Return the topic's comment with this number, if it still exists."""
+def comment_by_number(topic: Topic, number: int, viewer_id: int | None) -> TopicComment | None:
+    """Return the topic's comment with this number if it still exists and the viewer may see
+    it (not hidden from them, its author did not block them); else ``None`` (a 404)."""
     stmt = select(TopicComment).where(
-        TopicComment.topic_id == topic.id, TopicComment.number == number
+        *_comments_where(topic, viewer_id), TopicComment.number == number
     )
     return db.session.scalar(stmt)
 

@@ -254,7 +254,7 @@ def comment(id: int):
 def delete_comment(id: int, n: int):
     """Ask (GET), then delete a comment: its author, the admin and sub-admins may."""
     topic = _readable(id)
-    found = topics.comment_by_number(topic, n)
+    found = topics.comment_by_number(topic, n, current_user.id)
     if found is None:
         abort(404)
     if request.method == "GET":
