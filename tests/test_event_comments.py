@@ -158,6 +158,11 @@ def test_members_comment_from_a_pc_and_a_cookieless_docomo(app, browser, login, 
     ]
     assert _comment_count(app, e) == 3
     assert "駅で待ってます♪雨天決行です" in pc.get(f"/events/{e}").text
+    # The community's event list counts them: a column on PCs, "(3)" after the title on phones.
+    with app.app_context():
+        community = db.session.get(Event, e).community_id
+    assert "<td>3</td>" in pc.get(f"/communities/{community}/events").text
+    assert "お花見</a>(3)" in go(phone, f"/communities/{community}/events").text
 
 
 def test_numbers_are_never_reused_and_only_members_comment(app, ctx, town):

@@ -153,7 +153,8 @@ def update(
 
 
 def delete(member: Member, event: Event) -> None:
-    """Delete an event with its participant list (its author, the admin and sub-admins).
+    """Delete an event with its participant list and comments (its author, the admin and
+    sub-admins).
 
     :raise NotAllowedError: for anyone else.
     """
