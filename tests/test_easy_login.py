@@ -5,6 +5,7 @@ import pytest
 from portal.extensions import db
 from portal.models import MobileId
 from tests.browser import AU, DOCOMO_FOMA, SOFTBANK, Browser, sid_of
+from tests.pages import href
 
 DOCOMO_GATEWAY = "210.153.84.1"
 AU_GATEWAY = "210.230.128.225"
@@ -37,14 +38,19 @@ def _phone(app, carrier, *, remote_addr=None, headers=None, host="localhost"):
     )
 
 
+def _settings(phone):
+    """Follow the page's link to the settings page (設定)."""
+    return phone.get(href(phone.page, "/settings"))
+
+
 def _register(phone, login):
     login(phone, "taro")
-    phone.click("設定")
+    _settings(phone)
     return phone.submit("/settings/easy-login")
 
 
 def _logout(phone):
-    phone.click("設定")
+    _settings(phone)
     phone.submit("/logout")
 
 
@@ -68,7 +74,7 @@ def test_docomo_forms_ask_for_the_imode_id(app, make_member, login):
     top = phone.get("/")
     assert "guid=ON" in top.form("/login/easy").action
     login(phone, "taro")
-    settings = phone.click("設定")
+    settings = _settings(phone)
     assert "guid=ON" in settings.form("/settings/easy-login").action
     assert sid_of(settings.form("/settings/easy-login").action)
 
@@ -140,7 +146,7 @@ def test_turning_easy_login_off_forgets_the_phone(app, make_member, login):
     make_member("taro", nickname="たろう")
     phone = _phone(app, "au")
     _register(phone, login)
-    phone.click("設定")
+    _settings(phone)
     phone.submit("/settings/easy-login/remove")
     _logout(phone)
     phone.get("/login")
