@@ -438,7 +438,7 @@ def test_search_index_follows_edits_and_deletions(ctx, world):
         ("0%達", ["100%達成"]),
         ('"東京" OR *', []),
         ("NEAR(a b)", []),
-        ("ＡＢＣ", []),
+        ("ＡＢＣ", ["ABCの歌"]),  # full-width letters find half-width ones
         ("abc", ["ABCの歌"]),
         ("  ", []),
     ],

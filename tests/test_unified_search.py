@@ -279,3 +279,41 @@ def test_a_pc_overview_links_to_the_rest_of_a_long_section(app, browser, login, 
     assert page.text.count("/communities/") == 5
     section = pc.get(href(page, "/search", type="communities"))
     assert section.text.count("/communities/") == 7
+
+
+# -- half-width and full-width ---------------------------------------------------------------
+
+
+def test_half_width_kana_typed_on_a_phone_finds_full_width_text_and_back(app, browser, login, town):
+    """A D501i types ｶﾌｪ (half-width, one byte each in Shift_JIS); a PC wrote カフェ. Each finds
+    the other, in diaries, communities, members and reviews, and on the phone's page."""
+    from portal.services import diaries
+
+    with app.app_context():
+        hanako = db.session.get(Member, town["hanako"])
+        pc_diary = diaries.create(
+            hanako, title="横浜のカフェ巡り", body="港の見える店", visibility="public"
+        )
+        phone_diary = diaries.create(hanako, title="ｹｰｷ食べた", body="ﾁｮｺﾚｰﾄ", visibility="public")
+        cafe = communities.create(hanako, name="カフェ好き", description="説明", category="food")
+        db.session.commit()
+        pc_id, phone_id, cafe_id = pc_diary.id, phone_diary.id, cafe.id
+        found, total = search.search_diaries(town["taro"], "ｶﾌｪ", 0, 20)
+        assert [d.id for d in found] == [pc_id]
+        assert total == 1
+        found, _ = search.search_diaries(town["taro"], "チョコレート", 0, 20)
+        assert [d.id for d in found] == [phone_id]
+        found, _ = search.search_diaries(town["taro"], "ケーキ", 0, 20)  # 2 characters: LIKE
+        assert [d.id for d in found] == [phone_id]
+        assert [c.id for c in search.search_communities("ｶﾌｪ", (), 0, 20)[0]] == [cafe_id]
+        hits, _ = search.search_members(town["taro"], "ﾌﾞﾛｯｶｰ", 0, 20)
+        assert found_ids(hits) == []  # the blocker blocked taro: width changes nothing there
+        hits, _ = search.search_members(town["jiro"], "ﾌﾞﾛｯｶｰ", 0, 20)
+        assert found_ids(hits) == [town["blocker"]]
+    phone = client_for(browser, DOCOMO_MOVA)
+    login(phone, "taro")
+    page = go(phone, "/search?" + urlencode({"q": "ｶﾌｪ"}, encoding="cp932"))
+    assert_fits_d501i(page)
+    assert has_link(page, f"/diaries/{pc_id}")
+    page = go(phone, "/search?" + urlencode({"q": "ｶﾌｪ", "type": "communities"}, encoding="cp932"))
+    assert has_link(page, f"/communities/{cafe_id}")

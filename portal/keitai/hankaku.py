@@ -6,7 +6,8 @@ In Shift_JIS a full-width katakana takes two bytes and its half-width form one (
 kana split into two characters, so the conversion only pays on Shift_JIS devices.
 
 Only UI text is converted: the portal applies :func:`to_hankaku` to translated strings (see
-``portal.i18n``), never to what members wrote or to form values.
+``portal.i18n``), never to what members wrote or to form values. Searches match both widths
+(:func:`width_variants`): phones type ｶﾌｪ where PCs type カフェ.
 """
 
 from __future__ import annotations
@@ -28,3 +29,12 @@ def to_hankaku(text: str) -> str:
     Kanji, hiragana, Latin letters and digits are left as they are. Cached: UI strings repeat.
     """
     return jaconv.z2h(text, kana=True, ascii=False, digit=False)
+
+
+def width_variants(query: str) -> list[str]:
+    """Return ``query`` as typed, with katakana, Latin letters and digits all full-width, and
+    all half-width (``ｶﾌｪ`` → ``カフェ``, ``ＰＣ`` → ``PC``), without repeats: a search matches
+    any of them."""
+    full = jaconv.h2z(query, kana=True, ascii=True, digit=True)
+    half = jaconv.z2h(query, kana=True, ascii=True, digit=True)
+    return list(dict.fromkeys((query, full, half)))

@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..keitai.hankaku import width_variants
 from ..models import Community, CommunityMember, Member
 from ..models._time import utcnow
 from ..models.community import (
@@ -239,7 +240,12 @@ def search(
     stmt = select(Community)
     query = query.strip()
     if query:
-        match = Community.name.icontains(query, autoescape=True)
+        match = or_(
+            *(
+                Community.name.icontains(variant, autoescape=True)
+                for variant in width_variants(query)
+            )
+        )
         if also_in:
             match = or_(match, Community.category.in_(also_in))
         stmt = stmt.where(match)

@@ -15,6 +15,11 @@ through :func:`~portal.services.visibility.visible_clause` (via
 :func:`~portal.services.diaries.visible_diaries`), in the same SQL as the match, so counts agree
 with lists.
 
+Phones type katakana half-width (ｶﾌｪ) where PCs type it full-width (カフェ), and Latin letters
+and digits come in both widths too: every search matches the query as typed, all full-width
+and all half-width (:func:`portal.keitai.hankaku.width_variants`), so each finds what the
+other wrote.
+
 Members, communities and reviews are matched with ``LIKE``/``ILIKE`` and ``%``/``_`` escaped.
 A member's area or hobbies match only for a viewer allowed to see that field (the field's own
 visibility, through :func:`~portal.services.visibility.visible_clause`), and a result shows a
@@ -30,6 +35,7 @@ from sqlalchemy import ColumnElement, and_, case, column, func, literal_column, 
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
+from ..keitai.hankaku import width_variants
 from ..models import Community, Diary, Member, Profile, Review
 from ..models.profile import FIELD_DEFAULTS
 from ..models.search_index import FTS_TABLE
@@ -58,12 +64,16 @@ def _escape_like(text: str) -> str:
 
 
 def _contains(col, query: str) -> ColumnElement[bool]:
-    """Return a case-insensitive substring match of ``query`` as plain text."""
-    return col.ilike(f"%{_escape_like(query)}%", escape="\\")
+    """Return a case-insensitive substring match of ``query`` as plain text, in any width."""
+    return or_(*(col.ilike(f"%{_escape_like(q)}%", escape="\\") for q in width_variants(query)))
 
 
 def _like(query: str) -> ColumnElement[bool]:
-    return or_(_contains(Diary.title, query), _contains(Diary.body, query))
+    return or_(_contains_as_typed(Diary.title, query), _contains_as_typed(Diary.body, query))
+
+
+def _contains_as_typed(col, query: str) -> ColumnElement[bool]:
+    return col.ilike(f"%{_escape_like(query)}%", escape="\\")
 
 
 def _fts_phrase(query: str) -> str:
@@ -72,6 +82,10 @@ def _fts_phrase(query: str) -> str:
 
 
 def _matches(query: str) -> ColumnElement[bool]:
+    return or_(*(_matches_as_typed(q) for q in width_variants(query)))
+
+
+def _matches_as_typed(query: str) -> ColumnElement[bool]:
     dialect = db.session.get_bind().dialect.name
     if len(query) >= INDEXED_MIN and dialect == "sqlite":
         hits = select(_fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(_fts_phrase(query)))
@@ -198,7 +212,9 @@ def snippet(text: str, query: str, width: int) -> str:
     flat = _SPACES.sub(" ", text).strip()
     if len(flat) <= width:
         return flat
-    at = flat.lower().find(normalise_query(query).lower()) if query else -1
+    lowered = flat.lower()
+    places = [lowered.find(q.lower()) for q in width_variants(normalise_query(query))]
+    at = min((p for p in places if p >= 0), default=-1) if query else -1
     start = 0 if at < 0 else max(0, min(at - width // 3, len(flat) - width))
     piece = flat[start : start + width]
     return ("…" if start > 0 else "") + piece + ("…" if start + width < len(flat) else "")
