@@ -8,7 +8,14 @@ library. The pieces:
 * :mod:`.encoding`: CP932 output with the wave-dash family mapped, strict input decoding.
 * :mod:`.emoji`: carrier emoji in and out of the stored form (standard Unicode), with the
   generated tables in :mod:`._emoji_tables`.
-* :mod:`.wsgi`: WSGI middleware that detects the device once and transcodes form input.
+* :mod:`.wsgi`: WSGI middleware that detects the device once and transcodes form input;
+  :mod:`.multipart` re-encodes the file forms of Shift_JIS phones.
+* :mod:`.uploads`: which devices can send files from a form (and how large).
+* :mod:`.mail`: mail from phones (sender's carrier, charsets, mail emoji) to stored text.
+* :mod:`.hankaku`: half-width UI kana, and both widths for searches.
+* :mod:`.images`, :mod:`.image_rules`: upload checks and a picture per handset.
+* :mod:`.markup`, :mod:`.paging`, :mod:`.links`: carrier markup, parts and pages, off-site
+  links.
 * :mod:`.session`: server-side sessions whose id travels in URLs for cookie-less phones.
 * :mod:`.ext`: the Flask extension tying these into an app, and page responses.
 """
