@@ -2,8 +2,8 @@
 
 Who may start a topic follows the community's setting (every member, or the admin and
 sub-admins); its author, the admin and sub-admins may edit or delete it. Only members comment.
-Comment numbers come from one ``UPDATE topics SET last_comment_number = last_comment_number
-+ 1`` (as for diaries), so two comments at once get 1 and 2, and numbers are never reused.
+Comments are numbered (:mod:`.numbered_comments`, shared with events): two comments at once
+get 1 and 2, and numbers are never reused.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy import update as sql_update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -20,11 +19,13 @@ from ..models import Community, CommunityMember, Member, Topic, TopicComment
 from ..models._time import utcnow
 from . import ServiceError
 from .communities import MANAGING, NotAllowedError, can_read, require_start, role_of
+from .numbered_comments import COMMENT_MAX as COMMENT_MAX  # the comment form's limit
+from .numbered_comments import Thread
 from .visibility import content_visible, is_blocked, not_blocked_clause, visible_content
 
 TITLE_MAX = 50
 BODY_MAX = 10_000
-COMMENT_MAX = 500
+THREAD = Thread(Topic, TopicComment, "topic_id")
 
 
 def _check(title: str, body: str) -> tuple[str, str]:
@@ -163,45 +164,18 @@ def updates_for(member: Member, limit: int, *, days: int = 30) -> list[Topic]:
 def add_comment(
     member: Member, topic: Topic, body: str, created_at: datetime | None = None
 ) -> TopicComment:
-    """Comment on a topic (members of its community).
+    """Comment on a topic (members of its community); the topic's activity moves up.
 
     :raise ServiceError: for a non-member, or an empty or too long text.
     """
-    body = body.strip()
-    if not body:
-        raise ServiceError(_l("Please write something."), "body")
-    if len(body) > COMMENT_MAX:
-        raise ServiceError(_l("The text is too long."), "body")
-    if role_of(topic.community, member.id) is None:
-        raise ServiceError(_l("Only members of the community can comment."))
     now = created_at or utcnow()
-    db.session.execute(
-        sql_update(Topic)
-        .where(Topic.id == topic.id)
-        .values(
-            last_comment_number=Topic.last_comment_number + 1,
-            comment_count=Topic.comment_count + 1,
-            last_activity_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    number = db.session.scalar(select(Topic.last_comment_number).where(Topic.id == topic.id))
-    comment = TopicComment(
-        topic_id=topic.id, author_id=member.id, number=number, body=body, created_at=now
-    )
-    db.session.add(comment)
-    db.session.flush()
-    db.session.refresh(topic)
-    return comment
+    return THREAD.add(member, topic, body, now, last_activity_at=now)
 
 
 def comment_by_number(topic: Topic, number: int, viewer_id: int | None) -> TopicComment | None:
     """Return the topic's comment with this number if it still exists and the viewer may see
     it (not hidden from them, its author did not block them); else ``None`` (a 404)."""
-    stmt = select(TopicComment).where(
-        *_comments_where(topic, viewer_id), TopicComment.number == number
-    )
-    return db.session.scalar(stmt)
+    return THREAD.by_number(topic, number, viewer_id)
 
 
 def can_delete_comment(member_id: int | None, comment: TopicComment, topic: Topic) -> bool:
@@ -223,69 +197,27 @@ def delete_comment(member: Member, topic: Topic, comment: TopicComment) -> None:
     :raise NotAllowedError: for anyone else.
     """
     require_delete_comment(member, topic, comment)
-    db.session.delete(comment)
-    if not comment.hidden:  # a hidden comment is not counted any more
-        db.session.execute(
-            sql_update(Topic)
-            .where(Topic.id == topic.id)
-            .values(comment_count=Topic.comment_count - 1)
-            .execution_options(synchronize_session=False)
-        )
-    db.session.flush()
-    db.session.refresh(topic)
+    THREAD.delete(topic, comment)
 
 
 def set_comment_hidden(comment: TopicComment, hidden: bool) -> None:
     """Hide a comment (operators, after a report) or show it again; the topic's
     ``comment_count``, shown in lists to everyone, counts the comments that are not hidden."""
-    if comment.hidden == hidden:
-        return
-    comment.hidden = hidden
-    db.session.execute(
-        sql_update(Topic)
-        .where(Topic.id == comment.topic_id)
-        .values(comment_count=Topic.comment_count + (-1 if hidden else 1))
-        .execution_options(synchronize_session=False)
-    )
-    db.session.flush()
-
-
-def _comments_where(topic: Topic, viewer_id: int | None):
-    return (
-        TopicComment.topic_id == topic.id,
-        not_blocked_clause(viewer_id, TopicComment.author_id),
-        visible_content(TopicComment, viewer_id),
-    )
+    THREAD.set_hidden(comment, hidden)
 
 
 def comment_count(topic: Topic, viewer_id: int | None) -> int:
     """Return how many of the topic's comments the viewer may see."""
-    stmt = select(func.count()).select_from(TopicComment).where(*_comments_where(topic, viewer_id))
-    return db.session.scalar(stmt) or 0
+    return THREAD.count(topic, viewer_id)
 
 
 def comments_page(
     topic: Topic, viewer_id: int | None, *, offset: int, limit: int
 ) -> list[TopicComment]:
     """Return a page of the comments the viewer may see, in number order."""
-    stmt = (
-        select(TopicComment)
-        .where(*_comments_where(topic, viewer_id))
-        .options(joinedload(TopicComment.author))
-        .order_by(TopicComment.number)
-        .offset(offset)
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt))
+    return THREAD.page(topic, viewer_id, offset=offset, limit=limit)
 
 
 def latest_comments(topic: Topic, viewer_id: int | None, *, limit: int) -> list[TopicComment]:
     """Return the last ``limit`` comments the viewer may see, in number order."""
-    stmt = (
-        select(TopicComment)
-        .where(*_comments_where(topic, viewer_id))
-        .options(joinedload(TopicComment.author))
-        .order_by(TopicComment.number.desc())
-        .limit(limit)
-    )
-    return list(reversed(db.session.scalars(stmt).all()))
+    return THREAD.latest(topic, viewer_id, limit=limit)
