@@ -20,6 +20,8 @@ class Photo(db.Model):
     """
 
     __tablename__ = "photos"
+    #: SQLite never reuses a deleted photo's id (a cached photo URL never shows another one).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
