@@ -3,10 +3,12 @@ made directly in the database."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 from portal.extensions import db
-from portal.models import Community, CommunityMember, Member
+from portal.models import Community, CommunityMember, Event, Member
+from portal.models._time import utcnow
 from portal.services import communities, topics
 from tests.pages import D501I_BUDGET
 
@@ -58,6 +60,23 @@ def make_topic(app, community_id: int, author_id: int, title="おすすめのお
         )
         db.session.commit()
         return topic.id
+
+
+def make_event(app, community_id: int, author_id: int, **fields) -> int:
+    """An event three days ahead (お花見 at 上野公園), stored directly; ``fields`` override."""
+    with app.app_context():
+        values = {
+            "title": "お花見",
+            "body": "上野公園でお花見をします。",
+            "starts_at": utcnow().replace(microsecond=0) + timedelta(days=3),
+            "place": "上野公園",
+            "joined": 0,
+            **fields,
+        }
+        event = Event(community_id=community_id, author_id=author_id, **values)
+        db.session.add(event)
+        db.session.commit()
+        return event.id
 
 
 def role_in(app, community_id: int, member_id: int) -> str | None:

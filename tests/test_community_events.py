@@ -15,6 +15,7 @@ from portal.models import Community, CommunityMember, Event, EventParticipant, M
 from portal.models._time import tokyo_today, utcnow
 from portal.services import ServiceError, communities, events
 from tests.browser import DOCOMO_MOVA, PC, sid_of
+from tests.community_helpers import make_event
 
 
 def _community_with(app, admin_id: int, member_ids) -> int:
@@ -30,22 +31,6 @@ def _community_with(app, admin_id: int, member_ids) -> int:
         community.member_count = 1 + len(member_ids)
         db.session.commit()
         return community.id
-
-
-def _event(app, community_id: int, author_id: int, **fields) -> int:
-    with app.app_context():
-        values = {
-            "title": "お花見",
-            "body": "上野公園で",
-            "starts_at": utcnow().replace(microsecond=0) + timedelta(days=3),
-            "place": "上野公園",
-            "joined": 0,
-            **fields,
-        }
-        event = Event(community_id=community_id, author_id=author_id, **values)
-        db.session.add(event)
-        db.session.commit()
-        return event.id
 
 
 def _race(app, event_id: int, member_ids: list[int]) -> list[str]:
@@ -98,7 +83,7 @@ def test_capacity_holds_under_concurrent_joins(app, make_member):
     # At most the pool's 15 connections: every thread holds one while it waits for the others.
     joiners = [make_member(f"joiner{n}") for n in range(12)]
     community_id = _community_with(app, host, joiners)
-    event_id = _event(app, community_id, host, capacity=5)
+    event_id = make_event(app, community_id, host, capacity=5)
     results = _race(app, event_id, joiners)
     assert sorted(results) == ["joined"] * 5 + ["refused"] * 7, sorted(set(results))
     assert _counts(app, event_id) == (5, 5)
@@ -108,7 +93,7 @@ def test_one_member_joining_twice_at_once_takes_one_place(app, make_member):
     host = make_member("host")
     joiner = make_member("joiner")
     community_id = _community_with(app, host, [joiner])
-    event_id = _event(app, community_id, host, capacity=3)
+    event_id = make_event(app, community_id, host, capacity=3)
     results = _race(app, event_id, [joiner] * 6)
     assert sorted(results) == ["joined"] + ["refused"] * 5, results
     assert _counts(app, event_id) == (1, 1)
@@ -118,7 +103,7 @@ def test_leaving_frees_a_place_and_deadlines_and_starts_close_joining(app, ctx, 
     host, a, b = make_member("host"), make_member("a"), make_member("b")
     outsider = make_member("outsider")
     community_id = _community_with(app, host, [a, b])
-    event_id = _event(app, community_id, host, capacity=1)
+    event_id = make_event(app, community_id, host, capacity=1)
     event = db.session.get(Event, event_id)
     member_a, member_b = db.session.get(Member, a), db.session.get(Member, b)
     events.join(member_a, event)
@@ -146,7 +131,7 @@ def test_leaving_frees_a_place_and_deadlines_and_starts_close_joining(app, ctx, 
 def test_the_capacity_cannot_go_below_the_participants(app, ctx, make_member):
     host, a, b = make_member("host"), make_member("a"), make_member("b")
     community_id = _community_with(app, host, [a, b])
-    event = db.session.get(Event, _event(app, community_id, host, capacity=5))
+    event = db.session.get(Event, make_event(app, community_id, host, capacity=5))
     for member_id in (a, b):
         events.join(db.session.get(Member, member_id), event)
     fields = {
@@ -165,7 +150,7 @@ def test_the_capacity_cannot_go_below_the_participants(app, ctx, make_member):
 def test_leaving_a_community_gives_up_its_coming_events(app, ctx, make_member):
     host, a = make_member("host"), make_member("a")
     community_id = _community_with(app, host, [a])
-    event = db.session.get(Event, _event(app, community_id, host))
+    event = db.session.get(Event, make_event(app, community_id, host))
     member = db.session.get(Member, a)
     events.join(member, event)
     from portal.services import community_members

@@ -8,7 +8,6 @@ text, links, status codes), so they hold whether or not the new UI strings are t
 
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,11 +16,10 @@ from sqlalchemy import func, select
 from portal import demo
 from portal.extensions import db
 from portal.models import CommunityMember, Event, EventComment, Member, Report
-from portal.models._time import utcnow
 from portal.rendering import SIZES
 from portal.services import ServiceError, communities, event_comments, events, reports, social
 from tests.browser import DOCOMO_MOVA, PC, sid_of
-from tests.community_helpers import add_member, make_community
+from tests.community_helpers import add_member, make_community, make_event
 from tests.pages import (
     assert_fits_d501i,
     client_for,
@@ -46,22 +44,6 @@ NICKNAMES = {
 
 #: A page with a form (and so a CSRF token) for any logged-in member: crafted requests take it.
 FORM_PAGE = "/settings"
-
-
-def _event(app, community_id: int, author_id: int, **fields) -> int:
-    with app.app_context():
-        values = {
-            "title": "お花見",
-            "body": "上野公園でお花見をします。",
-            "starts_at": utcnow().replace(microsecond=0) + timedelta(days=3),
-            "place": "上野公園",
-            "joined": 0,
-            **fields,
-        }
-        event = Event(community_id=community_id, author_id=author_id, **values)
-        db.session.add(event)
-        db.session.commit()
-        return event.id
 
 
 def _comment(app, event_id: int, author_id: int, body: str) -> int:
@@ -98,7 +80,7 @@ def _town(app, make_member, **settings) -> dict[str, int]:
     add_member(app, community, ids["sub"], role="subadmin")
     for name in ("host", "writer", "member"):
         add_member(app, community, ids[name])
-    event = _event(app, community, ids["host"])
+    event = make_event(app, community, ids["host"])
     comment = _comment(app, event, ids["writer"], "書き手のコメントです")
     return {**ids, "community": community, "event": event, "comment": comment}
 
@@ -219,7 +201,7 @@ def test_comments_come_in_pages(app, browser, login, town):
 
 def test_a_long_event_shows_its_comments_with_its_last_part(app, browser, login, town):
     body = "\n\n".join(f"{n}段落目。" + "集合場所の説明です。" * 15 for n in range(1, 8))
-    e = _event(app, town["community"], town["host"], body=body)
+    e = make_event(app, town["community"], town["host"], body=body)
     _comment(app, e, town["writer"], "長いイベントへのコメント")
     pc = _logged_in(browser, login, "member", PC)
     assert "長いイベントへのコメント" in pc.get(f"/events/{e}").text
