@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, true
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..extensions import db
 from ._time import utcnow
@@ -128,14 +128,11 @@ class Topic(db.Model):
     community: Mapped[Community] = relationship()
 
 
-class TopicComment(db.Model):
-    """A numbered comment on a topic."""
-
-    __tablename__ = "topic_comments"
-    __table_args__ = (UniqueConstraint("topic_id", "number"),)
+class _NumberedComment:
+    """What a numbered comment has, on a topic or an event (``portal.services.numbered_comments``):
+    its number in its thread, its author and text, and the operators' hiding."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
     body: Mapped[str] = mapped_column(Text)
@@ -144,7 +141,18 @@ class TopicComment(db.Model):
     #: (``portal.services.visibility.visible_content``).
     hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
 
-    author: Mapped[Member] = relationship()
+    @declared_attr
+    def author(cls) -> Mapped[Member]:  # noqa: N805 (a declared_attr takes the class)
+        return relationship()
+
+
+class TopicComment(_NumberedComment, db.Model):
+    """A numbered comment on a topic."""
+
+    __tablename__ = "topic_comments"
+    __table_args__ = (UniqueConstraint("topic_id", "number"),)
+
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
 
 
 class Event(db.Model):
@@ -199,23 +207,13 @@ class EventParticipant(db.Model):
     member: Mapped[Member] = relationship()
 
 
-class EventComment(db.Model):
+class EventComment(_NumberedComment, db.Model):
     """A numbered comment on an event (questions, "I'll bring the drinks")."""
 
     __tablename__ = "event_comments"
     __table_args__ = (UniqueConstraint("event_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
-    number: Mapped[int]
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: Hidden by the operators (after a report): only its author and operators see it
-    #: (``portal.services.visibility.visible_content``).
-    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
-
-    author: Mapped[Member] = relationship()
 
 
 class ScheduleEntry(db.Model):
