@@ -15,10 +15,10 @@ from typing import Any
 from flask import Response, g, render_template
 from jinja2 import FileSystemLoader, PrefixLoader
 
+from .filters import member_text
 from .keitai import Keitai
 from .keitai.ext import encode_for
 from .keitai.paging import split_text
-from .navigation import member_text
 
 HERE = Path(__file__).parent
 TREES = {"mobile": HERE / "templates_mobile", "pc": HERE / "templates_pc"}

@@ -7,9 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from portal import translations
 from portal.extensions import db
-from portal.i18n import day, when
+from portal.i18n import catalogues, day, when
 from portal.keitai.hankaku import to_hankaku
 from portal.models import Invitation, Member
 from portal.services import accounts
@@ -272,4 +271,4 @@ def test_invitation_expiry_date_on_the_page_is_in_tokyo_time(app, browser, make_
 
 
 def test_catalogues_are_complete_and_current():
-    assert translations.check() == []
+    assert catalogues.check() == []

@@ -16,10 +16,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
+from ..filters import member_text
 from ..keitai import detect
 from ..keitai.ext import encode_for
 from ..models.profile import PUBLIC
-from ..navigation import member_text
 from ..services.diaries import BODY_MAX, TITLE_MAX
 from .photos import WithPhotos
 from .social import REQUIRED, TOO_LONG, VISIBILITY_LABELS, FitsPhones

@@ -6,8 +6,8 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..filters import member_text
 from ..models.profile import FOF, FRIENDS, PRIVATE, PUBLIC
-from ..navigation import member_text
 
 REQUIRED = DataRequired(message=_l("This field is required."))
 TOO_LONG = _l("Please write at most %(max)d characters.")

@@ -18,8 +18,8 @@ from flask_babel import force_locale, gettext
 from flask_mail import Message
 
 from ..extensions import mail
+from ..filters import share_url
 from ..models import Member
-from ..navigation import share_url
 
 logger = logging.getLogger(__name__)
 

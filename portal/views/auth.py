@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter
+from ..filters import safe_next
 from ..forms.auth import LoginForm, SignupForm
 from ..i18n import LOCALE_KEY
 from ..models._time import tokyo_today
-from ..navigation import safe_next
 from ..rendering import render
 from ..services import ServiceError, accounts
 from ..services import easy_login as easy_login_service

@@ -15,9 +15,9 @@ from flask import Blueprint, Response, abort
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..filters import share_url
 from ..keitai import emoji
 from ..models import Diary, Member
-from ..navigation import share_url
 from ..services.diaries import visible_diaries
 
 bp = Blueprint("feeds", __name__)

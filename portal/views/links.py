@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, request
 
+from ..filters import share_url
 from ..keitai.links import is_external_url
-from ..navigation import share_url
 from ..rendering import render
 
 bp = Blueprint("links", __name__)

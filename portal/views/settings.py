@@ -7,12 +7,12 @@ from flask import Blueprint, abort, flash, g, redirect, request, session, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..filters import safe_next
 from ..forms.diaries import DiaryDefaultsForm
 from ..forms.settings import EmailChangeForm, MailPostForm, PasswordChangeForm
 from ..forms.social import VISIBILITY_FIELDS, VISIBILITY_LABELS, ProfileForm, SelfIntroductionForm
 from ..i18n import LOCALE_KEY
 from ..keitai.paging import paginate
-from ..navigation import safe_next
 from ..rendering import render, sizes
 from ..services import (
     ServiceError,

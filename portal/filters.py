@@ -1,4 +1,5 @@
-"""Internal redirects: where to go back to, without ever leaving the site."""
+"""Template filters and URL helpers: member text (escaped, linked, line breaks), internal
+redirects that never leave the site, and links to hand to others (never carrying the session id)."""
 
 from __future__ import annotations
 

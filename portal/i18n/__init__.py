@@ -13,7 +13,7 @@ from flask import current_app, g, request, session
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_login import current_user
 
-from .keitai.hankaku import pays_off, to_hankaku
+from ..keitai.hankaku import pays_off, to_hankaku
 
 LOCALE_KEY = "locale"
 

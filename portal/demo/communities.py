@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert, update
 
-from .extensions import db
-from .models import (
+from ..extensions import db
+from ..models import (
     Community,
     CommunityMember,
     Event,
@@ -26,8 +26,8 @@ from .models import (
     Topic,
     TopicComment,
 )
-from .models._time import from_tokyo, to_tokyo
-from .models.community import ADMIN, APPROVAL, MANAGERS, MEMBER, MEMBERS, OPEN, SUBADMIN
+from ..models._time import from_tokyo, to_tokyo
+from ..models.community import ADMIN, APPROVAL, MANAGERS, MEMBER, MEMBERS, OPEN, SUBADMIN
 
 #: (name, category, description) of the demo communities, ten per kind.
 COMMUNITIES = (

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from .extensions import db
-from .models import Friendship, Member
+from ..extensions import db
+from ..models import Friendship, Member
 
 MESSAGE_LINES = (
     "こんにちは！お元気ですか？",
@@ -24,8 +24,8 @@ MESSAGE_LINES = (
 
 def create_messages(ids: dict[str, int], epoch: datetime) -> str:
     """Messages around taro and hanako: unread ones for taro, a reply, a draft and trash."""
-    from .services import messages
-    from .services.visibility import is_blocked
+    from ..services import messages
+    from ..services.visibility import is_blocked
 
     taro, hanako, jiro = (db.session.get(Member, ids[k]) for k in ("taro", "hanako", "jiro"))
     candidates = sorted(v for k, v in ids.items() if k.startswith("member"))[:40]
@@ -129,7 +129,7 @@ REVIEWS = (
 
 def create_reviews(ids: dict[str, int], epoch: datetime) -> str:
     """Reviews by taro's friends (hanako first) for taro's home, and one of taro's own."""
-    from .services import reviews
+    from ..services import reviews
 
     taro, hanako = (db.session.get(Member, ids[k]) for k in ("taro", "hanako"))
     friends = [

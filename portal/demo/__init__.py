@@ -15,11 +15,13 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, insert, select
 
-from . import demo_admin, demo_communities, demo_messages
-from .extensions import db
-from .models import Block, Footprint, FriendRequest, Friendship, Introduction, Member, Profile
-from .models._time import utcnow
-from .services.passwords import hash_password
+from ..extensions import db
+from ..models import Block, Footprint, FriendRequest, Friendship, Introduction, Member, Profile
+from ..models._time import utcnow
+from ..services.passwords import hash_password
+from . import admin as demo_admin
+from . import communities as demo_communities
+from . import messages as demo_messages
 
 DEMO_PASSWORD = "keitai-demo"  # noqa: S105 (published demo credentials)
 DEMO_DOMAIN = "example.jp"
@@ -375,8 +377,8 @@ def _demo_photo(rng: random.Random) -> bytes:
 
 def _create_community_photos(rng: random.Random) -> str:
     """Give the first communities an image and the first topic a photo."""
-    from .models import Community, Topic
-    from .services import communities, photos
+    from ..models import Community, Topic
+    from ..services import communities, photos
 
     firsts = db.session.scalars(select(Community).order_by(Community.id).limit(3)).all()
     for community in firsts:
@@ -389,7 +391,7 @@ def _create_community_photos(rng: random.Random) -> str:
 
 def _create_diaries(rng: random.Random, ids: dict[str, int]) -> str:
     """Diaries of every visibility for the fixed accounts and some members; comments; photos."""
-    from .services import comments, diaries, photos
+    from ..services import comments, diaries, photos
 
     taro, hanako, jiro = (db.session.get(Member, ids[k]) for k in ("taro", "hanako", "jiro"))
     authors = [taro, hanako, jiro] + [

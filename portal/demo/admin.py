@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .extensions import db
-from .models import Diary, Member
-from .models._time import to_tokyo
+from ..extensions import db
+from ..models import Diary, Member
+from ..models._time import to_tokyo
 
 NOTICE_TITLE = "メンテナンスのお知らせ🔧"
 NOTICE_BODY = (
@@ -23,7 +23,7 @@ NOTICE_BODY = (
 
 def create_admin_content(ids: dict[str, int], epoch: datetime) -> str:
     """A notice shown for 30 days from the epoch, and hanako's report of a stranger's diary."""
-    from .services import diaries, notices, reports
+    from ..services import diaries, notices, reports
 
     operator, hanako = (db.session.get(Member, ids[k]) for k in ("admin", "hanako"))
     notice = notices.create(

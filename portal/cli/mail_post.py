@@ -22,9 +22,9 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy.exc import SQLAlchemyError
 
-from .extensions import db
-from .services import ServiceError
-from .services import mail_post as service
+from ..extensions import db
+from ..services import ServiceError
+from ..services import mail_post as service
 
 logger = logging.getLogger(__name__)
 

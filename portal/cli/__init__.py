@@ -8,12 +8,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import demo, translations
-from .cli_mail_post import mail_post
-from .extensions import db
-from .keitai import gateways, range_file
-from .models._time import utcnow
-from .services import blog_import
+from .. import demo
+from ..extensions import db
+from ..i18n import catalogues
+from ..keitai import gateways, range_file
+from ..models._time import utcnow
+from ..services import blog_import
+from .mail_post import mail_post
 
 
 @click.command("seed-demo")
@@ -36,7 +37,7 @@ def seed_demo(users: int | None, if_empty: bool, seed: int) -> None:
 @with_appcontext
 def purge_sessions() -> None:
     """Delete expired sessions (safe for cron)."""
-    from .session_store import SqlSessionStore
+    from ..session_store import SqlSessionStore
 
     click.echo(f"{SqlSessionStore().purge_expired(utcnow())} expired sessions deleted.")
 
@@ -61,7 +62,7 @@ def import_feeds() -> None:
 def purge_messages() -> None:
     """Delete messages that lay in a trash longer than the owner's plan keeps them (safe for
     cron)."""
-    from .services.messages import purge_trash
+    from ..services.messages import purge_trash
 
     purged = purge_trash(utcnow())
     db.session.commit()
@@ -76,26 +77,26 @@ def translate() -> None:
 @translate.command("extract")
 def translate_extract() -> None:
     """Extract messages into translations/messages.pot."""
-    translations.extract()
+    catalogues.extract()
 
 
 @translate.command("update")
 def translate_update() -> None:
     """Extract, then merge into the ja and en catalogues (en is filled from the source)."""
-    translations.extract()
-    translations.update()
+    catalogues.extract()
+    catalogues.update()
 
 
 @translate.command("compile")
 def translate_compile() -> None:
     """Compile the .po catalogues into .mo files."""
-    translations.compile_catalogues()
+    catalogues.compile_catalogues()
 
 
 @translate.command("check")
 def translate_check() -> None:
     """Fail on a stale .pot, or an untranslated or fuzzy ja/en entry."""
-    problems = translations.check()
+    problems = catalogues.check()
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
