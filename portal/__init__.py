@@ -99,6 +99,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.user_loader(_load_member)
+    from .views.auth import login_first
+
+    login_manager.unauthorized_handler(login_first)
 
     from . import transactions
 

@@ -4,28 +4,58 @@ redirects that never leave the site, and links to hand to others (never carrying
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import current_app, request, url_for
 from markupsafe import Markup, escape
 
 from .keitai.links import linkify
 
+#: Query parameters that carry (or stand for) a session, never kept in a ``next`` path: ours
+#: (``SESSION_URL_PARAM``, the cookie's name) and the usual names of other frameworks.
+SESSION_LIKE_PARAMS = frozenset(
+    {"sid", "session", "session_id", "sessionid", "sess", "phpsessid", "jsessionid", "csrf_token"}
+)
+
+
+def _session_like(key: str) -> bool:
+    config = current_app.config
+    key = key.lower()
+    return (
+        key in SESSION_LIKE_PARAMS
+        or key == config["SESSION_URL_PARAM"].lower()
+        or key == config["SESSION_COOKIE_NAME"].lower()
+    )
+
+
+def without_session(path: str) -> str:
+    """Return an internal path without any session id in its query (nor a ``;jsessionid=``),
+    so a ``next`` never brings back an old session (the keitai login loop) or plants one."""
+    parts = urlsplit(path)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in query if not _session_like(k)]
+    route = parts.path.split(";", 1)[0]
+    if len(kept) == len(query) and route == parts.path:
+        return path
+    return urlunsplit(("", "", route, urlencode(kept), parts.fragment))
+
 
 def safe_next(value: str | None) -> str | None:
-    """Return ``value`` if it is a path on this site (``/...``, not ``//host``), else ``None``."""
+    """Return ``value`` if it is a path on this site (``/...``, not ``//host``), without any
+    session id; else ``None``."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return None
     parts = urlsplit(value)
     if parts.scheme or parts.netloc:
         return None
-    return value
+    return without_session(value)
 
 
 def here() -> str:
     """Return the current path and query without the session id (for ``?next=`` links)."""
-    param = current_app.config["SESSION_URL_PARAM"]
-    args = [(k, v) for k, v in request.args.items(multi=True) if k not in (param, "view")]
+    args = [
+        (k, v) for k, v in request.args.items(multi=True) if k != "view" and not _session_like(k)
+    ]
     return request.path + ("?" + urlencode(args) if args else "")
 
 

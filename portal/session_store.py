@@ -19,29 +19,43 @@ from .models import StoredSession
 _table = StoredSession.__table__
 
 
+def _member_id(owner: str | None) -> int | None:
+    return int(owner) if owner is not None and owner.isdigit() else None
+
+
 class SqlSessionStore:
-    """Keep sessions in the application's database."""
+    """Keep sessions in the application's database (indexed by member for ending them all)."""
 
     def load(self, key: str) -> SessionRecord | None:
+        c = _table.c
         stmt = select(
-            _table.c.data, _table.c.agent_hash, _table.c.touched_at, _table.c.expires_at
-        ).where(_table.c.id_hash == key)
+            c.data, c.binding_hash, c.subscriber_hash, c.member_id, c.touched_at, c.expires_at
+        ).where(c.id_hash == key)
         with db.engine.connect() as conn:
             row = conn.execute(stmt).first()
         if row is None:
             return None
-        return SessionRecord(json.loads(row.data), row.agent_hash, row.touched_at, row.expires_at)
+        return SessionRecord(
+            json.loads(row.data),
+            row.binding_hash,
+            row.touched_at,
+            row.expires_at,
+            subscriber=row.subscriber_hash,
+            owner=None if row.member_id is None else str(row.member_id),
+        )
 
-    def save(self, key: str, record: SessionRecord) -> None:
+    def save(self, key: str, record: SessionRecord, *, create: bool = True) -> None:
         values = {
             "data": json.dumps(record.data, separators=(",", ":")),
-            "agent_hash": record.agent_hash,
+            "binding_hash": record.binding,
+            "subscriber_hash": record.subscriber,
+            "member_id": _member_id(record.owner),
             "touched_at": record.touched_at,
             "expires_at": record.expires_at,
         }
         with db.engine.begin() as conn:
             done = conn.execute(update(_table).where(_table.c.id_hash == key).values(values))
-            if done.rowcount == 0:
+            if done.rowcount == 0 and create:
                 conn.execute(
                     insert(_table).values(id_hash=key, created_at=record.touched_at, **values)
                 )
@@ -58,6 +72,16 @@ class SqlSessionStore:
     def delete(self, key: str) -> None:
         with db.engine.begin() as conn:
             conn.execute(delete(_table).where(_table.c.id_hash == key))
+
+    def delete_owner(self, owner: str, *, keep: str | None = None) -> int:
+        member_id = _member_id(owner)
+        if member_id is None:
+            return 0
+        stmt = delete(_table).where(_table.c.member_id == member_id)
+        if keep is not None:
+            stmt = stmt.where(_table.c.id_hash != keep)
+        with db.engine.begin() as conn:
+            return conn.execute(stmt).rowcount
 
     def purge_expired(self, now: datetime) -> int:
         """Delete sessions that expired before ``now``; return how many went."""

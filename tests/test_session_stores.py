@@ -50,7 +50,7 @@ def test_store_keeps_updates_and_deletes(store):
     store.save(key, _record())
     loaded = store.load(key)
     assert loaded.data == {"_user_id": "7", "locale": "en"}
-    assert loaded.agent_hash == "agent"
+    assert loaded.binding == "agent"
     later = loaded.expires_at + timedelta(minutes=30)
     store.touch(key, loaded.touched_at, later)
     assert store.load(key).expires_at == later
@@ -58,6 +58,47 @@ def test_store_keeps_updates_and_deletes(store):
     assert store.load(key).data == {}
     store.delete(key)
     assert store.load(key) is None
+
+
+def _owned(owner: str) -> SessionRecord:
+    record = _record()
+    record.owner = owner
+    return record
+
+
+def test_store_ends_every_session_of_an_owner_but_the_one_kept(store):
+    mine = [hash_id(new_id()) for _ in range(3)]
+    theirs = hash_id(new_id())
+    for key in mine:
+        store.save(key, _owned("7"))
+    store.save(theirs, _owned("8"))
+    assert store.delete_owner("7", keep=mine[0]) == 2
+    assert store.load(mine[0]) is not None
+    assert store.load(mine[1]) is None
+    assert store.load(mine[2]) is None
+    assert store.load(theirs) is not None
+    assert store.delete_owner("7") == 1
+    assert store.load(mine[0]) is None
+
+
+def test_an_ended_session_is_not_brought_back_by_a_request_that_loaded_it_before(store):
+    key = hash_id(new_id())
+    store.save(key, _owned("7"))
+    in_flight = store.load(key)
+    store.delete_owner("7")
+    # The request that read the session before it ended saves (or touches) it afterwards.
+    store.save(key, in_flight, create=False)
+    store.touch(key, in_flight.touched_at, in_flight.expires_at + timedelta(minutes=5))
+    assert store.load(key) is None
+
+
+def test_store_keeps_the_binding_subscriber_and_owner(store):
+    key = hash_id(new_id())
+    record = _owned("7")
+    record.subscriber = "s" * 64
+    store.save(key, record)
+    loaded = store.load(key)
+    assert (loaded.binding, loaded.subscriber, loaded.owner) == ("agent", "s" * 64, "7")
 
 
 def test_sql_store_purges_expired_sessions(ctx):

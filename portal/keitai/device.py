@@ -76,6 +76,10 @@ SUBSCRIBER_HEADERS: Mapping[str, str] = MappingProxyType(
     {DOCOMO: "HTTP_X_DCMGUID", AU: "HTTP_X_UP_SUBNO", SOFTBANK: "HTTP_X_JPHONE_UID"}
 )
 
+#: Carriers whose gateways send the subscriber ID on every request (or, when the member withholds
+#: it, on none); docomo sends the i-mode ID only to URLs with ``guid=ON`` (KEITAI.md B7).
+SUBSCRIBER_ID_ON_EVERY_REQUEST = frozenset({AU, SOFTBANK})
+
 
 @dataclass(frozen=True, slots=True)
 class Device:
@@ -95,6 +99,8 @@ class Device:
         carrier's gateway.
     :param is_crawler: whether the user agent names a known crawler.
     :param user_agent: the ``User-Agent`` header as received.
+    :param gateway: the carrier whose gateway range ``REMOTE_ADDR`` lies in, whatever the user
+        agent says; ``None`` off the carrier networks.
     """
 
     carrier: str = PC
@@ -107,6 +113,7 @@ class Device:
     subscriber_id: str | None = None
     is_crawler: bool = False
     user_agent: str = ""
+    gateway: str | None = None
 
     @property
     def charset(self) -> str:
@@ -151,6 +158,7 @@ def detect(environ: Mapping[str, Any]) -> Device:
     if profile.carrier == PC and _client_hints_mobile(environ):
         profile = profile._replace(carrier=SMARTPHONE)
     carrier = profile.carrier
+    gateway = gateways.carrier_for_ip(_client_address(environ))
     return Device(
         carrier=carrier,
         is_keitai=carrier in KEITAI_CARRIERS,
@@ -159,9 +167,10 @@ def detect(environ: Mapping[str, Any]) -> Device:
         cookies=_cookies(profile, environ),
         max_page_bytes=_page_bytes(profile, environ),
         screen_width=_screen_width(profile, environ),
-        subscriber_id=_subscriber_id(carrier, environ),
+        subscriber_id=_subscriber_id(carrier, gateway, environ),
         is_crawler=profile.is_crawler,
         user_agent=user_agent,
+        gateway=gateway,
     )
 
 
@@ -253,7 +262,7 @@ def _width(pattern: re.Pattern[str], value: str) -> int | None:
 _SUBSCRIBER_ID = re.compile(r"[0-9A-Za-z._-]{1,64}", re.ASCII)
 
 
-def _subscriber_id(carrier: str, environ: Mapping[str, Any]) -> str | None:
+def _subscriber_id(carrier: str, gateway: str | None, environ: Mapping[str, Any]) -> str | None:
     """Return the subscriber ID, if the request came through ``carrier``'s own gateway.
 
     Only the header of the device's own carrier is read, and only when ``REMOTE_ADDR`` lies in
@@ -267,7 +276,7 @@ def _subscriber_id(carrier: str, environ: Mapping[str, Any]) -> str | None:
     value = _header(environ, header).strip()
     if not _SUBSCRIBER_ID.fullmatch(value) or value.upper().startswith("NULLGW"):
         return None
-    if gateways.carrier_for_ip(_client_address(environ)) != carrier:
+    if gateway != carrier:
         return None
     return value
 

@@ -8,17 +8,20 @@ Per request it:
 2. refuses input that was not valid in that encoding with a 400 (nothing reaches a view);
 3. decides the rendering (``g.mobile_view``): keitai get the mobile tree, smartphones and PCs the
    PC tree, and ``?view=pc|mobile`` overrides it for the rest of the session;
-4. adds the session id to every URL built with ``url_for`` when the device keeps no cookies;
+4. adds the session id to every URL built with ``url_for`` when the session travels in URLs
+   (the device keeps no cookies, or refuses them: :mod:`.session`);
 5. turns rendered HTML into bytes for the device (:meth:`Keitai.page_response`, emoji in the
    device's own form), declares the
-   charset, measures the page against the device's byte budget, makes ``Location`` absolute and
-   sends ``Vary: User-Agent``.
+   charset, measures the page against the device's byte budget, makes ``Location`` absolute
+   (on ``base_url()``: give the app's own, never the Host header's) and sends
+   ``Vary: User-Agent``.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -73,15 +76,20 @@ class Keitai:
     """Flask extension for the keitai layer.
 
     :param app: the application, or ``None`` to call :meth:`init_app` later.
+    :param base_url: returns the scheme and host (``https://example.jp``) that absolute
+        ``Location`` headers start with; by default the request's own.
     """
 
-    def __init__(self, app: Flask | None = None) -> None:
+    def __init__(self, app: Flask | None = None, base_url: Callable[[], str] | None = None) -> None:
+        self.base_url = base_url or (lambda: request.host_url.rstrip("/"))
         if app is not None:
             self.init_app(app)
 
     def init_app(self, app: Flask) -> None:
         """Wrap the WSGI app and register the request hooks."""
         app.config.setdefault("SESSION_URL_PARAM", "sid")
+        #: Keitai that keep cookies but send none get the id in URLs too (:mod:`.session`).
+        app.config.setdefault("SESSION_URL_FALLBACK", True)
         app.config.setdefault("PAGE_BUDGET_STRICT", False)
         #: Endpoints whose URLs ask docomo for the i-mode ID (``guid=ON``, KEITAI.md A5, B7).
         app.config.setdefault("KEITAI_GUID_ENDPOINTS", frozenset())
@@ -114,22 +122,21 @@ class Keitai:
         if endpoint == "static" or not has_request_context():
             return
         device = device_of(request)
-        if not device.cookies:
+        if sid_in_urls():
             values.setdefault(current_app.config["SESSION_URL_PARAM"], session.sid)
         if device.carrier == "docomo" and endpoint in current_app.config["KEITAI_GUID_ENDPOINTS"]:
             values.setdefault("guid", "ON")
 
-    @staticmethod
-    def _after_request(response: Response) -> Response:
+    def _after_request(self, response: Response) -> Response:
         response.vary.add("User-Agent")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         location = response.headers.get("Location")
         if location and location.startswith("/") and not location.startswith("//"):
             device = device_of(request)
-            if not device.cookies:
+            if sid_in_urls():
                 location = _with_session_id(location)
             location = reencode_query(location, device.encoding)
-            response.headers["Location"] = request.host_url.rstrip("/") + location
+            response.headers["Location"] = self.base_url() + location
         return response
 
     @staticmethod
@@ -174,6 +181,15 @@ def _complain(message: str) -> None:
     logger.warning("keitai page rule: %s (%s)", message, request.user_agent.string)
 
 
+def sid_in_urls() -> bool:
+    """Return whether URLs built for this request carry the session id: the device keeps no
+    cookies, or it is a phone that may refuse them (see :mod:`.session`)."""
+    in_urls = getattr(session, "id_in_urls", None)
+    if in_urls is None:  # another session interface
+        return not device_of(request).cookies
+    return in_urls
+
+
 def _session_in_url() -> bool:
     """Return whether this request's URL carries the session id."""
     return bool(request.args.get(current_app.config["SESSION_URL_PARAM"]))
@@ -215,16 +231,18 @@ def _device_url_for(url_for):
 
 
 def _with_session_id(path: str) -> str:
-    """Return an internal path with the session id added, if it lacks one (cookie-less phones).
+    """Return an internal path carrying the current session id (cookie-less phones).
 
     ``url_for`` adds the id by itself; this catches redirects to paths that came from elsewhere
-    (a ``?next=`` parameter), as jpmobile's trans-sid redirect does.
+    (a ``?next=`` parameter), as jpmobile's trans-sid redirect does. An id already in the path
+    that is not the current one (an expired session's, say) is replaced, never followed.
     """
     param = current_app.config["SESSION_URL_PARAM"]
     parts = urlsplit(path)
     query = parse_qsl(parts.query, keep_blank_values=True)
-    if any(key == param for key, _ in query):
+    if [value for key, value in query if key == param] == [session.sid]:
         return path
+    query = [(key, value) for key, value in query if key != param]
     query.append((param, session.sid))
     return urlunsplit(("", "", parts.path, urlencode(query), parts.fragment))
 

@@ -5,20 +5,36 @@ Most docomo handsets before 2009 (i-mode browser 1.0) and old J-PHONE types keep
 URL and form built with :func:`flask.url_for` and read back from the query string. Rules that keep
 this safe:
 
-* an id from a URL is honoured only for devices that cannot keep cookies, and only while the
-  session is bound to the same User-Agent; an id from a cookie only from a cookie;
+* an id from a URL is honoured only for devices that cannot keep cookies (or phones that refuse
+  them, below), and only while the session is bound to the same phone: the User-Agent, the
+  carrier whose gateway range the request came from, and the subscriber ID when one is sent
+  (au and SoftBank send theirs on every request, so there it must be the same or absent both
+  times; docomo sends the i-mode ID only to ``guid=ON`` URLs, so there it must only never
+  differ); an id from a cookie only from a cookie;
 * an unknown or expired id is never adopted: the request gets a fresh id (no fixation);
 * URL-carried sessions expire after an idle hour (``SESSION_IDLE_KEITAI``);
 * :meth:`ServerSession.rotate` issues a new id at once (call it at login and logout);
-* idle expiry is extended at most every ``SESSION_TOUCH_INTERVAL``, so reading does not write.
+* idle expiry is extended at most every ``SESSION_TOUCH_INTERVAL``, so reading does not write;
+* a session ended elsewhere (:meth:`SessionStore.delete_owner`, "log out everywhere") stays
+  ended: a request that loaded it before only updates a session that still exists.
+
+**Phones that refuse cookies.** au and SoftBank handsets (and docomo's i-mode browser 2.0) keep
+cookies, but a member can turn them off, and some au models lose them (KEITAI.md B2). When a
+keitai that should keep cookies arrives without one, its session is *probing*: the response sets
+the cookie and also carries the id in every URL (``SESSION_URL_FALLBACK``). If the next request
+brings the cookie back, cookies work and the id in URLs stops counting; if it brings only the id
+in the URL (the login form posted without the cookie its page set), the session goes on in URLs,
+bound to the phone like any URL-carried session, and no cookie is set again.
 
 The storage is pluggable (:class:`SessionStore`): the SQL store lives with the app's models and
-:class:`RedisSessionStore` serves scale-out deployments.
+:class:`RedisSessionStore` serves scale-out deployments. Both index sessions by their owner (the
+member id stored under ``owner_key``) so that all of a member's sessions can be ended at once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import secrets
 from dataclasses import dataclass
@@ -28,8 +44,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
+from .device import SUBSCRIBER_ID_ON_EVERY_REQUEST, Device
+
 if TYPE_CHECKING:
     from flask import Flask, Request, Response
+
+#: The longest session id honoured (ours are 27 characters); anything longer is refused.
+MAX_ID_LENGTH = 64
 
 
 def _utcnow() -> datetime:
@@ -41,9 +62,31 @@ def hash_id(sid: str) -> str:
     return hashlib.sha256(sid.encode("ascii")).hexdigest()
 
 
-def hash_agent(user_agent: str) -> str:
-    """Return the fingerprint a URL-carried session is bound to."""
-    return hashlib.sha256(user_agent.encode("utf-8", "surrogateescape")).hexdigest()
+def hash_binding(device: Device) -> str:
+    """Return the fingerprint a URL-carried session is bound to: the User-Agent and the carrier
+    whose gateway range the request came from (a copied UA from elsewhere does not match)."""
+    text = f"{device.gateway or '-'}\n{device.user_agent}"
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def hash_subscriber(secret: str | bytes, device: Device) -> str | None:
+    """Return a keyed hash of the device's (gateway-vouched) subscriber ID, or ``None``."""
+    if device.subscriber_id is None:
+        return None
+    key = secret.encode("utf-8") if isinstance(secret, str) else secret
+    text = f"{device.carrier}:{device.subscriber_id}".encode()
+    return hmac.new(key, text, hashlib.sha256).hexdigest()
+
+
+def subscriber_matches(bound: str | None, sent: str | None, carrier: str) -> bool:
+    """Return whether a request's subscriber ID (hashed: ``sent``) fits the session's
+    (``bound``). au and SoftBank send the ID on every request or never; docomo only to
+    ``guid=ON`` URLs, so there a missing ID on either side is no mismatch."""
+    if bound == sent:
+        return True
+    if carrier in SUBSCRIBER_ID_ON_EVERY_REQUEST:
+        return False
+    return bound is None or sent is None
 
 
 def new_id() -> str:
@@ -53,12 +96,21 @@ def new_id() -> str:
 
 @dataclass
 class SessionRecord:
-    """What a store keeps for one session."""
+    """What a store keeps for one session.
+
+    :param binding: :func:`hash_binding` of the phone a URL-carried (or probing) session is
+        bound to; ``None`` for cookie sessions.
+    :param subscriber: :func:`hash_subscriber` of the phone's subscriber ID, when one was sent.
+    :param owner: who the session belongs to (the member id), for
+        :meth:`~SessionStore.delete_owner`.
+    """
 
     data: dict[str, Any]
-    agent_hash: str | None
+    binding: str | None
     touched_at: datetime
     expires_at: datetime
+    subscriber: str | None = None
+    owner: str | None = None
 
 
 class SessionStore(Protocol):
@@ -66,15 +118,23 @@ class SessionStore(Protocol):
 
     def load(self, key: str) -> SessionRecord | None: ...
 
-    def save(self, key: str, record: SessionRecord) -> None: ...
+    def save(self, key: str, record: SessionRecord, *, create: bool = True) -> None:
+        """Store ``record``; with ``create=False`` only a session that still exists is updated
+        (one ended meanwhile stays ended)."""
 
     def touch(self, key: str, touched_at: datetime, expires_at: datetime) -> None: ...
 
     def delete(self, key: str) -> None: ...
 
+    def delete_owner(self, owner: str, *, keep: str | None = None) -> int:
+        """Delete every session of ``owner`` but the one under ``keep``; return how many went."""
+
 
 class RedisSessionStore:
     """Keep sessions in Redis, expiring with the session's own idle time.
+
+    Each owner has a set of their session keys (``<prefix>owner:<owner>``) that lives as long as
+    their longest session; entries of sessions that expired are dropped when the set is read.
 
     :param client: a ``redis.Redis`` instance.
     :param prefix: the key prefix.
@@ -84,6 +144,9 @@ class RedisSessionStore:
         self.client = client
         self.prefix = prefix
 
+    def _owner_index(self, owner: str) -> str:
+        return f"{self.prefix}owner:{owner}"
+
     def load(self, key: str) -> SessionRecord | None:
         raw = self.client.get(self.prefix + key)
         if raw is None:
@@ -91,29 +154,54 @@ class RedisSessionStore:
         doc = json.loads(raw)
         return SessionRecord(
             data=doc["data"],
-            agent_hash=doc["agent"],
+            binding=doc.get("binding"),
             touched_at=datetime.fromisoformat(doc["touched"]),
             expires_at=datetime.fromisoformat(doc["expires"]),
+            subscriber=doc.get("subscriber"),
+            owner=doc.get("owner"),
         )
 
-    def save(self, key: str, record: SessionRecord) -> None:
+    def save(self, key: str, record: SessionRecord, *, create: bool = True) -> None:
         doc = {
             "data": record.data,
-            "agent": record.agent_hash,
+            "binding": record.binding,
+            "subscriber": record.subscriber,
+            "owner": record.owner,
             "touched": record.touched_at.isoformat(),
             "expires": record.expires_at.isoformat(),
         }
         ttl = max(1, int((record.expires_at - _utcnow()).total_seconds()))
-        self.client.set(self.prefix + key, json.dumps(doc), ex=ttl)
+        stored = self.client.set(self.prefix + key, json.dumps(doc), ex=ttl, xx=not create)
+        if stored and record.owner is not None:
+            index = self._owner_index(record.owner)
+            pipe = self.client.pipeline()
+            pipe.sadd(index, key)
+            pipe.ttl(index)
+            _, left = pipe.execute()
+            if left < ttl:
+                self.client.expire(index, ttl)
 
     def touch(self, key: str, touched_at: datetime, expires_at: datetime) -> None:
         record = self.load(key)
         if record is not None:
             record.touched_at, record.expires_at = touched_at, expires_at
-            self.save(key, record)
+            self.save(key, record, create=False)
 
     def delete(self, key: str) -> None:
         self.client.delete(self.prefix + key)
+
+    def delete_owner(self, owner: str, *, keep: str | None = None) -> int:
+        index = self._owner_index(owner)
+        ended = 0
+        for raw in self.client.smembers(index):
+            key = raw.decode("ascii")
+            if key == keep:
+                continue
+            record = self.load(key)
+            if record is not None and record.owner == owner:
+                ended += self.client.delete(self.prefix + key)
+            self.client.srem(index, key)
+        return ended
 
 
 class ServerSession(CallbackDict, SessionMixin):
@@ -123,6 +211,7 @@ class ServerSession(CallbackDict, SessionMixin):
     :param sid: the session id (generated for new sessions, used only if the session is saved).
     :param in_url: whether the id travels in URLs rather than in a cookie.
     :param new: whether no stored session stood behind the request.
+    :param subscriber: the subscriber-ID hash the stored session is bound to.
     """
 
     def __init__(
@@ -133,6 +222,7 @@ class ServerSession(CallbackDict, SessionMixin):
         in_url: bool,
         new: bool,
         touched_at: datetime | None = None,
+        subscriber: str | None = None,
     ) -> None:
         def on_update(self: ServerSession) -> None:
             self.modified = True
@@ -143,7 +233,15 @@ class ServerSession(CallbackDict, SessionMixin):
         self.new = new
         self.modified = False
         self.touched_at = touched_at
+        self.subscriber = subscriber
+        #: A keitai that keeps cookies sent none: the id goes in URLs too, until one comes back.
+        self.probing = False
         self.stale_keys: list[str] = []
+
+    @property
+    def id_in_urls(self) -> bool:
+        """Whether URLs built for this request carry the session id."""
+        return self.in_url or self.probing
 
     def rotate(self) -> None:
         """Issue a new id now; the old one stops working when the response is saved."""
@@ -154,40 +252,82 @@ class ServerSession(CallbackDict, SessionMixin):
         self.modified = True
 
 
+def valid_id(sid: str | None) -> bool:
+    """Return whether ``sid`` could be one of our ids (not too long, URL-safe characters)."""
+    return bool(sid) and len(sid) <= MAX_ID_LENGTH and sid.isascii() and _ID_CHARS.issuperset(sid)
+
+
+_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
 class PortalSessionInterface(SessionInterface):
     """Flask session interface over a :class:`SessionStore`, cookie- or URL-carried.
 
     :param store: where sessions live.
-    :param device_of: returns the request's device (an object with a ``cookies`` attribute).
+    :param device_of: returns the request's :class:`~.device.Device`.
+    :param owner_key: the session key naming its owner (Flask-Login's ``_user_id``).
     """
 
-    def __init__(self, store: SessionStore, device_of: Any) -> None:
+    def __init__(self, store: SessionStore, device_of: Any, owner_key: str = "_user_id") -> None:
         self.store = store
         self.device_of = device_of
+        self.owner_key = owner_key
 
     def carries_in_url(self, request: Request) -> bool:
-        """Return whether this request's session id travels in URLs."""
+        """Return whether this request's session id travels in URLs because the device keeps
+        no cookies (phones that refuse them are found out per session: ``id_in_urls``)."""
         return not self.device_of(request).cookies
 
+    def _load(self, sid: str | None, now: datetime) -> SessionRecord | None:
+        if not valid_id(sid):
+            return None
+        record = self.store.load(hash_id(sid))
+        if record is None or record.expires_at <= now:
+            return None
+        return record
+
+    def _bound_here(self, app: Flask, record: SessionRecord, device: Device) -> bool:
+        """Return whether a URL-carried session was made for the phone sending this request."""
+        if record.binding is None or not hmac.compare_digest(record.binding, hash_binding(device)):
+            return False
+        sent = hash_subscriber(app.secret_key, device)
+        return subscriber_matches(record.subscriber, sent, device.carrier)
+
     def open_session(self, app: Flask, request: Request) -> ServerSession:
-        in_url = self.carries_in_url(request)
-        if in_url:
-            sid = request.args.get(app.config["SESSION_URL_PARAM"])
-        else:
-            sid = request.cookies.get(self.get_cookie_name(app))
+        device = self.device_of(request)
         now = _utcnow()
-        agent = hash_agent(request.user_agent.string) if in_url else None
-        if sid and len(sid) <= 64 and sid.isascii():
-            record = self.store.load(hash_id(sid))
-            if record and record.expires_at > now and record.agent_hash == agent:
-                return ServerSession(
-                    record.data, sid, in_url=in_url, new=False, touched_at=record.touched_at
+        fallback = device.cookies and device.is_keitai and app.config["SESSION_URL_FALLBACK"]
+        if device.cookies:
+            sid = request.cookies.get(self.get_cookie_name(app))
+            record = self._load(sid, now)
+            if record is not None:
+                session = ServerSession(
+                    record.data, sid, in_url=False, new=False, touched_at=record.touched_at
                 )
-        return ServerSession(None, new_id(), in_url=in_url, new=True)
+                # A probing session whose cookie came back: cookies work, so stop honouring
+                # its id from URLs (saved once without the binding).
+                session.modified = record.binding is not None
+                return session
+            fallback = fallback and not sid  # a stale cookie came: this phone keeps cookies
+        if not device.cookies or fallback:
+            sid = request.args.get(app.config["SESSION_URL_PARAM"])
+            record = self._load(sid, now)
+            if record is not None and self._bound_here(app, record, device):
+                return ServerSession(
+                    record.data,
+                    sid,
+                    in_url=True,
+                    new=False,
+                    touched_at=record.touched_at,
+                    subscriber=record.subscriber,
+                )
+        session = ServerSession(None, new_id(), in_url=not device.cookies, new=True)
+        session.probing = bool(fallback)
+        return session
 
     def idle_limit(self, app: Flask, session: ServerSession) -> timedelta:
         """Return how long the session may stay unused."""
-        key = "SESSION_IDLE_KEITAI" if session.in_url else "SESSION_IDLE_PC"
+        key = "SESSION_IDLE_KEITAI" if session.id_in_urls else "SESSION_IDLE_PC"
         return app.config[key]
 
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:
@@ -203,17 +343,32 @@ class PortalSessionInterface(SessionInterface):
                 self._delete_cookie(app, response)
             return
         if session.modified:
-            agent = None
-            if session.in_url:
-                from flask import request
-
-                agent = hash_agent(request.user_agent.string)
-            self.store.save(key, SessionRecord(dict(session), agent, now, expires))
+            self.store.save(key, self._record(app, session, now, expires), create=session.new)
             if not session.in_url:
                 self._set_cookie(app, session, response)
         elif not session.new and session.touched_at is not None:
             if now - session.touched_at >= app.config["SESSION_TOUCH_INTERVAL"]:
                 self.store.touch(key, now, expires)
+
+    def _record(
+        self, app: Flask, session: ServerSession, now: datetime, expires: datetime
+    ) -> SessionRecord:
+        binding = subscriber = None
+        if session.id_in_urls:
+            from flask import request
+
+            device = self.device_of(request)
+            binding = hash_binding(device)
+            subscriber = hash_subscriber(app.secret_key, device) or session.subscriber
+        owner = session.get(self.owner_key)
+        return SessionRecord(
+            dict(session),
+            binding,
+            now,
+            expires,
+            subscriber=subscriber,
+            owner=None if owner is None else str(owner),
+        )
 
     def _set_cookie(self, app: Flask, session: ServerSession, response: Response) -> None:
         response.set_cookie(

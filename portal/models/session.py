@@ -16,8 +16,14 @@ class StoredSession(db.Model):
 
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[str] = mapped_column(Text, default="{}")
-    #: SHA-256 of the User-Agent the session is bound to (URL-carried sessions), else ``None``.
-    agent_hash: Mapped[str | None] = mapped_column(String(64))
+    #: SHA-256 of the User-Agent and gateway carrier a URL-carried session is bound to, else
+    #: ``None`` (cookie sessions).
+    binding_hash: Mapped[str | None] = mapped_column(String(64))
+    #: HMAC of the subscriber ID a URL-carried session is bound to, when the phone sent one.
+    subscriber_hash: Mapped[str | None] = mapped_column(String(64))
+    #: The member logged in with this session (no foreign key: a session saved after its member
+    #: was deleted must not fail the request), so all their sessions can be ended at once.
+    member_id: Mapped[int | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     touched_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)

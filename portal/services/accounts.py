@@ -17,6 +17,7 @@ from ..models.member import age_on
 from . import ServiceError, site_settings
 from .friends import befriend
 from .passwords import hash_password, needs_rehash, verify_password
+from .sessions import end_sessions
 
 
 def normalise_email(address: str) -> str:
@@ -154,14 +155,18 @@ def create_invitation(member: Member, note: str | None) -> Invitation:
     return invitation
 
 
-def change_password(member: Member, current: str, new: str) -> None:
-    """Set a new password after checking the current one.
+def change_password(member: Member, current: str, new: str, *, keep_sid: str | None) -> int:
+    """Set a new password after checking the current one, and end the member's other sessions
+    (whoever else knew the old password is logged out everywhere).
 
+    :param keep_sid: the session id of the request changing it (it stays logged in).
+    :return: how many other sessions ended.
     :raise ServiceError: when ``current`` is wrong.
     """
     if not verify_password(member.password_hash, current):
         raise ServiceError(_l("The current password is wrong."), "current_password")
     member.password_hash = hash_password(new)
+    return end_sessions(member, keep_sid=keep_sid)
 
 
 def change_email(member: Member, password: str, new_email: str) -> None:

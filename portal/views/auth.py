@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, g, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter
-from ..filters import safe_next
+from ..filters import here, safe_next
 from ..forms.auth import LoginForm, SignupForm
 from ..i18n import LOCALE_KEY
 from ..models._time import tokyo_today
 from ..rendering import render
-from ..services import ServiceError, accounts
+from ..services import ServiceError, accounts, sessions
 from ..services import easy_login as easy_login_service
 
 bp = Blueprint("auth", __name__)
@@ -30,9 +30,33 @@ def _login_limit() -> str:
 
 
 def sign_in(member) -> None:
-    """Start a member's session under a new session id (no fixation across login)."""
+    """Start a member's session under a new session id and a new CSRF token (neither what was
+    seen before login, nor a token planted by someone else, works after it)."""
     session.rotate()
+    _new_csrf_token()
     login_user(member)
+
+
+def _new_csrf_token() -> None:
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)
+
+
+def sign_out() -> None:
+    """End the member's session here; the session id is replaced and the language choice kept."""
+    locale = current_user.locale
+    logout_user()
+    session.clear()
+    session.rotate()
+    if locale:
+        session[LOCALE_KEY] = locale
+
+
+def login_first():
+    """Send a visitor who must log in to the login page, coming back here afterwards; the
+    ``next`` path never carries a session id (an expired one would loop back to the login)."""
+    return redirect(url_for("auth.login", next=here()))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -48,13 +72,16 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     failed = False
+    next_path = safe_next(request.args.get("next"))
     if form.validate_on_submit():
         member = accounts.authenticate(form.email.data, form.password.data)
         if member is not None:
             sign_in(member)
-            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+            return redirect(next_path or url_for("home.index"))
         failed = True
-    return render("auth/login.html", form=form, failed=failed, easy_failed=False)
+    return render(
+        "auth/login.html", form=form, failed=failed, easy_failed=False, next_path=next_path
+    )
 
 
 @bp.route("/login/easy", methods=["POST"])
@@ -64,7 +91,11 @@ def easy_login():
     member = easy_login_service.member_for(g.device)
     if member is None:
         return render(
-            "auth/login.html", form=LoginForm(formdata=None), failed=False, easy_failed=True
+            "auth/login.html",
+            form=LoginForm(formdata=None),
+            failed=False,
+            easy_failed=True,
+            next_path=None,
         )
     sign_in(member)
     return redirect(url_for("home.index"))
@@ -74,12 +105,17 @@ def easy_login():
 @login_required
 def logout():
     """Log out; the session id is replaced and the language choice kept."""
-    locale = current_user.locale
-    logout_user()
-    session.clear()
-    session.rotate()
-    if locale:
-        session[LOCALE_KEY] = locale
+    sign_out()
+    return redirect(url_for("home.top"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """Log out on every device and browser (a phone left somewhere, a shared PC)."""
+    sessions.end_sessions(current_user)
+    sign_out()
+    flash(_("You were logged out on every device."))
     return redirect(url_for("home.top"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..filters import safe_next
@@ -55,13 +56,25 @@ def password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(
-                current_user, form.current_password.data, form.new_password.data
+            ended = accounts.change_password(
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                keep_sid=session.sid,
             )
         except ServiceError as exc:
             form.current_password.errors.append(exc.message)
         else:
+            session.rotate()
             flash(_("Your password was changed."))
+            if ended:
+                flash(
+                    ngettext(
+                        "You were logged out on %(num)d other device.",
+                        "You were logged out on %(num)d other devices.",
+                        ended,
+                    )
+                )
             return redirect(url_for("settings.index"))
     return _page(password_form=form, status=400 if request.method == "POST" else 200)
 
