@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from . import filters, i18n
+from . import filters, hosts, i18n
 from .config import DefaultConfig
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from .keitai import Keitai, gateways
@@ -85,8 +85,10 @@ def _instance_secret(app: Flask) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the extensions; the keitai layer first, so every later hook knows the device."""
-    Keitai(app)
+    """Bind the extensions; the keitai layer first, so every later hook knows the device (the
+    host check goes before even that: a foreign Host gets nothing but a 400 page)."""
+    Keitai(app, base_url=hosts.base_url)
+    hosts.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)

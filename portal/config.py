@@ -75,8 +75,12 @@ class DefaultConfig:
     PAGE_BUDGET_STRICT = False
     #: Route every template render through StrictUndefined (on in tests).
     STRICT_TEMPLATES = False
-    #: ``host[:port]`` values that count as ours. Easy login works only on these hosts (a DNS
-    #: rebinding attack arrives with a foreign Host header); empty: easy login is off.
+    #: The site's address as members reach it, ``scheme://host[:port]``: links in mail, feeds and
+    #: invitations (never the Host header). Unset: from SERVER_NAME, else the first SERVER_HOSTS.
+    PUBLIC_URL: str | None = None
+    #: Further ``host[:port]`` values that count as ours; a request for any other host gets a 400
+    #: page (portal.hosts). Easy login works only on configured hosts (a DNS rebinding attack
+    #: arrives with a foreign Host header). Nothing configured: only localhost is served.
     SERVER_HOSTS: tuple[str, ...] = ()
     #: Reverse proxies in front of the app (werkzeug ProxyFix hops). 0: REMOTE_ADDR is the
     #: client, and X-Forwarded-For is ignored, as it must be unless a proxy of ours sets it.

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from flask import current_app, request, url_for
 from markupsafe import Markup, escape
 
+from .hosts import external_url
 from .keitai.links import linkify
 
 #: Query parameters that carry (or stand for) a session, never kept in a ``next`` path: ours
@@ -60,10 +61,9 @@ def here() -> str:
 
 
 def share_url(endpoint: str, **values) -> str:
-    """Return an absolute URL to hand to someone else: it never carries our session id."""
-    return url_for(
-        endpoint, _external=True, **{current_app.config["SESSION_URL_PARAM"]: None}, **values
-    )
+    """Return an absolute URL to hand to someone else, on the site's configured address
+    (``PUBLIC_URL``, never the Host header): it never carries our session id."""
+    return external_url(endpoint, **{current_app.config["SESSION_URL_PARAM"]: None}, **values)
 
 
 def jump_url(url: str) -> str:

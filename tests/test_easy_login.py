@@ -120,12 +120,32 @@ def test_registering_from_outside_the_gateway_is_refused(app, make_member, login
 
 
 def test_foreign_host_header_is_refused(app, make_member, login):
-    """DNS rebinding: the i-mode browser sends the ID to a page served under another name."""
+    """DNS rebinding: the i-mode browser sends the ID to a page served under another name.
+
+    Every request for a host that is not ours is refused now (issue 12.2), the easy-login
+    form and its POST included."""
     make_member("taro", nickname="たろう")
     _register(_phone(app, "docomo"), login)
     rebound = _phone(app, "docomo", host="attacker.example")
-    rebound.get("/login")
-    assert "たろう" not in rebound.submit("/login/easy").text
+    page = rebound.get("/login")
+    assert page.status == 400
+    assert not any("/login/easy" in form.action for form in page.forms)
+    page = rebound._send("POST", "/login/easy?guid=ON", b"")
+    assert page.status == 400
+    assert "たろう" not in page.text
+    assert "Location" not in page.headers
+
+
+def test_easy_login_is_off_on_a_host_nobody_configured(app, make_app, make_member, login):
+    """The development fallback serves localhost, but only a configured host has easy login."""
+    make_member("taro", nickname="たろう")
+    _register(_phone(app, "docomo"), login)
+    unconfigured = make_app()
+    assert not unconfigured.config.get("SERVER_NAME")
+    assert not unconfigured.config.get("SERVER_HOSTS")
+    phone = _phone(unconfigured, "docomo")
+    assert phone.get("/login").status == 200
+    assert "たろう" not in phone.submit("/login/easy").text
 
 
 def test_forwarded_for_is_ignored_unless_a_proxy_is_configured(app, make_app, make_member, login):

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from ..extensions import db
+from ..hosts import request_host_is_configured
 from ..keitai import Device
 from ..models import Member, MobileId
 from . import ServiceError
@@ -32,9 +33,10 @@ def digest(carrier: str, subscriber_id: str) -> str:
 
 
 def host_is_ours() -> bool:
-    """Return whether the request's Host is one the operator declared (``SERVER_HOSTS``)."""
-    hosts = current_app.config.get("SERVER_HOSTS") or ()
-    return request.host.lower() in {h.lower() for h in hosts}
+    """Return whether the request's Host is one the operator declared (``PUBLIC_URL``,
+    ``SERVER_NAME``, ``SERVER_HOSTS``; the development fallback of :mod:`portal.hosts` does not
+    count). Every request is already refused for other hosts; this stays as a second lock."""
+    return request_host_is_configured()
 
 
 def usable_id(device: Device) -> str | None:
@@ -42,7 +44,7 @@ def usable_id(device: Device) -> str | None:
     if device.subscriber_id is None:
         return None
     if not host_is_ours():
-        logger.warning("easy login refused: Host %r is not in SERVER_HOSTS", request.host)
+        logger.warning("easy login refused: Host %r is not configured", request.host)
         return None
     return device.subscriber_id
 

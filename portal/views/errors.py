@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..extensions import db
+from ..hosts import UnknownHost
 from ..keitai import BadInputEncoding, detect
 from ..rendering import render
 
@@ -22,6 +23,8 @@ def _explain(error: HTTPException) -> tuple[str, str]:
         return _("The characters you sent could not be read"), _(
             "Nothing was saved. Please go back, check the text and send it again."
         )
+    if isinstance(error, UnknownHost):
+        return _("Bad request"), _("This site is not served at this address.")
     if isinstance(error, CSRFError):
         return _("This form has expired"), _(
             "Nothing was saved. Please open the page again and send the form from there."
