@@ -35,6 +35,9 @@ class DefaultConfig:
     SESSION_TOUCH_INTERVAL = timedelta(minutes=1)
     SESSION_COOKIE_NAME = "portal_session"
     SESSION_COOKIE_HTTPONLY = True
+    #: ``Secure`` cookies; ``None``: when the site is served over HTTPS (``PUBLIC_URL`` https).
+    SESSION_COOKIE_SECURE: bool | None = None
+    REMEMBER_COOKIE_SECURE: bool | None = None
     SESSION_COOKIE_SAMESITE = "Lax"
     #: Query/form parameter that carries the session id for cookie-less phones.
     SESSION_URL_PARAM = "sid"

@@ -349,3 +349,101 @@ def test_an_au_session_in_urls_is_bound_to_the_subscriber_number(browser, make_m
     page = thief.get(f"/home?sid={sid}")
     assert "たろう" not in page.text
     assert urlsplit(page.url).path == "/login"
+
+
+# --- 12.13: headers and cookies ----------------------------------------------------------------
+
+
+def test_every_response_says_nosniff_and_keeps_urls_from_other_sites(browser, make_member):
+    make_member("taro", nickname="たろう")
+    pc = browser(PC)
+    for path in ("/", "/login", "/no-such-page", "/static/none.css", "/jump?url=http://x.example/"):
+        page = pc.get(path)
+        assert page.headers["X-Content-Type-Options"] == "nosniff", path
+        assert page.headers["Referrer-Policy"] in ("same-origin", "no-referrer"), path
+
+
+def test_pc_pages_carry_a_policy_against_framing_and_scripts(browser):
+    page = browser(PC).get("/login")
+    policy = page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy
+    assert "script-src 'none'" in policy
+    assert page.headers["X-Frame-Options"] == "DENY"
+    # A smartphone on the mobile pages cannot be framed either; a keitai gets no header bytes.
+    from tests.browser import IPHONE
+
+    mobile = browser(IPHONE).get("/login?view=mobile")
+    assert mobile.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert "Content-Security-Policy" not in browser(DOCOMO_MOVA, cookies=False).get("/").headers
+
+
+@pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA, AU])
+def test_member_pages_are_never_stored_by_a_cache(browser, make_member, login, agent):
+    make_member("taro", nickname="たろう")
+    client = browser(agent, cookies=agent != DOCOMO_MOVA)
+    home = login(client, "taro")
+    assert home.headers["Cache-Control"] == "private, no-store"
+    page = client.get(href(home, "/settings"))
+    assert page.headers["Cache-Control"] == "private, no-store"
+    redirect = client.submit("/logout", follow=False)
+    assert redirect.status == 302
+    if agent == DOCOMO_MOVA:  # its Location carries the new session id
+        assert redirect.headers["Cache-Control"] == "private, no-store"
+
+
+def test_an_anonymous_pc_page_may_be_cached(browser):
+    assert "no-store" not in (browser(PC).get("/").headers.get("Cache-Control") or "")
+
+
+def test_a_cookieless_phones_anonymous_page_with_its_sid_is_not_cached(browser):
+    page = browser(DOCOMO_MOVA, cookies=False).get("/login")
+    assert sid_of(page.form("/login").action)
+    assert page.headers["Cache-Control"] == "private, no-store"
+
+
+def test_cookies_are_secure_and_http_only_when_the_site_is_https(make_app):
+    https_app = make_app(PUBLIC_URL="https://localhost", SERVER_NAME="localhost")
+    client = Browser(https_app, PC)
+    page = client.get("/login")
+    (cookie,) = page.headers.getlist("Set-Cookie")
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    plain = Browser(make_app(), PC).get("/login")
+    (cookie,) = plain.headers.getlist("Set-Cookie")
+    assert "HttpOnly" in cookie
+    assert "Secure" not in cookie
+
+
+def test_hsts_is_asked_for_over_https_only(make_app):
+    https_app = make_app(PUBLIC_URL="https://localhost")
+    client = https_app.test_client()
+    secure = client.get("/login", base_url="https://localhost/")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+@pytest.mark.parametrize("length", [65, 64 * 1024])
+def test_a_session_id_over_64_characters_is_refused_not_echoed(browser, length):
+    huge = "A" * length
+    phone = browser(DOCOMO_MOVA, cookies=False)
+    page = phone.get(f"/home?sid={huge}", follow=False)
+    assert page.status == 400
+    assert "Location" not in page.headers
+    assert huge not in page.text
+    assert len(page.body) <= 5120
+    assert "リクエスト".encode("cp932") in page.body or ui(page, "リクエスト") in page.text
+
+
+def test_a_session_id_inside_next_is_not_echoed_into_the_location(browser):
+    huge = "A" * (64 * 1024)
+    phone = browser(DOCOMO_MOVA, cookies=False)
+    page = phone.get(f"/lang/en?next=%2Fhome%3Fsid%3D{huge}", follow=False)
+    assert page.status == 302
+    assert len(page.headers["Location"]) < 200
+    assert huge not in page.headers["Location"]
+
+
+def test_a_session_id_of_odd_characters_is_refused(browser):
+    page = browser(DOCOMO_MOVA, cookies=False).get("/home?sid=abc%0D%0ASet-Cookie:x", follow=False)
+    assert page.status == 400

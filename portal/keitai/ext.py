@@ -9,7 +9,8 @@ Per request it:
 3. decides the rendering (``g.mobile_view``): keitai get the mobile tree, smartphones and PCs the
    PC tree, and ``?view=pc|mobile`` overrides it for the rest of the session;
 4. adds the session id to every URL built with ``url_for`` when the session travels in URLs
-   (the device keeps no cookies, or refuses them: :mod:`.session`);
+   (the device keeps no cookies, or refuses them: :mod:`.session`), and refuses a ``sid`` that
+   cannot be one of ours (over 64 characters, odd characters) with a 400;
 5. turns rendered HTML into bytes for the device (:meth:`Keitai.page_response`, emoji in the
    device's own form), declares the
    charset, measures the page against the device's byte budget, makes ``Location`` absolute
@@ -34,6 +35,7 @@ from .device import SUBSCRIBER_HEADERS, Device, detect
 from .encoding import encode_page
 from .links import offsite_links
 from .markup import MarkupProfile, profile_for
+from .session import valid_id
 from .uploads import can_upload
 from .wsgi import InputDecodingMiddleware
 
@@ -54,6 +56,10 @@ class PageOverBudgetError(RuntimeError):
 
 class BadInputEncoding(BadRequest):
     """The request's query or form was not valid in the device's encoding; nothing was used."""
+
+
+class BadSessionId(BadRequest):
+    """The URL's session id cannot be one of ours (too long, odd characters): never echoed."""
 
 
 def _device() -> Device:
@@ -113,6 +119,9 @@ class Keitai:
     def _before_request() -> None:
         g.device = device_of(request)
         g.mobile_view = _choose_view(g.device)
+        sid = request.args.get(current_app.config["SESSION_URL_PARAM"])
+        if sid and not valid_id(sid):
+            raise BadSessionId()
         error = request.environ.get("keitai.input_error")
         if error is not None:
             raise BadInputEncoding()

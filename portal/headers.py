@@ -1,0 +1,78 @@
+"""Security headers and cookie settings on every response.
+
+* ``X-Content-Type-Options: nosniff`` everywhere (a member's upload is never run as a page).
+* ``Referrer-Policy: same-origin`` (set by the keitai layer; ``/jump`` sends ``no-referrer``): a
+  URL with the session id in it is never sent to another site. Phones that ignore the header
+  never reach another site from such a page: member links go through ``/jump``.
+* PC pages: a ``Content-Security-Policy`` (no script at all, no plugins, forms only to us,
+  ``frame-ancestors 'none'``) and ``X-Frame-Options: DENY`` for older browsers; pages of the
+  mobile tree shown to a smartphone get ``frame-ancestors 'none'`` (keitai browsers do not frame
+  and read no CSP: they are sent none, every header byte counts there).
+* ``Cache-Control: private, no-store`` on everything served to a member, and on every response
+  whose links carry a session id, in both renderings: no carrier gateway, proxy or shared PC
+  keeps a member's page (or someone's session id). Responses that chose their own
+  ``Cache-Control`` (member photos: ``private``) keep it.
+* Over HTTPS (``PUBLIC_URL`` https, or ``PREFERRED_URL_SCHEME``), cookies are ``Secure`` unless
+  ``SESSION_COOKIE_SECURE`` says otherwise, and the response asks for HSTS; they are always
+  ``HttpOnly``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g, request, session
+from flask_login import current_user
+
+#: The PC pages' policy: styles are inline (one <style> and style attributes), images ours.
+PC_POLICY = (
+    "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+FRAME_POLICY = "frame-ancestors 'none'"
+HSTS = "max-age=31536000"
+
+
+def _is_keitai() -> bool:
+    device = g.get("device")
+    return bool(device is not None and device.is_keitai)
+
+
+def _private() -> bool:
+    """Whether this response is a member's, or carries a session id in its links."""
+    if request.endpoint == "static":
+        return False
+    if getattr(session, "id_in_urls", False):
+        return True
+    return bool(current_user and current_user.is_authenticated)
+
+
+def _add_headers(response: Response) -> Response:
+    headers = response.headers
+    headers["X-Content-Type-Options"] = "nosniff"
+    if response.mimetype == "text/html":
+        if not g.get("mobile_view", False):
+            headers.setdefault("Content-Security-Policy", PC_POLICY)
+            headers.setdefault("X-Frame-Options", "DENY")
+        elif not _is_keitai():
+            headers.setdefault("Content-Security-Policy", FRAME_POLICY)
+    if "Cache-Control" not in headers and _private():
+        headers["Cache-Control"] = "private, no-store"
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
+
+
+def served_over_https(app: Flask) -> bool:
+    """Return whether the configuration says the site is reached over HTTPS."""
+    public = app.config.get("PUBLIC_URL") or ""
+    return public.startswith("https://") or app.config.get("PREFERRED_URL_SCHEME") == "https"
+
+
+def init_app(app: Flask) -> None:
+    """Settle the cookie flags and add the headers to every response."""
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config.get(key) is None:
+            app.config[key] = served_over_https(app)
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    app.after_request(_add_headers)
