@@ -31,5 +31,7 @@ class Invitation(db.Model):
     used_by: Mapped[Member | None] = relationship(foreign_keys=[used_by_id])
 
     def is_usable(self, now: datetime) -> bool:
-        """Return whether the link can still be used to sign up at ``now``."""
-        return self.used_by_id is None and self.expires_at > now
+        """Return whether the link can still be used to sign up at ``now``.
+
+        ``used_at`` marks it used for good (the member it made may leave later)."""
+        return self.used_at is None and self.used_by_id is None and self.expires_at > now

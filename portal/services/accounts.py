@@ -8,7 +8,8 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Invitation, Member
@@ -73,6 +74,11 @@ def sign_up(
 ) -> Member:
     """Create a member; the inviter and the new member become friends.
 
+    Race-safe: the invitation is claimed by a conditional UPDATE (only while unused and
+    unexpired), so of concurrent signups with one link exactly one gets an account; two signups
+    with one address meet the unique index, and the loser gets the form error. On that error the
+    request's work so far is rolled back (signing up is the first thing a signup request writes).
+
     :raise ServiceError: without a usable invitation under the invite policy, under the minimum
         age, or when the e-mail address is taken.
     """
@@ -87,22 +93,51 @@ def sign_up(
     if birth_date.year < 1900:
         raise ServiceError(_l("Please check your date of birth."), "birth_year")
     address = normalise_email(email)
+    taken = ServiceError(_l("This e-mail address is already registered."), "email")
     if member_by_email(address) is not None:
-        raise ServiceError(_l("This e-mail address is already registered."), "email")
+        raise taken
+    password_hash = hash_password(password)  # slow: before any row is locked
+    if invitation is not None and not _claim(invitation):
+        raise ServiceError(_l("This invitation link is not valid any more."), "invite")
     member = Member(
         email=address,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         nickname=nickname.strip(),
         birth_date=birth_date,
         invited_by_id=invitation.inviter_id if invitation else None,
     )
     db.session.add(member)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()  # the claim too: the invitation stays usable
+        if member_by_email(address) is not None:
+            raise taken from None
+        raise
     if invitation is not None:
         invitation.used_by_id = member.id
-        invitation.used_at = utcnow()
         befriend(invitation.inviter, member)
     return member
+
+
+def _claim(invitation: Invitation) -> bool:
+    """Mark ``invitation`` used, if nobody did meanwhile; return whether this request got it."""
+    now = utcnow()
+    result = db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.used_at.is_(None),
+            Invitation.used_by_id.is_(None),
+            Invitation.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    invitation.used_at = now
+    return True
 
 
 def open_invitations(member: Member) -> list[Invitation]:
@@ -111,6 +146,7 @@ def open_invitations(member: Member) -> list[Invitation]:
         select(Invitation)
         .where(
             Invitation.inviter_id == member.id,
+            Invitation.used_at.is_(None),
             Invitation.used_by_id.is_(None),
             Invitation.expires_at > utcnow(),
         )
@@ -137,6 +173,7 @@ def create_invitation(member: Member, note: str | None) -> Invitation:
     open_count = db.session.scalar(
         select(func.count(Invitation.id)).where(
             Invitation.inviter_id == member.id,
+            Invitation.used_at.is_(None),
             Invitation.used_by_id.is_(None),
             Invitation.expires_at > now,
         )
