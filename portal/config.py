@@ -65,7 +65,11 @@ class DefaultConfig:
     INVITATIONS_PER_MEMBER = 10
     INVITATION_LIFETIME = timedelta(days=14)
 
+    #: Failed logins allowed per address and client (per subscriber ID for easy login).
     LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
+    #: Failed password logins allowed per address from all clients together (guessing from many
+    #: machines); gentle, so a member is rarely locked out by others.
+    LOGIN_RATE_LIMIT_PER_ADDRESS = "100 per hour"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
 

@@ -12,21 +12,25 @@ from ..extensions import limiter
 from ..filters import here, safe_next
 from ..forms.auth import LoginForm, SignupForm
 from ..i18n import LOCALE_KEY
+from ..keitai.ext import device_of
 from ..models._time import tokyo_today
 from ..rendering import render
-from ..services import ServiceError, accounts, sessions
+from ..services import ServiceError, accounts, lockouts, sessions
 from ..services import easy_login as easy_login_service
 
 bp = Blueprint("auth", __name__)
 
 
-def _login_key() -> str:
-    """Rate-limit logins per address tried (phones share their carrier's gateway IPs)."""
-    return "login:" + accounts.normalise_email(request.form.get("email", ""))
-
-
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _address_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
 
 
 def sign_in(member) -> None:
@@ -62,10 +66,11 @@ def login_first():
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     _login_limit,
-    key_func=_login_key,
+    key_func=lambda: lockouts.password_key(device_of(request)),
     methods=["POST"],
-    deduct_when=lambda response: response.status_code != 302,
+    deduct_when=_failed,
 )
+@limiter.limit(_address_limit, key_func=lockouts.address_key, methods=["POST"], deduct_when=_failed)
 def login():
     """Show the login form; log the member in."""
     if current_user.is_authenticated:
@@ -85,7 +90,11 @@ def login():
 
 
 @bp.route("/login/easy", methods=["POST"])
-@limiter.limit(_login_limit, deduct_when=lambda response: response.status_code != 302)
+@limiter.limit(
+    _login_limit,
+    key_func=lambda: lockouts.easy_login_key(device_of(request)),
+    deduct_when=_failed,
+)
 def easy_login():
     """Log in with the phone's registered subscriber ID (かんたんログイン)."""
     member = easy_login_service.member_for(g.device)
