@@ -28,6 +28,7 @@ __all__ = [
     "InputEncodingError",
     "decode_input",
     "encode_page",
+    "shows",
     "transcode_urlencoded",
 ]
 
@@ -341,6 +342,24 @@ def encode_page(
         return _map_docomo(text).encode("cp932", _GETA_DOCOMO_ERRORS)
 
     return _map_cp932(text).encode("cp932", _GETA_ERRORS)
+
+
+def shows(text: str, encoding: str, *, carrier: str | None = None) -> bool:
+    """Tell whether a device in ``encoding`` shows ``text`` whole: no character of it would
+    become the geta mark 〓 on the way out (look-alikes such as WAVE DASH -> FULLWIDTH TILDE
+    count as shown).
+
+    Hangul and most simplified hanzi are outside CP932, so ``shows("한국어", "cp932")`` is
+    false; everything shows in UTF-8.
+
+    :param text: Text as :func:`encode_page` would receive it.
+    :param encoding: The codec name of the device, ``"cp932"`` or ``"utf-8"``.
+    :param carrier: The device's carrier (``"docomo"`` also refuses its forbidden extensions).
+    """
+    if _codec(encoding) == "utf-8":
+        return True
+    wanted = text.replace(GETA, "")
+    return GETA not in encode_page(wanted, encoding, carrier=carrier).decode("cp932")
 
 
 def decode_input(raw: bytes, encoding: str) -> str:

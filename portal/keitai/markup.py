@@ -57,6 +57,25 @@ class MarkupProfile:
             return Markup(' xmlns="http://www.w3.org/1999/xhtml"')
         return Markup("")
 
+    def lang(self, tag: str) -> Markup:
+        """Return the attribute naming an element's language: ``lang`` in HTML and cHTML (whose
+        browsers ignore what they do not know), ``xml:lang`` beside it in XHTML (as XHTML 1.0
+        Appendix C advises; XHTML Basic knows only ``xml:lang``).
+
+        :param tag: a BCP 47 language tag (``en``, ``zh-Hans``).
+        """
+        if self.name.startswith("xhtml"):
+            return Markup(' lang="{0}" xml:lang="{0}"').format(tag)
+        return Markup(' lang="{}"').format(tag)
+
+    def link_lang(self, tag: str) -> Markup:
+        """Return the attributes of a link to a page in another language: its text's language
+        and, where the markup has it (HTML5, XHTML's Hypertext module; not cHTML), ``hreflang``.
+        """
+        if self.name == "chtml":
+            return self.lang(tag)
+        return self.lang(tag) + Markup(' hreflang="{}"').format(tag)
+
     @property
     def head(self) -> Markup:
         """Return the DOCTYPE line (empty for cHTML)."""
