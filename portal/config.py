@@ -22,7 +22,8 @@ class DefaultConfig:
 
     BABEL_DEFAULT_LOCALE = "ja"
     BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
-    LANGUAGES = ("ja", "en")
+    #: The UI languages, in the switch's order (``ja`` first: the default).
+    LANGUAGES = ("ja", "en", "zh", "ko")
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_SSL_STRICT = False  # keitai browsers send no Referer

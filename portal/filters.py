@@ -7,9 +7,11 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import current_app, request, url_for
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from .hosts import external_url
+from .keitai.ext import device_of
 from .keitai.links import linkify
 
 #: Query parameters that carry (or stand for) a session, never kept in a ``next`` path: ours
@@ -67,8 +69,15 @@ def share_url(endpoint: str, **values) -> str:
 
 
 def jump_url(url: str) -> str:
-    """Return the jump-page URL that leads to ``url`` (never carrying the session id)."""
-    return url_for("links.jump", url=url, **{current_app.config["SESSION_URL_PARAM"]: None})
+    """Return the jump-page URL that leads to ``url`` (never carrying the session id).
+
+    For phones without cookies, which reach ``/jump`` without their session, the URL carries
+    the reader's language instead (``lang``).
+    """
+    values = {current_app.config["SESSION_URL_PARAM"]: None}
+    if not device_of(request).cookies:
+        values["lang"] = str(get_locale() or "ja").split("_")[0]
+    return url_for("links.jump", url=url, **values)
 
 
 def linkify_content(text: str) -> Markup:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+from flask_babel import force_locale, get_translations
+
+from portal.keitai.hankaku import to_hankaku
 from tests.browser import DOCOMO_MOVA, Form, sid_of
 
 D501I_BUDGET = 5120
@@ -58,3 +61,20 @@ def assert_fits_d501i(page) -> None:
     assert page.headers["Content-Type"] == "text/html; charset=Shift_JIS"
     assert "main" not in page.tags, "a keitai gets the mobile tree"
     assert len(page.body) <= D501I_BUDGET, f"{page.url}: {len(page.body)} bytes"
+
+
+def ui_text(app, agent: str, msgid: str | tuple[str, str], **values) -> str:
+    """Return a UI string as a page shows it in Japanese (half-width kana on the D501i, in the
+    UI text only, not in the values), whether or not the catalogue translates it yet.
+
+    :param msgid: a message, or ``(singular, plural)`` with the count in ``values["num"]``.
+    """
+    with app.test_request_context(), force_locale("ja"):
+        translations = get_translations()
+        if isinstance(msgid, tuple):
+            text = translations.ungettext(*msgid, values["num"])
+        else:
+            text = translations.ugettext(msgid)
+    if agent == DOCOMO_MOVA:
+        text = to_hankaku(text)
+    return text % values if values else text

@@ -6,27 +6,18 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.keitai.hankaku import to_hankaku
 from portal.models import Member, Profile, Report, Topic
 from portal.services import comments, diaries, messages, reports, reviews, topics
 from tests.browser import DOCOMO_MOVA, PC
 from tests.community_helpers import add_member, make_community, make_topic
 from tests.pages import assert_fits_d501i, client_for, go, href
+from tests.pages import ui_text as ui_text  # re-exported for the report tests
 
 AGENTS = pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
 HIDDEN_NOTICE = "Hidden by the operators: only its author and the operators see it."
-
-
-def ui_text(app, agent: str, msgid: str, **values) -> str:
-    """A UI string as a page shows it in Japanese (half-width kana on the D501i), whether or
-    not the catalogue translates it yet."""
-    with app.test_request_context(), force_locale("ja"):
-        text = gettext(msgid, **values)
-    return to_hankaku(text) if agent == DOCOMO_MOVA else text
 
 
 def make_world(app, make_member) -> dict[str, int]:

@@ -106,7 +106,7 @@ def test_a_hidden_diary_comment_leaves_the_page_and_the_counts(app, browser, log
         login(client, reader)
         page = go(client, f"/diaries/{world['diary']}")
         assert "けんたのコメント" not in page.text, reader
-        assert ui_text(app, agent, "Comments (%(n)s)", n=0) in page.text
+        assert ui_text(app, agent, ("Comments (%(num)s)", "Comments (%(num)s)"), num=0) in page.text
     kenta = client_for(browser, agent)
     login(kenta, "kenta")
     page = go(kenta, f"/diaries/{world['diary']}")

@@ -166,6 +166,11 @@ def test_a_members_choice_is_saved_and_follows_them_to_another_device(browser, m
     page = pc.get(switch_link(home, "en"))
     assert page.html_lang == "en"
     assert "たろう's home" in page.text
+    # The switch is a GET and saves nothing (issue 12.11); the page offers to keep it (a POST).
+    page = pc.submit("/settings/language")
+    assert page.html_lang == "en"
+    assert "Your language was saved." in page.text
+    assert "たろう's home" in page.text, "the form returns to the page it was on"
     page = logout(pc)
     assert page.html_lang == "en", "logging out keeps the language of the browser"
 
@@ -201,7 +206,7 @@ def test_settings_page_switches_language_for_the_member(browser, make_member):
     client = browser(PC)
     log_in(client, "taro")
     page = client.get("/settings")
-    page = client.click("English")
+    page = client.submit("/settings/language", {"locale": "en"})
     assert urlsplit(page.url).path == "/settings"
     assert page.html_lang == "en"
     assert "Change password" in page.text

@@ -11,17 +11,15 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.keitai.hankaku import to_hankaku
 from portal.models import Block, Footprint, FriendRequest, Introduction, Member, Profile
 from portal.models._time import tokyo_today, utcnow
 from portal.services import social
 from portal.services.friends import are_friends, befriend
 from tests.browser import DOCOMO_MOVA, PC, Form, sid_of
-from tests.pages import D501I_BUDGET, client_for, go, has_form, has_link, href, path_of
+from tests.pages import D501I_BUDGET, client_for, go, has_form, has_link, href, path_of, ui_text
 
 # -- helpers ---------------------------------------------------------------------------------
 
@@ -43,14 +41,6 @@ def footprints_on(app, member_id: int) -> list[int]:
     with app.app_context():
         stmt = select(Footprint.visitor_id).where(Footprint.visited_id == member_id)
         return list(db.session.scalars(stmt))
-
-
-def ui_text(app, agent: str, msgid: str, **values) -> str:
-    """Return a UI string as the page shows it in Japanese (half-width kana on the D501i),
-    whether or not the catalogue translates it yet."""
-    with app.test_request_context(), force_locale("ja"):
-        text = gettext(msgid, **values)
-    return to_hankaku(text) if agent == DOCOMO_MOVA else text
 
 
 def forge(page, action: str) -> None:
@@ -536,7 +526,7 @@ def test_a_visit_leaves_a_footprint_the_visited_member_sees(app, browser, login,
 
     owner = client_for(browser, agent)
     home = login(owner, "hanako")
-    one_new = ui_text(app, agent, "%(n)s new", n=1)
+    one_new = ui_text(app, agent, ("%(num)s new", "%(num)s new"), num=1)
     assert one_new in home.text
     page = owner.get(href(home, "/footprints"))
     assert page.status == 200
@@ -682,7 +672,7 @@ def test_home_links_friends_requests_footprints_and_birthdays(app, browser, logi
     client = client_for(browser, agent)
     home = login(client, "taro")
     assert has_link(home, f"/users/{world['hanako']}")
-    assert ui_text(app, agent, "%(month)s/%(day)s", month=soon.month, day=soon.day) in home.text
+    assert f"{soon.month}月{soon.day}日" in home.text, "the birthday, in the Japanese form"
     assert has_link(home, "/friends/requests")
     assert has_link(home, "/footprints")
     assert has_link(home, "/friends")

@@ -95,7 +95,7 @@ def translate_compile() -> None:
 
 @translate.command("check")
 def translate_check() -> None:
-    """Fail on a stale .pot, or an untranslated or fuzzy ja/en entry."""
+    """Fail on a stale .pot, or an untranslated or fuzzy entry in any UI language."""
     problems = catalogues.check()
     for problem in problems:
         click.echo(problem, err=True)

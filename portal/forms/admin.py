@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import ValidationError
 
 from ..services import notices, reports, site_settings
+from ._fields import MaxLength
 from .community import DateField
-from .social import REQUIRED, TOO_LONG, FitsPhones
+from .social import REQUIRED, FitsPhones
 
 #: Why a member reports something.
 REPORT_REASON_LABELS = {
@@ -37,7 +39,7 @@ TARGET_LABELS = {
     "member": _l("Member"),
     "notice": _l("Notice"),
     "setting": _l("Setting"),
-    "report": _l("Report"),
+    "report": _lp("an abuse report, as operators see it", "Report"),
 }
 SIGNUP_POLICY_LABELS = {
     site_settings.INVITE: _l("By invitation only"),
@@ -73,7 +75,7 @@ class ReportForm(FlaskForm):
     reason = SelectField(_l("Reason"), choices=_choices(REPORT_REASON_LABELS), default="spam")
     text = TextAreaField(
         _l("Details (optional)"),
-        validators=[Length(max=reports.TEXT_MAX, message=TOO_LONG), FitsPhones(2000)],
+        validators=[MaxLength(reports.TEXT_MAX), FitsPhones(2000)],
     )
 
 
@@ -85,7 +87,7 @@ class NoticeForm(FlaskForm):
         _l("Title"),
         validators=[
             REQUIRED,
-            Length(max=notices.TITLE_MAX, message=TOO_LONG),
+            MaxLength(notices.TITLE_MAX),
             FitsPhones(NOTICE_TITLE_PHONE_BYTES),
         ],
     )
@@ -93,7 +95,7 @@ class NoticeForm(FlaskForm):
         _l("Text"),
         validators=[
             REQUIRED,
-            Length(max=notices.BODY_MAX, message=TOO_LONG),
+            MaxLength(notices.BODY_MAX),
             FitsPhones(NOTICE_BODY_PHONE_BYTES),
         ],
     )
@@ -105,7 +107,7 @@ def _whole_number(form, field) -> None:
     value = (field.data or "").strip()
     if not value.isdigit() or int(value) > site_settings.INVITATIONS_MAX:
         raise ValidationError(
-            _l("Please enter a number up to %(n)s.", n=site_settings.INVITATIONS_MAX)
+            _l("Please enter a number up to %(limit)s.", limit=site_settings.INVITATIONS_MAX)
         )
 
 

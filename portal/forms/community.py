@@ -13,15 +13,17 @@ import unicodedata
 from datetime import date, time
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import ValidationError
 
 from ..models.community import ADMIN, APPROVAL, MANAGERS, MEMBER, MEMBERS, OPEN, SUBADMIN
 from ..services import calendar, communities, events, topics
+from ._fields import MaxLength
 from .photos import WithPhotos
-from .social import REQUIRED, TOO_LONG, FitsPhones
+from .social import REQUIRED, FitsPhones
 
 #: How each category reads (Mixi's categories, in Japanese in the catalogue).
 CATEGORY_LABELS = {
@@ -86,14 +88,14 @@ class CommunityForm(FlaskForm):
         _l("Community name"),
         validators=[
             REQUIRED,
-            Length(max=communities.NAME_MAX, message=TOO_LONG),
+            MaxLength(communities.NAME_MAX),
             FitsPhones(NAME_PHONE_BYTES),
         ],
     )
     category = SelectField(_l("Category"), choices=_choices(CATEGORY_LABELS), default="other")
     description = TextAreaField(
         _l("Description"),
-        validators=[REQUIRED, Length(max=communities.DESCRIPTION_MAX, message=TOO_LONG)],
+        validators=[REQUIRED, MaxLength(communities.DESCRIPTION_MAX)],
     )
     part = HiddenField()
     revision = HiddenField()
@@ -106,7 +108,11 @@ class NewCommunityForm(WithPhotos, CommunityForm):
 class CommunitySettingsForm(FlaskForm):
     """How members join, who reads the topics and events, and who may start them."""
 
-    join_policy = SelectField(_l("Joining"), choices=_choices(JOIN_POLICY_LABELS), default=OPEN)
+    join_policy = SelectField(
+        _lp("community setting: how members join", "Joining"),
+        choices=_choices(JOIN_POLICY_LABELS),
+        default=OPEN,
+    )
     topics_visibility = SelectField(
         _l("Topics and events"), choices=_choices(TOPICS_VISIBILITY_LABELS), default="everyone"
     )
@@ -120,7 +126,7 @@ class JoinForm(FlaskForm):
 
     message = TextAreaField(
         _l("Message to the admin (optional)"),
-        validators=[Length(max=200, message=TOO_LONG), FitsPhones(400)],
+        validators=[MaxLength(200), FitsPhones(400)],
     )
 
 
@@ -132,13 +138,11 @@ class TopicForm(FlaskForm):
         _l("Title"),
         validators=[
             REQUIRED,
-            Length(max=topics.TITLE_MAX, message=TOO_LONG),
+            MaxLength(topics.TITLE_MAX),
             FitsPhones(TITLE_PHONE_BYTES),
         ],
     )
-    body = TextAreaField(
-        _l("Body"), validators=[REQUIRED, Length(max=topics.BODY_MAX, message=TOO_LONG)]
-    )
+    body = TextAreaField(_l("Body"), validators=[REQUIRED, MaxLength(topics.BODY_MAX)])
     part = HiddenField()
     revision = HiddenField()
 
@@ -154,7 +158,7 @@ class TopicCommentForm(FlaskForm):
         _l("Comment"),
         validators=[
             REQUIRED,
-            Length(max=topics.COMMENT_MAX, message=TOO_LONG),
+            MaxLength(topics.COMMENT_MAX),
             FitsPhones(COMMENT_PHONE_BYTES),
         ],
     )
@@ -236,7 +240,7 @@ class EventForm(FlaskForm):
         _l("Title"),
         validators=[
             REQUIRED,
-            Length(max=events.TITLE_MAX, message=TOO_LONG),
+            MaxLength(events.TITLE_MAX),
             FitsPhones(TITLE_PHONE_BYTES),
         ],
     )
@@ -246,7 +250,7 @@ class EventForm(FlaskForm):
         _l("Place"),
         validators=[
             REQUIRED,
-            Length(max=events.PLACE_MAX, message=TOO_LONG),
+            MaxLength(events.PLACE_MAX),
             FitsPhones(TITLE_PHONE_BYTES),
         ],
     )
@@ -256,7 +260,7 @@ class EventForm(FlaskForm):
         _l("Details"),
         validators=[
             REQUIRED,
-            Length(max=events.BODY_MAX, message=TOO_LONG),
+            MaxLength(events.BODY_MAX),
             FitsPhones(EVENT_PHONE_BYTES),
         ],
     )
@@ -274,7 +278,7 @@ class ScheduleForm(FlaskForm):
         _l("Title"),
         validators=[
             REQUIRED,
-            Length(max=calendar.TITLE_MAX, message=TOO_LONG),
+            MaxLength(calendar.TITLE_MAX),
             FitsPhones(TITLE_PHONE_BYTES),
         ],
     )

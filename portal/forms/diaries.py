@@ -14,15 +14,16 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import ValidationError
 
 from ..filters import member_text
 from ..keitai import detect
 from ..keitai.ext import encode_for
 from ..models.profile import PUBLIC
 from ..services.diaries import BODY_MAX, TITLE_MAX
+from ._fields import MaxLength
 from .photos import WithPhotos
-from .social import REQUIRED, TOO_LONG, VISIBILITY_LABELS, FitsPhones
+from .social import REQUIRED, VISIBILITY_LABELS, FitsPhones
 
 #: The most bytes a title may take as shown on a phone page: 100 Japanese characters fit, a
 #: title made of characters that grow when escaped (``&`` -> ``&amp;``) or of emoji a carrier
@@ -71,11 +72,11 @@ class _DiaryFields(FlaskForm):
         _l("Title"),
         validators=[
             REQUIRED,
-            Length(max=TITLE_MAX, message=TOO_LONG),
+            MaxLength(TITLE_MAX),
             FitsEveryPhone(TITLE_PHONE_BYTES),
         ],
     )
-    body = TextAreaField(_l("Body"), validators=[REQUIRED, Length(max=BODY_MAX, message=TOO_LONG)])
+    body = TextAreaField(_l("Body"), validators=[REQUIRED, MaxLength(BODY_MAX)])
     visibility = _visibility_field()
 
 
@@ -106,7 +107,7 @@ class CommentForm(FlaskForm):
         _l("Comment"),
         validators=[
             REQUIRED,
-            Length(max=COMMENT_MAX, message=TOO_LONG),
+            MaxLength(COMMENT_MAX),
             FitsEveryPhone(COMMENT_PHONE_BYTES),
         ],
     )

@@ -7,11 +7,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import Length
 
 from ..services import event_comments
+from ._fields import MaxLength
 from .community import COMMENT_PHONE_BYTES
-from .social import REQUIRED, TOO_LONG, FitsPhones
+from .social import REQUIRED, FitsPhones
 
 
 class EventCommentForm(FlaskForm):
@@ -21,7 +21,7 @@ class EventCommentForm(FlaskForm):
         _l("Comment"),
         validators=[
             REQUIRED,
-            Length(max=event_comments.COMMENT_MAX, message=TOO_LONG),
+            MaxLength(event_comments.COMMENT_MAX),
             FitsPhones(COMMENT_PHONE_BYTES),
         ],
     )

@@ -6,10 +6,10 @@ Required fields are checked by the service, since a draft may be saved half-writ
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
-from wtforms.validators import Length
 
 from ..services.messages import BODY_MAX, SUBJECT_MAX
-from .social import TOO_LONG, FitsPhones
+from ._fields import MaxLength
+from .social import FitsPhones
 
 #: The name of the submit button that saves a draft instead of sending.
 SAVE_DRAFT = "draft"
@@ -18,9 +18,9 @@ SAVE_DRAFT = "draft"
 class MessageForm(FlaskForm):
     """A message: to whom, subject and text. Sent unless the ``draft`` button was pressed."""
 
-    to = StringField(_l("To (member ID)"), validators=[Length(max=20, message=TOO_LONG)])
-    subject = StringField(_l("Subject"), validators=[Length(max=SUBJECT_MAX, message=TOO_LONG)])
+    to = StringField(_l("To (member ID)"), validators=[MaxLength(20)])
+    subject = StringField(_l("Subject"), validators=[MaxLength(SUBJECT_MAX)])
     body = TextAreaField(
         _l("Message"),
-        validators=[Length(max=BODY_MAX, message=TOO_LONG), FitsPhones(2 * BODY_MAX)],
+        validators=[MaxLength(BODY_MAX), FitsPhones(2 * BODY_MAX)],
     )

@@ -4,11 +4,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
 
 from ..models.review import RATINGS
 from ..services.reviews import BODY_MAX, TITLE_MAX, URL_MAX
-from .social import REQUIRED, TOO_LONG, FitsPhones
+from ._fields import MaxLength
+from .social import REQUIRED, FitsPhones
 
 #: How each category reads (in this order in the select).
 CATEGORY_LABELS = {
@@ -29,7 +29,7 @@ def stars(rating: int) -> str:
 class ReviewForm(FlaskForm):
     """A review: ``title``, ``category``, ``rating`` (1-5), ``url`` (optional) and ``body``."""
 
-    title = StringField(_l("Title"), validators=[REQUIRED, Length(max=TITLE_MAX, message=TOO_LONG)])
+    title = StringField(_l("Title"), validators=[REQUIRED, MaxLength(TITLE_MAX)])
     category = SelectField(
         _l("Category"),
         choices=[SelectChoice(value, text) for value, text in CATEGORY_LABELS.items()],
@@ -40,8 +40,8 @@ class ReviewForm(FlaskForm):
         choices=[SelectChoice(str(n), stars(n)) for n in reversed(RATINGS)],
         default="3",
     )
-    url = StringField(_l("Link (optional)"), validators=[Length(max=URL_MAX, message=TOO_LONG)])
+    url = StringField(_l("Link (optional)"), validators=[MaxLength(URL_MAX)])
     body = TextAreaField(
         _l("Review"),
-        validators=[REQUIRED, Length(max=BODY_MAX, message=TOO_LONG), FitsPhones(2 * BODY_MAX)],
+        validators=[REQUIRED, MaxLength(BODY_MAX), FitsPhones(2 * BODY_MAX)],
     )

@@ -4,13 +4,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
 from ..filters import member_text
 from ..models.profile import FOF, FRIENDS, PRIVATE, PUBLIC
+from ._fields import MaxLength
 
 REQUIRED = DataRequired(message=_l("This field is required."))
-TOO_LONG = _l("Please write at most %(max)d characters.")
 
 
 class FitsPhones:
@@ -63,7 +63,7 @@ class FriendRequestForm(FlaskForm):
 
     message = TextAreaField(
         _l("Message (optional)"),
-        validators=[Length(max=200, message=TOO_LONG), FitsPhones(400)],
+        validators=[MaxLength(200), FitsPhones(400)],
     )
 
 
@@ -72,7 +72,7 @@ class IntroductionForm(FlaskForm):
 
     body = TextAreaField(
         _l("Introduction"),
-        validators=[REQUIRED, Length(max=1000, message=TOO_LONG), FitsPhones(2000)],
+        validators=[REQUIRED, MaxLength(1000), FitsPhones(2000)],
     )
 
 
@@ -81,7 +81,7 @@ class SelfIntroductionForm(FlaskForm):
 
     introduction = TextAreaField(
         _l("Self-introduction"),
-        validators=[Length(max=1500, message=TOO_LONG), FitsPhones(3000)],
+        validators=[MaxLength(1500), FitsPhones(3000)],
     )
 
 
@@ -97,8 +97,8 @@ class ProfileForm(SelfIntroductionForm):
     its own (:class:`SelfIntroductionForm`); it is saved only when the form sent it.
     """
 
-    nickname = StringField(_l("Nickname"), validators=[REQUIRED, Length(max=20, message=TOO_LONG)])
-    real_name = StringField(_l("Real name"), validators=[Length(max=80, message=TOO_LONG)])
+    nickname = StringField(_l("Nickname"), validators=[REQUIRED, MaxLength(20)])
+    real_name = StringField(_l("Real name"), validators=[MaxLength(80)])
     gender = SelectField(
         _l("Gender"),
         choices=[
@@ -107,8 +107,8 @@ class ProfileForm(SelfIntroductionForm):
         ],
         default="",
     )
-    area = StringField(_l("Area"), validators=[Length(max=40, message=TOO_LONG)])
-    hobbies = StringField(_l("Hobbies"), validators=[Length(max=200, message=TOO_LONG)])
+    area = StringField(_l("Area"), validators=[MaxLength(40)])
+    hobbies = StringField(_l("Hobbies"), validators=[MaxLength(200)])
     real_name_visibility = _visibility(_l("Who sees my real name"))
     gender_visibility = _visibility(_l("Who sees my gender"))
     age_visibility = _visibility(_l("Who sees my age"))

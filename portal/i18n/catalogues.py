@@ -1,7 +1,8 @@
 """The i18n toolchain, in-process with Babel's API (tested, no shell strings).
 
-Source strings are English; ``ja`` is the default locale. The ``en`` catalogue is complete by
-construction: ``update`` fills every empty English entry with its source text.
+Source strings are English; ``ja`` is the default locale, ``zh`` (简体中文) and ``ko`` (한국어)
+are written by hand like ``ja``. The ``en`` catalogue is complete by construction: ``update``
+fills every empty English entry with its source text.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
-LOCALES = ("ja", "en")
+LOCALES = ("ja", "en", "zh", "ko")
 
 
 def _babel(*args: str) -> None:
@@ -36,6 +37,14 @@ def extract(output: Path = POT) -> None:
         "lazy_gettext",
         "-k",
         "N_",
+        "-k",
+        "_lp:1c,2",
+        "-k",
+        "lazy_pgettext:1c,2",
+        "-k",
+        "lazy_ngettext:1,2",
+        "-k",
+        "_ln:1,2",
         "-c",
         "i18n:",
         "--omit-header",
@@ -99,8 +108,8 @@ def compile_catalogues() -> None:
 def check() -> list[str]:
     """Return the problems with the catalogues (empty when all is well).
 
-    A problem is: the committed ``.pot`` differs from a fresh extraction, or a ``ja``/``en``
-    entry is missing, untranslated or fuzzy.
+    A problem is: the committed ``.pot`` differs from a fresh extraction, or an entry of one of
+    :data:`LOCALES` is missing, untranslated or fuzzy.
     """
     problems = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -21,7 +21,7 @@ class Member(UserMixin, db.Model):
     nickname: Mapped[str] = mapped_column(String(40), index=True)
     real_name: Mapped[str | None] = mapped_column(String(80))
     birth_date: Mapped[date]
-    #: The member's UI language (``ja``/``en``); ``None`` means "not chosen yet".
+    #: The member's UI language (``ja``, ``en``, ``zh``, ``ko``); ``None`` means "not chosen yet".
     locale: Mapped[str | None] = mapped_column(String(8))
     #: Show UI katakana half-width on Shift_JIS phones (smaller pages); members may turn it off.
     hankaku: Mapped[bool] = mapped_column(default=True, server_default=true())

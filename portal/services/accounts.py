@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -87,7 +88,11 @@ def sign_up(
         raise ServiceError(_l("This invitation link is not valid any more."), "invite")
     if age_on(birth_date, today) < current_app.config["MINIMUM_AGE"]:
         raise ServiceError(
-            _l("You must be %(age)s or older to join.", age=current_app.config["MINIMUM_AGE"]),
+            _ln(
+                "You must be %(num)s or older to join.",
+                "You must be %(num)s or older to join.",
+                current_app.config["MINIMUM_AGE"],
+            ),
             "birth_year",
         )
     if birth_date.year < 1900:
@@ -179,7 +184,13 @@ def create_invitation(member: Member, note: str | None) -> Invitation:
         )
     )
     if open_count >= limit:
-        raise ServiceError(_l("You can have at most %(n)s open invitations.", n=limit))
+        raise ServiceError(
+            _ln(
+                "You can have at most %(num)s open invitation.",
+                "You can have at most %(num)s open invitations.",
+                limit,
+            )
+        )
     invitation = Invitation(
         token=secrets.token_urlsafe(16),
         inviter_id=member.id,
@@ -220,12 +231,11 @@ def change_email(member: Member, password: str, new_email: str) -> None:
     member.email = address
 
 
-def set_locale(member: Member | None, code: str) -> bool:
+def set_locale(member: Member, code: str) -> bool:
     """Save the member's UI language; return whether ``code`` is a language we offer."""
     if code not in current_app.config["LANGUAGES"]:
         return False
-    if member is not None:
-        member.locale = code
+    member.locale = code
     return True
 
 

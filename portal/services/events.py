@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, or_, select
 from sqlalchemy import update as sql_update
@@ -45,7 +46,7 @@ def _check(title: str, body: str, place: str, capacity: int | None) -> tuple[str
         raise ServiceError(_l("The text is too long."), "body")
     if capacity is not None and not 1 <= capacity <= CAPACITY_MAX:
         raise ServiceError(
-            _l("The capacity is a number from 1 to %(max)s.", max=CAPACITY_MAX), "capacity"
+            _l("The capacity is a number from 1 to %(limit)s.", limit=CAPACITY_MAX), "capacity"
         )
     return title, body, place
 
@@ -142,7 +143,11 @@ def update(
         stmt = stmt.where(Event.joined <= capacity)
     if db.session.execute(stmt).rowcount != 1:
         raise ServiceError(
-            _l("The capacity cannot be less than the members who joined (%(n)s).", n=event.joined),
+            _ln(
+                "The capacity cannot be less than the %(num)s member who joined.",
+                "The capacity cannot be less than the %(num)s members who joined.",
+                event.joined,
+            ),
             "capacity",
         )
     db.session.expire(event, ["capacity", "joined"])

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -40,7 +41,11 @@ PC_WIDTH = 640
 THUMB_WIDTH = 160
 
 _MESSAGES = {
-    "too_large_bytes": _l("The photo is too large (at most %(mb)s MB).", mb=8),
+    "too_large_bytes": _ln(
+        "The photo is too large (at most %(num)s MB).",
+        "The photo is too large (at most %(num)s MB).",
+        8,
+    ),
     "too_many_pixels": _l("The photo has too many pixels. Please make it smaller."),
     "not_an_image": _l("This file is not a photo we can read (JPEG, PNG, GIF or WebP)."),
     "unsupported_format": _l("This file is not a photo we can read (JPEG, PNG, GIF or WebP)."),
@@ -48,8 +53,12 @@ _MESSAGES = {
 
 
 _TOO_MANY = {
-    "diary_id": lambda n: _l("A diary can have at most %(n)s photos.", n=n),
-    "topic_id": lambda n: _l("A topic can have at most %(n)s photos.", n=n),
+    "diary_id": lambda n: _ln(
+        "A diary can have at most %(num)s photo.", "A diary can have at most %(num)s photos.", n
+    ),
+    "topic_id": lambda n: _ln(
+        "A topic can have at most %(num)s photo.", "A topic can have at most %(num)s photos.", n
+    ),
     "community_id": lambda n: _l("A community has one image."),
 }
 

@@ -8,10 +8,10 @@ from flask import Blueprint, current_app, flash, g, redirect, request, session, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from .. import i18n
 from ..extensions import limiter
 from ..filters import here, safe_next
 from ..forms.auth import LoginForm, SignupForm
-from ..i18n import LOCALE_KEY
 from ..keitai.ext import device_of
 from ..models._time import tokyo_today
 from ..rendering import render
@@ -35,7 +35,11 @@ def _failed(response) -> bool:
 
 def sign_in(member) -> None:
     """Start a member's session under a new session id and a new CSRF token (neither what was
-    seen before login, nor a token planted by someone else, works after it)."""
+    seen before login, nor a token planted by someone else, works after it); the language the
+    visitor chose with the switch becomes the member's saved one."""
+    chosen = i18n.take_visit_choice()
+    if chosen:
+        accounts.set_locale(member, chosen)
     session.rotate()
     _new_csrf_token()
     login_user(member)
@@ -48,13 +52,13 @@ def _new_csrf_token() -> None:
 
 
 def sign_out() -> None:
-    """End the member's session here; the session id is replaced and the language choice kept."""
-    locale = current_user.locale
+    """End the member's session here; the session id is replaced and the language kept for
+    this browser."""
+    locale = i18n.wanted_locale()
     logout_user()
     session.clear()
     session.rotate()
-    if locale:
-        session[LOCALE_KEY] = locale
+    i18n.keep_for_browser(locale)
 
 
 def login_first():
@@ -158,6 +162,7 @@ def signup():
             except ServiceError as exc:
                 error = exc
             else:
+                accounts.set_locale(member, i18n.visitor_language() or "")
                 sign_in(member)
                 return redirect(url_for("home.index", welcome=1))
     return render("auth/signup.html", form=form, invitation=invitation, error=error)

@@ -3,6 +3,11 @@
 A feed is not a page: it is UTF-8 XML for every client, phones included, so it bypasses
 ``render`` and the keitai encoding and is returned as a plain :class:`~flask.Response`. Only
 what a visitor may read is in it (``visible_diaries(None)``: public diaries).
+
+Languages: the feed's own text (its title) is in the reader's language, so ``<feed xml:lang>``
+is the reader's; the entries are what the member wrote, in a language nobody declared (a
+member's UI language says nothing of it), so each ``<entry>`` says ``xml:lang=""`` (unknown,
+XML 1.0 section 2.12) rather than inherit the reader's.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..filters import share_url
+from ..i18n import locale_tag
 from ..keitai import emoji
 from ..models import Diary, Member
 from ..services.diaries import visible_diaries
@@ -50,7 +56,7 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -
 def atom_feed(member: Member, diaries: list[Diary]) -> bytes:
     """Return the Atom 1.0 document of ``member``'s ``diaries`` (newest first)."""
     self_url = share_url("feeds.diaries", id=member.id)
-    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: member.locale or "ja"})
+    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: locale_tag()})
     _add(feed, "id", self_url)
     _add(feed, "title", _text(_("%(name)s's diary", name=member.nickname)))
     newest = max((d.updated_at for d in diaries), default=member.created_at)
@@ -64,7 +70,7 @@ def atom_feed(member: Member, diaries: list[Diary]) -> bytes:
     _add(feed, "generator", "keitai-portal")
     for diary in diaries:
         url = share_url("diaries.show", id=diary.id)
-        entry = _add(feed, "entry")
+        entry = _add(feed, "entry", **{XML_LANG: ""})
         _add(entry, "id", url)
         _add(entry, "title", _text(diary.title), type="text")
         _add(entry, "link", rel="alternate", type="text/html", href=url)
@@ -90,4 +96,6 @@ def diaries(id: int):
         .order_by(Diary.created_at.desc(), Diary.id.desc())
         .limit(FEED_ENTRIES)
     )
-    return Response(atom_feed(member, list(rows)), content_type=CONTENT_TYPE)
+    response = Response(atom_feed(member, list(rows)), content_type=CONTENT_TYPE)
+    response.vary.update(("Accept-Language", "Cookie"))  # the reader's language
+    return response

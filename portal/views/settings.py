@@ -3,16 +3,16 @@ language switch."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from .. import i18n
 from ..filters import safe_next
 from ..forms.diaries import DiaryDefaultsForm
 from ..forms.settings import EmailChangeForm, MailPostForm, PasswordChangeForm
 from ..forms.social import VISIBILITY_FIELDS, VISIBILITY_LABELS, ProfileForm, SelfIntroductionForm
-from ..i18n import LOCALE_KEY
 from ..keitai.paging import paginate
 from ..rendering import render, sizes
 from ..services import (
@@ -34,12 +34,27 @@ bp = Blueprint("settings", __name__)
 
 @bp.route("/lang/<code>")
 def language(code: str):
-    """Switch the UI language, remember it (for members, in their settings) and go back."""
-    member = current_user if current_user.is_authenticated else None
-    if not accounts.set_locale(member, code):
+    """Switch the UI language for this visit and go back.
+
+    A GET changes nothing stored (an image on another site may request it): only the session.
+    A member saves the language from Settings, or with the form that offers to keep it.
+    """
+    if not i18n.choose_for_visit(code):
         abort(404)
-    session[LOCALE_KEY] = code
+    if code not in i18n.offered_languages():
+        flash(_("This phone cannot show that language, so pages are in English."))
     return redirect(safe_next(request.args.get("next")) or url_for("home.top"))
+
+
+@bp.route("/settings/language", methods=["POST"])
+@login_required
+def save_language():
+    """Save the member's UI language (for every device) and go back."""
+    if not accounts.set_locale(current_user, request.form.get("locale", "")):
+        abort(400)
+    i18n.take_visit_choice()  # the account holds it now
+    flash(_("Your language was saved."))
+    return redirect(safe_next(request.form.get("next")) or url_for("settings.index"))
 
 
 @bp.route("/settings")
