@@ -20,10 +20,10 @@ from portal.keitai.encoding import shows
 from portal.keitai.hankaku import to_hankaku
 from portal.keitai.session import hash_id
 from portal.models import Member
-from portal.services import diaries
 from tests.browser import AU, DOCOMO_FOMA, DOCOMO_MOVA, IPHONE, PC, SOFTBANK, sid_of
 from tests.community_helpers import add_member, make_community, make_event
 from tests.fixtures.members import PASSWORD
+from tests.test_diary_pages import make_diary
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -253,15 +253,7 @@ def test_signup_saves_the_visitors_language(app, browser, make_member):
 
 def test_jump_links_carry_the_language_on_cookieless_phones(app, browser, make_member):
     taro = make_member("taro", nickname="たろう")
-    with app.app_context():
-        diary = diaries.create(
-            db.session.get(Member, taro),
-            title="リンク",
-            body="見てね http://example.com/page",
-            visibility="public",
-        )
-        db.session.commit()
-        diary_id = diary.id
+    diary_id = make_diary(app, taro, title="リンク", body="見てね http://example.com/page")
     phone = browser(DOCOMO_MOVA, cookies=False)
     home = log_in(phone, "taro")
     phone.get(switch_targets(home)["en"])
@@ -308,11 +300,7 @@ def test_the_feed_is_in_the_readers_language_and_its_entries_in_none(
     app, make_member, accept, lang, title
 ):
     owner = make_member("taro", nickname="たろう", locale="zh")
-    with app.app_context():
-        diaries.create(
-            db.session.get(Member, owner), title="日記", body="本文", visibility="public"
-        )
-        db.session.commit()
+    make_diary(app, owner)
     response = app.test_client().get(
         f"/feeds/users/{owner}/diaries.atom", headers={"Accept-Language": accept}
     )
