@@ -1,5 +1,7 @@
 """Flask extensions, created once and bound to an app in :func:`portal.create_app`."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -27,6 +29,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    #: Type checkers see models as what they are, SQLAlchemy declarative classes
+    #: (``db.Model`` is made at run time, so mypy cannot see it).
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 babel = Babel()
 login_manager = LoginManager()

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._time import utcnow
 from .member import Member
 
@@ -28,7 +28,7 @@ REPORT_REASONS = ("spam", "harassment", "obscene", "privacy", "other")
 OPEN, CLOSED = "open", "closed"
 
 
-class SiteSetting(db.Model):
+class SiteSetting(Model):
     """A setting operators change on the admin pages; it overrides the configuration's
     default of the same name (``portal.services.site_settings``)."""
 
@@ -39,7 +39,7 @@ class SiteSetting(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class OperatorLog(db.Model):
+class OperatorLog(Model):
     """One operator action: who did what to which thing, and when."""
 
     __tablename__ = "operator_log"
@@ -59,7 +59,7 @@ class OperatorLog(db.Model):
     operator: Mapped[Member | None] = relationship()
 
 
-class Report(db.Model):
+class Report(Model):
     """A member's report of something another member wrote (``kind`` and ``target_id``).
 
     ``excerpt`` keeps what the reported thing said when it was reported, so operators can
@@ -94,7 +94,7 @@ class Report(db.Model):
     author: Mapped[Member | None] = relationship(foreign_keys=[author_id])
 
 
-class Notice(db.Model):
+class Notice(Model):
     """An operators' notice (お知らせ), shown on every member's home while it is active:
     from ``starts_at`` (or always) until before ``ends_at`` (or for good), naive UTC."""
 

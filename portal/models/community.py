@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._time import utcnow
 from .member import Member
 
@@ -43,7 +43,7 @@ MEMBERS, MANAGERS = "members", "managers"
 TOPIC_CREATORS = (MEMBERS, MANAGERS)
 
 
-class Community(db.Model):
+class Community(Model):
     """A community. Its admin is the :class:`CommunityMember` row with the ``admin`` role."""
 
     __tablename__ = "communities"
@@ -67,7 +67,7 @@ class Community(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class CommunityMember(db.Model):
+class CommunityMember(Model):
     """A member of a community, with their role."""
 
     __tablename__ = "community_members"
@@ -85,7 +85,7 @@ class CommunityMember(db.Model):
     community: Mapped[Community] = relationship()
 
 
-class JoinRequest(db.Model):
+class JoinRequest(Model):
     """A request to join a community that admits members by approval."""
 
     __tablename__ = "community_join_requests"
@@ -102,7 +102,7 @@ class JoinRequest(db.Model):
     member: Mapped[Member] = relationship()
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A bulletin-board topic (トピック) in a community."""
 
     __tablename__ = "topics"
@@ -146,7 +146,7 @@ class _NumberedComment:
         return relationship()
 
 
-class TopicComment(_NumberedComment, db.Model):
+class TopicComment(_NumberedComment, Model):
     """A numbered comment on a topic."""
 
     __tablename__ = "topic_comments"
@@ -155,7 +155,7 @@ class TopicComment(_NumberedComment, db.Model):
     topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
 
 
-class Event(db.Model):
+class Event(Model):
     """An event (イベント): when (naive UTC, shown in Asia/Tokyo), where, until when members may
     join and how many.
 
@@ -191,7 +191,7 @@ class Event(db.Model):
     community: Mapped[Community] = relationship()
 
 
-class EventParticipant(db.Model):
+class EventParticipant(Model):
     """A member taking part in an event (one row per member and event)."""
 
     __tablename__ = "event_participants"
@@ -207,7 +207,7 @@ class EventParticipant(db.Model):
     member: Mapped[Member] = relationship()
 
 
-class EventComment(_NumberedComment, db.Model):
+class EventComment(_NumberedComment, Model):
     """A numbered comment on an event (questions, "I'll bring the drinks")."""
 
     __tablename__ = "event_comments"
@@ -216,7 +216,7 @@ class EventComment(_NumberedComment, db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
 
 
-class ScheduleEntry(db.Model):
+class ScheduleEntry(Model):
     """A member's own calendar entry (予定), seen only by them.
 
     ``starts_at`` is naive UTC like every stored time; an entry without a time of day

@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._time import utcnow
 from .member import Member
 from .profile import PUBLIC
 
 
-class Diary(db.Model):
+class Diary(Model):
     """A diary entry. ``visibility`` is one of ``public``, ``fof``, ``friends``, ``private``."""
 
     __tablename__ = "diaries"
@@ -44,7 +44,7 @@ class Diary(db.Model):
     author: Mapped[Member] = relationship()
 
 
-class DiaryComment(db.Model):
+class DiaryComment(Model):
     """A numbered comment on a diary."""
 
     __tablename__ = "diary_comments"
@@ -67,7 +67,7 @@ class DiaryComment(db.Model):
     diary: Mapped[Diary] = relationship()
 
 
-class DiaryWatch(db.Model):
+class DiaryWatch(Model):
     """A member following a diary's comments: its author, and everyone who commented on it.
 
     ``seen_number`` is the last comment number the member has seen; a diary whose
@@ -85,7 +85,7 @@ class DiaryWatch(db.Model):
     seen_number: Mapped[int] = mapped_column(default=0)
 
 
-class BlogFeed(db.Model):
+class BlogFeed(Model):
     """An external blog's RSS/Atom feed whose new entries become the member's diaries."""
 
     __tablename__ = "blog_feeds"

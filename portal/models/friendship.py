@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ._time import utcnow
 
 
-class Friendship(db.Model):
+class Friendship(Model):
     """``member_id`` counts ``friend_id`` among its friends; the reverse row always exists too."""
 
     __tablename__ = "friendships"

@@ -5,12 +5,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._time import utcnow
 from .member import Member
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """One invitation link. ``token`` is the secret in the link; it works once until expiry."""
 
     __tablename__ = "invitations"

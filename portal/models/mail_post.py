@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ._time import utcnow
 
 
-class MailPostAddress(db.Model):
+class MailPostAddress(Model):
     """A member's posting address: ``<prefix><token>@<MAIL_POST_DOMAIN>``.
 
     The token is the secret (anyone who knows the address can post as the member), random and

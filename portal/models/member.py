@@ -6,11 +6,11 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ._time import utcnow
 
 
-class Member(UserMixin, db.Model):
+class Member(UserMixin, Model):
     """A registered member. ``email`` is stored lower-cased; ``real_name`` is private."""
 
     __tablename__ = "members"

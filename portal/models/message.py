@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._time import utcnow
 from .member import Member
 
@@ -18,7 +18,7 @@ DRAFT, SENT, TRASHED, DELETED = "draft", "sent", "trashed", "deleted"
 INBOX = "inbox"
 
 
-class Message(db.Model):
+class Message(Model):
     """A message from ``sender`` to ``recipient``.
 
     Sender and recipient each keep it in their own folders: ``sender_state`` is one of

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ._time import utcnow
 
 
-class MobileId(db.Model):
+class MobileId(Model):
     """A phone a member registered: its carrier and a keyed hash of the subscriber ID.
 
     The ID itself is never stored; ``digest`` is an HMAC under the app's secret, so a leaked

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ._time import utcnow
 
 
-class Photo(db.Model):
+class Photo(Model):
     """An image a member uploaded, attached to one thing: a diary, a community topic, or a
     community (its image).
 
@@ -43,7 +43,7 @@ class Photo(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PhotoVariant(db.Model):
+class PhotoVariant(Model):
     """One stored encoding of a photo: the sanitized original, the PC size, phone sizes."""
 
     __tablename__ = "photo_variants"

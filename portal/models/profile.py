@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 
 #: Visibility levels, narrowest last. The same codes serve diaries, photos and the rest.
 PUBLIC, FOF, FRIENDS, PRIVATE = "public", "fof", "friends", "private"
@@ -29,7 +29,7 @@ def _visibility_column(default: str) -> Mapped[str]:
     return mapped_column(String(8), default=default, server_default=default)
 
 
-class Profile(db.Model):
+class Profile(Model):
     """One row per member who filled in a profile; absent fields are simply not shown."""
 
     __tablename__ = "profiles"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._time import utcnow
 from .member import Member
 
@@ -17,7 +17,7 @@ CATEGORIES = ("book", "music", "film", "game", "other")
 RATINGS = (1, 2, 3, 4, 5)
 
 
-class Review(db.Model):
+class Review(Model):
     """A review by ``author``: a title, a category, a rating, the text, an optional link."""
 
     __tablename__ = "reviews"

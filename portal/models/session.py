@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ._time import utcnow
 
 
-class StoredSession(db.Model):
+class StoredSession(Model):
     """A session's data. The primary key is a SHA-256 of the id, so a leaked table opens nothing."""
 
     __tablename__ = "sessions"

@@ -7,12 +7,12 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._time import utcnow
 from .member import Member
 
 
-class FriendRequest(db.Model):
+class FriendRequest(Model):
     """A pending マイミク request with its message; approving or declining removes it."""
 
     __tablename__ = "friend_requests"
@@ -30,7 +30,7 @@ class FriendRequest(db.Model):
     recipient: Mapped[Member] = relationship(foreign_keys=[recipient_id])
 
 
-class Introduction(db.Model):
+class Introduction(Model):
     """A 紹介文: what a friend wrote about a member, shown on that member's profile."""
 
     __tablename__ = "introductions"
@@ -48,7 +48,7 @@ class Introduction(db.Model):
     author: Mapped[Member] = relationship(foreign_keys=[author_id])
 
 
-class Block(db.Model):
+class Block(Model):
     """``blocker_id`` blocked ``blocked_id``: silently, the blocked member sees none of it."""
 
     __tablename__ = "blocks"
@@ -62,7 +62,7 @@ class Block(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Footprint(db.Model):
+class Footprint(Model):
     """足あと: one row per visitor per visited member per day (Asia/Tokyo), latest time kept."""
 
     __tablename__ = "footprints"

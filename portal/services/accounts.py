@@ -17,6 +17,7 @@ from ..models import Invitation, Member
 from ..models._time import utcnow
 from ..models.member import age_on
 from . import ServiceError, site_settings
+from ._sql import execute_dml
 from .friends import befriend
 from .passwords import hash_password, needs_rehash, verify_password
 from .sessions import end_sessions
@@ -41,6 +42,7 @@ def authenticate(address: str, password: str) -> Member | None:
     member = member_by_email(address)
     if not verify_password(member.password_hash if member else None, password):
         return None
+    assert member is not None  # a password verifies only against a stored hash
     if member.login_stopped:
         return None
     if needs_rehash(member.password_hash):
@@ -128,7 +130,7 @@ def sign_up(
 def _claim(invitation: Invitation) -> bool:
     """Mark ``invitation`` used, if nobody did meanwhile; return whether this request got it."""
     now = utcnow()
-    result = db.session.execute(
+    result = execute_dml(
         update(Invitation)
         .where(
             Invitation.id == invitation.id,

@@ -77,13 +77,13 @@ def get_visible(comment_id: int, viewer_id: int | None) -> DiaryComment | None:
 
 def can_delete(member: Member, comment: DiaryComment, diary: Diary | None = None) -> bool:
     """Return whether ``member`` may delete the comment (its author or the diary's)."""
-    diary = diary or db.session.get(Diary, comment.diary_id)
+    diary = diary or db.session.get_one(Diary, comment.diary_id)
     return member.id in (comment.author_id, diary.author_id)
 
 
 def delete(member: Member, comment: DiaryComment) -> None:
     """Delete a comment: its author or the diary's author may. Numbers are not reused."""
-    diary = db.session.get(Diary, comment.diary_id)
+    diary = db.session.get_one(Diary, comment.diary_id)
     if not can_delete(member, comment, diary):
         raise ServiceError(_l("You cannot delete this comment."))
     db.session.delete(comment)

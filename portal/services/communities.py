@@ -99,7 +99,7 @@ def admin_of(community: Community) -> Member:
         .join(CommunityMember, CommunityMember.member_id == Member.id)
         .where(CommunityMember.community_id == community.id, CommunityMember.role == ADMIN)
     )
-    return db.session.scalar(stmt)
+    return db.session.scalars(stmt).one()  # a community always has its admin
 
 
 def require_manager(community: Community, member: Member) -> str:

@@ -16,6 +16,7 @@ from ..models import Community, CommunityMember, JoinRequest, Member
 from ..models._time import utcnow
 from ..models.community import ADMIN, APPROVAL, MEMBER, SUBADMIN
 from . import ServiceError
+from ._sql import execute_dml
 from .communities import (
     NotAllowedError,
     admin_of,
@@ -57,7 +58,7 @@ def _add(community: Community, member_id: int, role: str = MEMBER) -> bool:
 def _drop(community: Community, member_id: int) -> None:
     from . import events
 
-    gone = db.session.execute(
+    gone = execute_dml(
         delete(CommunityMember).where(
             CommunityMember.community_id == community.id, CommunityMember.member_id == member_id
         )
@@ -213,7 +214,7 @@ def transfer(admin: Member, community: Community, member_id: int) -> None:
     target = _target(community, member_id)
     if target.member_id == admin.id:
         raise ServiceError(_l("You are the admin already."))
-    db.session.get(CommunityMember, (community.id, admin.id)).role = SUBADMIN
+    db.session.get_one(CommunityMember, (community.id, admin.id)).role = SUBADMIN
     target.role = ADMIN
     community.updated_at = utcnow()
     db.session.flush()

@@ -134,7 +134,7 @@ def month_index(owner: Member, viewer_id: int | None) -> list[tuple[int, int, in
         visible_clause(viewer_id, Diary.author_id, Diary.visibility),
         visible_content(Diary, viewer_id),
     )
-    counts = Counter()
+    counts: Counter[tuple[int, int]] = Counter()
     for (created,) in db.session.execute(stmt):
         local = created.replace(tzinfo=UTC).astimezone(TOKYO)
         counts[(local.year, local.month)] += 1

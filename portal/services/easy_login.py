@@ -22,6 +22,7 @@ from ..hosts import request_host_is_configured
 from ..keitai import Device
 from ..models import Member, MobileId
 from . import ServiceError
+from ._sql import execute_dml
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def register(member: Member, device: Device) -> None:
 
 def unregister(member: Member) -> int:
     """Remove all of ``member``'s registered phones; return how many."""
-    result = db.session.execute(delete(MobileId).where(MobileId.member_id == member.id))
+    result = execute_dml(delete(MobileId).where(MobileId.member_id == member.id))
     return result.rowcount
 
 

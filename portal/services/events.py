@@ -25,6 +25,7 @@ from ..extensions import db
 from ..models import Community, Event, EventParticipant, Member
 from ..models._time import to_tokyo, utcnow
 from . import ServiceError
+from ._sql import execute_dml
 from .communities import MANAGING, NotAllowedError, can_read, insert_new, require_start, role_of
 from .visibility import is_blocked, not_blocked_clause
 
@@ -141,7 +142,7 @@ def update(
     )
     if capacity is not None:
         stmt = stmt.where(Event.joined <= capacity)
-    if db.session.execute(stmt).rowcount != 1:
+    if execute_dml(stmt).rowcount != 1:
         raise ServiceError(
             _ln(
                 "The capacity cannot be less than the %(num)s member who joined.",
@@ -209,7 +210,7 @@ def join(member: Member, event: Event, now: datetime | None = None) -> None:
         raise ServiceError(_l("This event no longer takes participants."))
     if not insert_new(EventParticipant, event_id=event.id, member_id=member.id, joined_at=utcnow()):
         raise ServiceError(_l("You already joined this event."))
-    room = db.session.execute(
+    room = execute_dml(
         sql_update(Event)
         .where(
             Event.id == event.id,
@@ -225,7 +226,7 @@ def join(member: Member, event: Event, now: datetime | None = None) -> None:
 
 
 def _remove_participant(event_id: int, member_id: int) -> bool:
-    gone = db.session.execute(
+    gone = execute_dml(
         sql_delete(EventParticipant).where(
             EventParticipant.event_id == event_id, EventParticipant.member_id == member_id
         )

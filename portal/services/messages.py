@@ -24,6 +24,7 @@ from ..models import Member, Message
 from ..models._time import utcnow
 from ..models.message import DELETED, DRAFT, INBOX, SENT, TRASHED
 from . import ServiceError, notifications
+from ._sql import execute_dml
 from .limits import limits_for, plans
 from .notifications import N_
 from .visibility import is_blocked
@@ -367,7 +368,7 @@ def purge_trash(now: datetime | None = None) -> int:
         cutoff = now - timedelta(days=plan.trash_days)
         for side in ("sender", "recipient"):
             state = getattr(Message, f"{side}_state")
-            result = db.session.execute(
+            result = execute_dml(
                 update(Message)
                 .where(
                     state == TRASHED,

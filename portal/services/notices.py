@@ -24,7 +24,7 @@ def _active(now: datetime):
     )
 
 
-def active(limit: int, now: datetime | None = None) -> list[Notice]:
+def active(limit: int | None, now: datetime | None = None) -> list[Notice]:
     """Return the notices active now, newest first (every member's home)."""
     stmt = (
         select(Notice)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -36,8 +37,8 @@ class Thread:
     """A kind of numbered comments: the parent model, the comment model and the comment's
     column naming its parent."""
 
-    parent: type
-    comment: type
+    parent: type[Any]
+    comment: type[Any]
     parent_key: str
 
     def _key(self):

@@ -160,7 +160,7 @@ def target_for(kind: str | None, target_id: int | None, viewer: Member) -> Targe
     """
     finder = _FINDERS.get(kind or "")
     in_range = target_id is not None and 0 < target_id < ID_LIMIT
-    found = finder(target_id, viewer) if finder and in_range else None
+    found = finder(target_id, viewer) if finder and target_id is not None and in_range else None
     if found is None:
         raise TargetNotFoundError(_l("This page does not exist or was deleted."))
     if found.author_id == viewer.id:

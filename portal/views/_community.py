@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..models import Community
 from ..rendering import render
-from ..services import communities
+from ..services import ServiceError, communities
 from ._parts import LAST, MAX_PAGE, number, paged, revision, splice
 
 __all__ = ["LAST", "MAX_PAGE", "number", "paged", "revision", "splice"]
@@ -32,7 +32,7 @@ def readable_or_404(community_id: int) -> Community:
     return community
 
 
-def refused(exc: communities.NotAllowedError):
+def refused(exc: ServiceError):
     """Answer an action the member's role does not allow: 403, and nothing is saved."""
     return render("errors/error.html", title=_("Not allowed"), message=exc.message, status=403)
 

@@ -226,8 +226,9 @@ def _show(community: Community, *, join_form=None, error=None, status: int = 200
     parts = text_parts(community.description)
     part = paginate(len(parts), number("part"), 1)
     first = part.page == 1
-    topic_rows, topic_total = [], 0
-    event_rows, event_total = [], 0
+    topic_rows: list = []
+    event_rows: list = []
+    topic_total = event_total = 0
     if readable and first:
         topic_rows, topic_total = topics.of_community(community, me.id, limit=size.community_topics)
         event_rows, event_total = events.of_community(community, me.id, limit=size.community_events)
