@@ -34,6 +34,7 @@ run: install catalogues
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 i18n: install catalogues
 	$(BIN)/flask translate check

@@ -22,6 +22,12 @@ def _finish(response: Response) -> Response:
     return response
 
 
+def abandon() -> None:
+    """Roll back the request's work (an error page is being served instead)."""
+    db.session.rollback()
+    notifications.discard()
+
+
 def init_app(app: Flask) -> None:
     """Register the commit hook (after_request hooks run last-registered first: keep it early)."""
     app.after_request(_finish)

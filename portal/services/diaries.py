@@ -91,6 +91,21 @@ def visible_diaries(viewer_id: int | None):
     )
 
 
+def public_feed(member_id: int, limit: int) -> tuple[Member, list[Diary]] | None:
+    """Return a member and their newest diaries a visitor may read (the Atom feed), or
+    ``None`` for an unknown member."""
+    member = db.session.get(Member, member_id)
+    if member is None:
+        return None
+    rows = db.session.scalars(
+        visible_diaries(None)
+        .where(Diary.author_id == member.id)
+        .order_by(Diary.created_at.desc(), Diary.id.desc())
+        .limit(limit)
+    )
+    return member, list(rows)
+
+
 def get_visible(diary_id: int, viewer_id: int | None) -> Diary | None:
     """Return the diary if it exists and the viewer may read it (else ``None``: a 404)."""
     return db.session.scalar(visible_diaries(viewer_id).where(Diary.id == diary_id))

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..extensions import db
+from .. import transactions
 from ..hosts import UnknownHost
 from ..keitai import BadInputEncoding, detect
 from ..rendering import render
@@ -49,13 +49,13 @@ def _page(error: HTTPException):
 
 
 def _http_error(error: HTTPException):
-    db.session.rollback()
+    transactions.abandon()
     _ensure_device()
     return _page(error)
 
 
 def _server_error(error: Exception):
-    db.session.rollback()
+    transactions.abandon()
     logger.exception("unhandled error", exc_info=error)
     _ensure_device()
     return _page(InternalServerError())

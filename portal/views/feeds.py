@@ -2,7 +2,7 @@
 
 A feed is not a page: it is UTF-8 XML for every client, phones included, so it bypasses
 ``render`` and the keitai encoding and is returned as a plain :class:`~flask.Response`. Only
-what a visitor may read is in it (``visible_diaries(None)``: public diaries).
+what a visitor may read is in it (``diaries.public_feed``: public diaries).
 
 Languages: the feed's own text (its title) is in the reader's language, so ``<feed xml:lang>``
 is the reader's; the entries are what the member wrote, in a language nobody declared (a
@@ -19,12 +19,11 @@ from xml.etree import ElementTree as ET
 from flask import Blueprint, Response, abort
 from flask_babel import gettext as _
 
-from ..extensions import db
 from ..filters import share_url
 from ..i18n import locale_tag
 from ..keitai import emoji
 from ..models import Diary, Member
-from ..services.diaries import visible_diaries
+from ..services import diaries as diary_service
 
 bp = Blueprint("feeds", __name__)
 
@@ -87,15 +86,9 @@ def atom_feed(member: Member, diaries: list[Diary]) -> bytes:
 @bp.route("/feeds/users/<int:id>/diaries.atom")
 def diaries(id: int):
     """Serve a member's newest public diaries as Atom (404 for an unknown member)."""
-    member = db.session.get(Member, id)
-    if member is None:
+    found = diary_service.public_feed(id, FEED_ENTRIES)
+    if found is None:
         abort(404)
-    rows = db.session.scalars(
-        visible_diaries(None)
-        .where(Diary.author_id == member.id)
-        .order_by(Diary.created_at.desc(), Diary.id.desc())
-        .limit(FEED_ENTRIES)
-    )
-    response = Response(atom_feed(member, list(rows)), content_type=CONTENT_TYPE)
+    response = Response(atom_feed(*found), content_type=CONTENT_TYPE)
     response.vary.update(("Accept-Language", "Cookie"))  # the reader's language
     return response
