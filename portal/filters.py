@@ -4,6 +4,7 @@ redirects that never leave the site, and links to hand to others (never carrying
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import current_app, request, url_for
@@ -74,7 +75,7 @@ def jump_url(url: str) -> str:
     For phones without cookies, which reach ``/jump`` without their session, the URL carries
     the reader's language instead (``lang``).
     """
-    values = {current_app.config["SESSION_URL_PARAM"]: None}
+    values: dict[str, Any] = {current_app.config["SESSION_URL_PARAM"]: None}
     if not device_of(request).cookies:
         values["lang"] = str(get_locale() or "ja").split("_")[0]
     return url_for("links.jump", url=url, **values)

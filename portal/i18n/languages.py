@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 from gettext import GNUTranslations
 from pathlib import Path
+from typing import Any
 
 from flask import current_app, g, has_request_context, request, session, url_for
 from flask_babel import refresh
@@ -80,7 +81,7 @@ def wanted_locale() -> str:
     """Return the language this request asks for, before the device is considered."""
     languages = current_app.config["LANGUAGES"]
     asked = request.args.get(LANG_PARAM)
-    if asked in languages:
+    if asked is not None and asked in languages:
         return asked
     if session.get(LOCALE_KEY) in languages:
         return session[LOCALE_KEY]
@@ -183,7 +184,7 @@ def switch_links() -> list[tuple[str, str, str]]:
         if code == current:
             continue
         if request.endpoint in LANG_PARAM_ENDPOINTS:
-            args = {**request.args.to_dict(), LANG_PARAM: code}
+            args: dict[str, Any] = {**request.args.to_dict(), LANG_PARAM: code}
             args[current_app.config["SESSION_URL_PARAM"]] = None
             url = url_for(request.endpoint, **args)
         else:

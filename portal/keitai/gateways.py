@@ -18,7 +18,7 @@ import ipaddress
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 #: The file name an operator's newer ranges get in the instance folder.
 INSTANCE_FILE = "carrier_ip_ranges.json"
@@ -114,7 +114,7 @@ def _merged(networks: Mapping[str, Iterable[Network]], version: int) -> list[tup
     """Return ``(first, last, carrier)`` for each carrier's collapsed networks of ``version``."""
     rows = []
     for carrier, nets in networks.items():
-        same_version = [net for net in nets if net.version == version]
+        same_version: list[Any] = [net for net in nets if net.version == version]
         for net in ipaddress.collapse_addresses(same_version):
             rows.append((int(net.network_address), int(net.broadcast_address), carrier))
     rows.sort()

@@ -248,10 +248,17 @@ def has_transparency(im: Image.Image) -> bool:
     :param im: any Pillow image.
     """
     if im.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
-        return im.getchannel("A").getextrema()[0] < 255
+        return _lowest(im.getchannel("A")) < 255
     if "transparency" in im.info:
-        return im.convert("RGBA").getchannel("A").getextrema()[0] < 255
+        return _lowest(im.convert("RGBA").getchannel("A")) < 255
     return False
+
+
+def _lowest(band: Image.Image) -> float:
+    """The smallest value of a one-band image."""
+    low = band.getextrema()[0]
+    assert not isinstance(low, tuple)  # one band: a (min, max) pair of numbers
+    return low
 
 
 def _normalized(im: Image.Image) -> Image.Image:

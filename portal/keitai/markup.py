@@ -39,7 +39,7 @@ class MarkupProfile:
     name: str
     doctype: str
     input_attribute: str
-    input_values: MappingProxyType
+    input_values: MappingProxyType[str, str]
 
     def input_mode(self, kind: str) -> Markup:
         """Return the attribute that opens the handset's input method in ``kind`` mode.

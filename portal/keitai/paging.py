@@ -418,7 +418,7 @@ def _page_number(value: object) -> int:
     sign = -1 if value[0] == "-" else 1
     digits = value.lstrip("+-").lstrip("0０") or "0"
     if len(digits) > _MAX_PAGE_DIGITS:
-        return sign * 10**_MAX_PAGE_DIGITS
+        return sign * int(10**_MAX_PAGE_DIGITS)
     return sign * int(digits)
 
 

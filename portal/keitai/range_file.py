@@ -105,7 +105,7 @@ def _union(cidrs: Iterable[str]) -> list[Network]:
     )
     kept: list[Network] = []
     for net in networks:
-        if not any(net.version == wide.version and net.subnet_of(wide) for wide in kept):
+        if not any(net.version == wide.version and net.subnet_of(wide) for wide in kept):  # type: ignore[arg-type]
             kept.append(net)
     return kept
 

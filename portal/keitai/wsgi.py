@@ -34,7 +34,7 @@ _Post = t.Callable[[str], str]
 
 def _mimetype(environ: WSGIEnvironment) -> str:
     """Return the request's media type without parameters, lowercased."""
-    return environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
+    return str(environ.get("CONTENT_TYPE", "")).partition(";")[0].strip().lower()
 
 
 def _read(stream: t.IO[bytes], size: int) -> bytes:

@@ -36,7 +36,7 @@ def add(member: Member, diary: Diary, body: str) -> DiaryComment:
             last_comment_number=Diary.last_comment_number + 1, comment_count=Diary.comment_count + 1
         )
     )
-    number = db.session.scalar(select(Diary.last_comment_number).where(Diary.id == diary.id))
+    number = db.session.scalars(select(Diary.last_comment_number).where(Diary.id == diary.id)).one()
     comment = DiaryComment(diary_id=diary.id, author_id=member.id, number=number, body=body)
     db.session.add(comment)
     watch = db.session.get(DiaryWatch, (member.id, diary.id))

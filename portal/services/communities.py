@@ -52,7 +52,7 @@ def insert_new(model, **values) -> bool:
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
     else:  # pragma: no cover (SQLite and PostgreSQL are the supported databases)
         try:
             with db.session.begin_nested():

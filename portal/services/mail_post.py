@@ -103,7 +103,9 @@ def renew(member: Member) -> str:
     else:
         row.token = token
     db.session.flush()
-    return address_of(member)
+    host = domain()
+    assert host is not None  # checked above
+    return f"{PREFIX}{token}@{host}"
 
 
 # -- reading a mail ----------------------------------------------------------------------------
@@ -190,7 +192,8 @@ def _leaves(part: Message):
         return
     if part.is_multipart():
         for sub in part.get_payload():
-            yield from _leaves(sub)
+            if isinstance(sub, Message):
+                yield from _leaves(sub)
     else:
         yield part
 

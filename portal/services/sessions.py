@@ -20,4 +20,5 @@ def end_sessions(member: Member, *, keep_sid: str | None = None) -> int:
     :param keep_sid: the id of a session to keep (the one changing the password; rotate it).
     """
     keep = hash_id(keep_sid) if keep_sid else None
-    return current_app.session_interface.store.delete_owner(str(member.id), keep=keep)
+    store = current_app.session_interface.store  # type: ignore[attr-defined]  # our ServerSessions
+    return store.delete_owner(str(member.id), keep=keep)

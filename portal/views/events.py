@@ -57,10 +57,14 @@ def list_of(id: int):
 
 def _values(form: EventForm) -> dict:
     """Return the event's fields from a validated form (the date and time read in Japan)."""
+    day, at = form.date.date_value, form.time.time_value
+    # both fields are required and validated
+    assert day is not None
+    assert at is not None
     return {
         "title": form.title.data,
         "body": form.body.data,
-        "starts_at": from_tokyo(form.date.date_value, form.time.time_value),
+        "starts_at": from_tokyo(day, at),
         "place": form.place.data,
         "deadline": form.deadline.date_value,
         "capacity": form.capacity_value(),
