@@ -29,7 +29,7 @@ run: install catalogues
 	PORTAL_PUBLIC_URL="$${PORTAL_PUBLIC_URL:-http://127.0.0.1:$(PORT)}" \
 	PORTAL_SERVER_HOSTS='["127.0.0.1:$(PORT)","localhost:$(PORT)"]' \
 	PORTAL_MAIL_POST_DOMAIN="$${PORTAL_MAIL_POST_DOMAIN:-post.localhost}" \
-	  $(BIN)/waitress-serve --listen=127.0.0.1:$(PORT) --threads=8 wsgi:app
+	  $(BIN)/flask serve --host 127.0.0.1 --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -95,3 +95,26 @@ class DefaultConfig:
     PROXY_HOPS = 0
     #: Endpoints whose docomo URLs carry ``guid=ON`` so the phone sends its i-mode ID.
     KEITAI_GUID_ENDPOINTS = frozenset({"auth.easy_login", "settings.easy_login"})
+
+    # Serving (portal.serving, ``flask serve``): waitress settings chosen for a public site on a
+    # small machine, where many connections are slow phones and some are silent.
+    #: Worker threads running the app. Page work is Python under the GIL, so threads beyond a
+    #: few per core only queue; these cover requests waiting on the database or the disk.
+    WAITRESS_THREADS = 8
+    #: Open connections accepted at once (waitress: 100). A connection waiting for bytes costs a
+    #: socket, not a thread, so this is set far above the busiest load (200 clients plus idle
+    #: and half-open ones) and well below the process's file limit; beyond it waitress stops
+    #: accepting, and everyone waits.
+    WAITRESS_CONNECTION_LIMIT = 1000
+    #: Seconds a connection may stay silent (no request in progress) before it is closed
+    #: (waitress: 120). A phone sending a slow upload keeps sending bytes, so it stays.
+    WAITRESS_CHANNEL_TIMEOUT = 30
+    #: How often, in seconds, silent connections are looked for (waitress: 30).
+    WAITRESS_CLEANUP_INTERVAL = 5
+    #: The listen queue for bursts of new connections (the kernel caps it at somaxconn).
+    WAITRESS_BACKLOG = 2048
+    #: poll() instead of select(): select() fails on descriptors above 1024, which a
+    #: connection limit of 1000 can reach.
+    WAITRESS_ASYNCORE_USE_POLL = True
+    #: The largest body waitress buffers (waitress: 1 GB): MAX_CONTENT_LENGTH and the headers.
+    WAITRESS_MAX_REQUEST_BODY_SIZE = MAX_CONTENT_LENGTH + 64 * 1024

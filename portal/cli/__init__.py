@@ -15,6 +15,7 @@ from ..keitai import gateways, range_file
 from ..models._time import utcnow
 from ..services import blog_import
 from .mail_post import mail_post
+from .serve import serve
 
 
 @click.command("seed-demo")
@@ -135,3 +136,4 @@ def register(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(purge_messages)
     app.cli.add_command(mail_post)
+    app.cli.add_command(serve)
