@@ -6,6 +6,9 @@ PORT ?= 8080
 export FLASK_APP := wsgi.py
 # PostgreSQL for the second test run; `make test` skips it (saying so) when none is reachable.
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/keitai_portal_test
+# pytest-xdist workers (each has its own database); a test file stays on one worker.
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?= -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: run test lint i18n bench install clean
 
@@ -40,10 +43,10 @@ i18n: install catalogues
 	$(BIN)/flask translate check
 
 test: lint i18n
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PYTEST_ARGS)
 	@if $(BIN)/python -m tests.postgres_available "$(TEST_DATABASE_URL)"; then \
 	  echo "== the suite again on PostgreSQL =="; \
-	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest -q -p no:cacheprovider; \
+	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS); \
 	elif [ -n "$(REQUIRE_POSTGRES)" ]; then \
 	  echo "PostgreSQL is required (REQUIRE_POSTGRES) but not reachable"; exit 1; \
 	else echo "SKIPPED the PostgreSQL run: no server at $(TEST_DATABASE_URL)"; fi
