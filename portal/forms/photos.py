@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField
+from wtforms import MultipleFileField, SelectField
+from wtforms.fields.choices import SelectChoice
 
 
 class WithPhotos:
@@ -23,3 +24,17 @@ class WithPhotos:
 
 class PhotoUploadForm(WithPhotos, FlaskForm):
     """Adding photos to a diary or topic, or a community's image."""
+
+
+class ProfilePhotoVisibilityForm(FlaskForm):
+    """Who sees my profile photos (field ``photo_visibility``)."""
+
+    photo_visibility = SelectField(_l("Who sees my photos"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from .social import VISIBILITY_LABELS
+
+        self.photo_visibility.choices = [
+            SelectChoice(value, text) for value, text in VISIBILITY_LABELS.items()
+        ]

@@ -12,11 +12,12 @@ from ._time import utcnow
 
 
 class Photo(Model):
-    """An image a member uploaded, attached to one thing: a diary, a community topic, or a
-    community (its image).
+    """An image a member uploaded, attached to one thing: a diary, a community topic, a
+    community (its image), or a member's profile (up to three; ``position`` 1 is the main one).
 
     Who may see it follows what it is attached to (a diary's visibility, a topic's community
-    rule), everywhere, including its own URL (``portal.services.photos.visible_photo``).
+    rule, the profile's ``photo_visibility``), everywhere, including its own URL
+    (``portal.services.photos.visible_photo``).
     """
 
     __tablename__ = "photos"
@@ -34,6 +35,10 @@ class Photo(Model):
     #: Set on a community's own image (one per community).
     community_id: Mapped[int | None] = mapped_column(
         ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    #: Set on a member's profile photos (three at most; position 1 is the main photo).
+    profile_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(default=1)
     width: Mapped[int]

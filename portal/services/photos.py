@@ -1,9 +1,10 @@
 """Photos: upload (sanitized, EXIF gone), phone and PC copies, and who may fetch them.
 
-A photo hangs on one :class:`Holder`: a diary (three at most), a community topic (three) or a
-community (its image). Who may add or remove photos is the rule of what they hang on (a diary's
-author; a topic's author, admin and sub-admins; a community's admin and sub-admins); who may
-see one is who may read it, on every page and on the photo's own URL.
+A photo hangs on one :class:`Holder`: a diary (three at most), a community topic (three), a
+community (its image) or a member's profile (three; :mod:`.profile_photos`). Who may add or
+remove photos is the rule of what they hang on (a diary's author; a topic's author, admin and
+sub-admins; a community's admin and sub-admins; the profile's member); who may see one is who
+may read it, on every page and on the photo's own URL.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from PIL import Image
+from PIL import Image, ImageOps
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -30,15 +31,23 @@ from ..keitai.images import (
     load_upload,
     sanitized_original,
 )
-from ..models import Community, Diary, Member, Photo, PhotoVariant, Topic
+from ..models import Community, Diary, Member, Photo, PhotoVariant, Profile, Topic
+from ..models.profile import FIELD_DEFAULTS
 from . import ServiceError, communities, topics
 from .limits import limits_for
 from .visibility import can_see, content_visible
 
 PHOTOS_PER_DIARY = 3
 PHOTOS_PER_TOPIC = 3
+PHOTOS_PER_PROFILE = 3
 PC_WIDTH = 640
 THUMB_WIDTH = 160
+#: Square copies kept of profile photos (avatars), by variant name: their side in pixels.
+SQUARES = {"sq76": 76, "sq180": 180}
+#: The side of the small copy phones get of a profile photo (``?size=thumb``).
+PHONE_THUMB_SIDE = 48
+#: The variants a PC may ask for by ``?size=``.
+PC_VARIANTS = ("thumb", "pc", "original", *SQUARES)
 
 _MESSAGES = {
     "too_large_bytes": _ln(
@@ -60,6 +69,9 @@ _TOO_MANY = {
         "A topic can have at most %(num)s photo.", "A topic can have at most %(num)s photos.", n
     ),
     "community_id": lambda n: _l("A community has one image."),
+    "profile_member_id": lambda n: _ln(
+        "A profile can have at most %(num)s photo.", "A profile can have at most %(num)s photos.", n
+    ),
 }
 
 
@@ -130,6 +142,8 @@ def _may_change(member_id: int | None, photo: Photo) -> bool:
     if photo.community_id is not None:
         community = db.session.get(Community, photo.community_id)
         return communities.role_of(community, member_id) in communities.MANAGING
+    if photo.profile_member_id is not None:
+        return photo.profile_member_id == member_id
     return photo.owner_id == member_id
 
 
@@ -194,7 +208,7 @@ def remove(member: Member, photo: Photo) -> None:
 
 
 def _holder_row(photo: Photo):
-    for column in ("diary_id", "topic_id"):
+    for column in ("diary_id", "topic_id", "profile_member_id"):
         value = getattr(photo, column)
         if value is not None:
             return getattr(Photo, column) == value
@@ -216,6 +230,15 @@ def _checked(uploads: list[bytes]) -> list[Image.Image]:
     return images
 
 
+def add_to(member: Member, holder: Holder, uploads: list[bytes]) -> list[Photo]:
+    """Add checked uploads after the holder's photos, within its most (for callers that
+    decided who may, such as :mod:`.profile_photos`).
+
+    :raise ServiceError: as :func:`attach`.
+    """
+    return _attach(member, holder, uploads)
+
+
 def _attach(member: Member, holder: Holder, uploads: list[bytes]) -> list[Photo]:
     existing = db.session.scalar(select(func.count()).where(holder.where())) or 0
     if existing + len(uploads) > holder.most:
@@ -223,11 +246,25 @@ def _attach(member: Member, holder: Holder, uploads: list[bytes]) -> list[Photo]
     return _store_all(member, holder, _checked(uploads), start=existing + 1)
 
 
+def store_checked(
+    member: Member, holder: Holder, images: list[Image.Image], *, start: int = 1, freed: int = 0
+) -> list[Photo]:
+    """Store pictures already checked by :func:`checked` on ``holder`` (for
+    :mod:`.profile_photos`)."""
+    return _store_all(member, holder, images, start=start, freed=freed)
+
+
+def checked(uploads: list[bytes]) -> list[Image.Image]:
+    """Open and check uploads (:raise ServiceError: with the reason for a bad one)."""
+    return _checked(uploads)
+
+
 def _store_all(
     member: Member, holder: Holder, images: list[Image.Image], *, start: int = 1, freed: int = 0
 ) -> list[Photo]:
     """Store the checked images (every variant) if the member's storage has room."""
-    encoded = [_encodings(im) for im in images]
+    square = holder.column == "profile_member_id"
+    encoded = [_encodings(im, square=square) for im in images]
     needed = sum(len(e.data) for group in encoded for e in group.values())
     if used_bytes(member) - freed + needed > limits_for(member).photo_bytes:
         raise ServiceError(_l("Your photo storage is full."), "photos")
@@ -243,11 +280,22 @@ def _store_all(
     return photos
 
 
-def _encodings(im: Image.Image) -> dict[str, EncodedImage]:
+def _encodings(im: Image.Image, *, square: bool = False) -> dict[str, EncodedImage]:
     original = sanitized_original(im)
     pc = for_device(im, Device.pc(), width=PC_WIDTH, budget=None)
     thumb = for_device(im, Device.pc(), width=THUMB_WIDTH, budget=None)
-    return {"original": original, "pc": pc, "thumb": thumb}
+    found = {"original": original, "pc": pc, "thumb": thumb}
+    if square:  # avatars: centred square crops, so pages know their size
+        for name, side in SQUARES.items():
+            found[name] = for_device(_square(im, side), Device.pc(), width=side, budget=None)
+    return found
+
+
+def _square(im: Image.Image, side: int) -> Image.Image:
+    """Return the centred square of ``im``, ``side`` pixels wide (smaller ones are not
+    enlarged: they keep their shorter side)."""
+    side = min(side, im.width, im.height)
+    return ImageOps.fit(im, (side, side), Image.Resampling.LANCZOS)
 
 
 def photos_of(holder: Diary | Topic | Holder) -> list[Photo]:
@@ -284,6 +332,11 @@ def visible_photo(photo_id: int, viewer_id: int | None) -> Photo | None:
     elif photo.topic_id is not None:
         if topics.get_visible(photo.topic_id, viewer_id) is None:
             return None
+    elif photo.profile_member_id is not None:
+        profile = db.session.get(Profile, photo.profile_member_id)
+        seen_by = profile.photo_visibility if profile is not None else FIELD_DEFAULTS["photo"]
+        if not can_see(viewer_id, photo.profile_member_id, seen_by):
+            return None
     elif photo.community_id is None and viewer_id != photo.owner_id:
         return None
     return photo
@@ -296,18 +349,21 @@ def phone_variant_key(device: Device) -> str:
 
 
 def variant_for(photo: Photo, size: str, device: Device) -> PhotoVariant:
-    """Return the bytes to send: ``thumb``/``pc``/``original``, or a phone copy made once
-    per kind of phone and kept."""
+    """Return the bytes to send: ``thumb``/``pc``/``original`` (and the squares of profile
+    photos; a photo without the square asked for gets its ``thumb``), or a phone copy made
+    once per kind of phone and kept (``?size=thumb``: a small one, for a profile page)."""
     if not device.is_keitai:
-        name = size if size in ("thumb", "pc", "original") else "pc"
-        return db.session.get(PhotoVariant, (photo.id, name))
-    key = phone_variant_key(device)
+        name = size if size in PC_VARIANTS else "pc"
+        found = db.session.get(PhotoVariant, (photo.id, name))
+        return found or db.session.get(PhotoVariant, (photo.id, "thumb"))
+    small = size == "thumb"
+    key = ("t-" if small else "") + phone_variant_key(device)
     variant = db.session.get(PhotoVariant, (photo.id, key))
     if variant is None:
         original = db.session.get(PhotoVariant, (photo.id, "original"))
         with Image.open(io.BytesIO(original.data)) as im:
             im.load()
-            encoded = for_device(im, device)
+            encoded = for_device(_square(im, PHONE_THUMB_SIDE) if small else im, device)
         variant = PhotoVariant(
             photo_id=photo.id, variant=key, mimetype=encoded.mimetype, data=encoded.data
         )

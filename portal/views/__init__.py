@@ -21,6 +21,7 @@ from . import (
     members,
     messages,
     photos,
+    profile_photos,
     reports,
     reviews,
     search,
@@ -35,6 +36,7 @@ def register(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(diaries.bp)
     app.register_blueprint(photos.bp)
+    app.register_blueprint(profile_photos.bp)
     for module in (feeds, blog, search):
         app.register_blueprint(module.bp)
     for module in (messages, reviews):

@@ -17,10 +17,20 @@ from flask_login import current_user, login_required
 from ..forms.photos import PhotoUploadForm
 from ..models import Photo
 from ..rendering import render
-from ..services import ServiceError, communities, diaries, photos, topics
+from ..services import ServiceError, communities, diaries, photos, profile_photos, topics
 from ._community import community_or_404, refused
 
 bp = Blueprint("photos", __name__)
+
+
+@bp.route("/photos/none")
+def no_photo():
+    """Send the neutral "no photo" picture (``?size=sq76|sq180``; phones get a small one in
+    their format). It shows nothing of anyone, so anyone may fetch it and keep it a day."""
+    image = profile_photos.no_photo(request.args.get("size", ""), g.device)
+    response = Response(image.data, mimetype=image.mimetype)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @bp.route("/photos/<int:id>")
@@ -186,4 +196,6 @@ def _page_of(photo: Photo) -> str:
         return url_for("photos.of_diary", id=photo.diary_id)
     if photo.topic_id is not None:
         return url_for("photos.of_topic", id=photo.topic_id)
+    if photo.profile_member_id is not None:
+        return url_for("profile_photos.index")
     return url_for("photos.of_community", id=photo.community_id)
