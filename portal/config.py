@@ -71,6 +71,11 @@ class DefaultConfig:
     #: Failed password logins allowed per address from all clients together (guessing from many
     #: machines); gentle, so a member is rarely locked out by others.
     LOGIN_RATE_LIMIT_PER_ADDRESS = "100 per hour"
+    #: Password-reset mails asked per address, and per client (the same keys as logins).
+    RESET_LINK_RATE_LIMIT = "3 per hour"
+    RESET_LINK_RATE_LIMIT_PER_CLIENT = "10 per hour"
+    #: How long a password-reset link works.
+    RESET_LINK_LIFETIME = timedelta(hours=1)
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
 

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange
 
 from ._fields import EMAIL, PASSWORD_LENGTH
 
@@ -15,6 +15,22 @@ class LoginForm(FlaskForm):
 
     email = StringField(_l("E-mail"), validators=[REQUIRED, Length(max=254)])
     password = PasswordField(_l("Password"), validators=[REQUIRED, Length(max=128)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The address to send a reset link to (field name ``email``)."""
+
+    email = StringField(_l("E-mail"), validators=[REQUIRED, Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password, typed twice."""
+
+    password = PasswordField(_l("New password"), validators=[REQUIRED, PASSWORD_LENGTH])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[REQUIRED, EqualTo("password", message=_l("The passwords do not match."))],
+    )
 
 
 class SignupForm(FlaskForm):

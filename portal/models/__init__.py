@@ -19,6 +19,7 @@ from .mail_post import MailPostAddress
 from .member import Member
 from .message import Message
 from .mobile_id import MobileId
+from .password_reset import PasswordReset
 from .photo import Photo, PhotoVariant
 from .profile import Profile
 from .review import Review
@@ -46,6 +47,7 @@ __all__ = [
     "Member",
     "Message",
     "MobileId",
+    "PasswordReset",
     "Notice",
     "OperatorLog",
     "Photo",

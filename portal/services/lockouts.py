@@ -44,6 +44,16 @@ def address_key() -> str:
     return "login-address:" + _short_hash(normalise_email(request.form.get("email", "")))
 
 
+def reset_client_key(device: Device) -> str:
+    """Return the key of password-reset mails asked by one client."""
+    return "reset-client:" + client_key(device)
+
+
+def reset_address_key() -> str:
+    """Return the key of password-reset mails asked for one address."""
+    return "reset-" + address_key()
+
+
 def password_key(device: Device) -> str:
     """Return the key of a password login: the address tried and the client trying it."""
     return f"{address_key()}:{client_key(device)}"

@@ -31,6 +31,8 @@ def N_(message: str) -> str:  # noqa: N802 (the gettext convention for a no-op m
 
 #: Kinds of notice, and the member setting that turns each off.
 KINDS = {"message": "notify_messages", "request": "notify_requests", "comment": "notify_comments"}
+#: Mails that answer the member's own request (a password reset): they cannot be turned off.
+ALWAYS = frozenset({"reset"})
 
 
 @dataclass
@@ -64,7 +66,7 @@ def queue(
     """
     if not has_request_context() or not current_app.config["MAIL_ENABLED"]:
         return
-    if not getattr(recipient, KINDS[kind]):
+    if kind not in ALWAYS and not getattr(recipient, KINDS[kind]):
         return
     endpoint, values = link
     url = share_url(endpoint, **values)
@@ -98,7 +100,9 @@ def _message(member: Member, notice: _Notice) -> Message:
         subject = gettext(notice.subject, **notice.params)
         body = "\n".join(gettext(line, **notice.params) for line in notice.lines)
         footer = gettext("You can turn these e-mails off in Settings.")
-    body = f"{body}\n\n{notice.link}\n\n-- \n{footer}\n"
+    body = f"{body}\n\n{notice.link}\n"
+    if notice.kind in KINDS:
+        body += f"\n-- \n{footer}\n"
     charset = "iso-2022-jp" if _fits_jis(subject + body) else "utf-8"
     return Message(subject=subject, recipients=[member.email], body=body, charset=charset)
 

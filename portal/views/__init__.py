@@ -20,6 +20,7 @@ from . import (
     links,
     members,
     messages,
+    passwords,
     photos,
     profile_photos,
     reports,
@@ -32,7 +33,7 @@ from . import (
 
 def register(app: Flask) -> None:
     """Register every blueprint and the error pages."""
-    for module in (auth, home, invites, links, members, footprints, settings):
+    for module in (auth, passwords, home, invites, links, members, footprints, settings):
         app.register_blueprint(module.bp)
     app.register_blueprint(diaries.bp)
     app.register_blueprint(photos.bp)
