@@ -1,7 +1,7 @@
 """password resets (one-use links by e-mail)
 
 Revision ID: e5a7c9d1f3b2
-Revises: c4e1b7a92d3f
+Revises: b7e2f4a6c8d0
 Create Date: 2026-12-03 10:00:00.000000
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e5a7c9d1f3b2'
-down_revision = 'c4e1b7a92d3f'
+down_revision = 'b7e2f4a6c8d0'
 branch_labels = None
 depends_on = None
 
