@@ -21,6 +21,7 @@ from ..models._time import utcnow
 from ..services.passwords import hash_password
 from . import admin as demo_admin
 from . import communities as demo_communities
+from . import large as demo_large
 from . import messages as demo_messages
 
 DEMO_PASSWORD = "keitai-demo"  # noqa: S105 (published demo credentials)
@@ -80,8 +81,10 @@ def has_members() -> bool:
 
 
 def planned_size(users: int | None) -> int:
-    """Return how many progress steps :func:`seed` reports."""
-    return max(users or 0, len(FIXED) + len(NICKNAMES))
+    """Return how many progress steps :func:`seed` reports (members, then the large world's
+    rows)."""
+    members = max(users or 0, len(FIXED) + len(NICKNAMES))
+    return members + (demo_large.planned_rows(members) if users is not None else 0)
 
 
 def seed(
@@ -101,7 +104,7 @@ def seed(
     rng = random.Random(seed)
     _clock.epoch = (now or utcnow()).replace(minute=0, second=0, microsecond=0)
     password_hash = hash_password(DEMO_PASSWORD)
-    total = planned_size(users)
+    total = max(users or 0, len(FIXED) + len(NICKNAMES))
     ids = _create_members(rng, total, password_hash, progress)
     friendships = _create_friendships(rng, ids)
     social = _create_social(rng, ids)
@@ -111,10 +114,21 @@ def seed(
     groups = demo_communities.create_communities(ids, _clock.epoch)
     groups += _create_community_photos(random.Random(seed + 7))
     operators = demo_admin.create_admin_content(ids, _clock.epoch)
-    return (
+    summary = (
         f"{len(ids)} members, {friendships} friendships, {social}, {diaries}, {mail}, "
-        f"{reviews}, {groups}, {operators}."
+        f"{reviews}, {groups}, {operators}"
     )
+    if users is not None:
+        generated = sorted(v for k, v in ids.items() if k.startswith("member"))
+        bulk = demo_large.create(
+            random.Random(seed + 11),
+            generated,
+            members=len(ids),
+            epoch=_clock.epoch,
+            progress=progress,
+        )
+        summary += f"; the large world: {bulk}"
+    return summary + "."
 
 
 def _member_rows(rng: random.Random, total: int, password_hash: str):
