@@ -1,8 +1,11 @@
 """Measure keitai-portal against a bare Flask app, both served by waitress.
 
-Builds a fresh SQLite demo world in a temporary folder, starts both servers on loopback,
-logs the demo member in from a PC and from a cookie-less docomo phone, then loads each
-scenario from a separate process and prints requests/s and latency next to the bare app's.
+Builds a fresh SQLite demo world in a temporary folder (and with ``--users N`` or
+``BENCH_USERS=N`` also a copy of a kept large world of N members, built once under
+bench/worlds/), serves the portal and the bare app with the portal's waitress settings, logs
+the demo member in from a PC (cookies) and from a cookie-less docomo phone (sid in the URL),
+then loads each page from a separate process and prints requests/s, latency, the ratio to
+bare, SQL statements per request and body bytes. Writes bench/results/<name>.json and .md.
 Exits 1 when any response was not 200 or a page check failed.
 """
 
@@ -20,17 +23,21 @@ from pathlib import Path
 from typing import Any
 
 from . import load, report, scenarios
-from .servers import Server, build_world, world_env
+from .servers import PORT_BASE, Server, build_world, world_env
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    users = os.environ.get("BENCH_USERS")
     parser.add_argument(
-        "--users", type=int, default=None, help="seed a large world (default: the demo world)"
+        "--users",
+        type=int,
+        default=int(users) if users else None,
+        help="also measure a large world of this many members (default: BENCH_USERS, or none)",
     )
     parser.add_argument(
-        "--concurrency", type=int, default=4, help="keep-alive connections (default: 4)"
+        "--concurrency", type=int, default=8, help="keep-alive connections (default: 8)"
     )
     parser.add_argument(
         "--seconds", type=float, default=5.0, help="measured seconds per scenario (default: 5)"
@@ -39,45 +46,54 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--warmup", type=float, default=0.5, help="warm-up seconds per scenario (default: 0.5)"
     )
     parser.add_argument(
-        "--threads", type=int, default=4, help="waitress threads, both servers (default: 4)"
+        "--name",
+        default=os.environ.get("BENCH_NAME", "latest"),
+        help="results file name under bench/results/ (default: BENCH_NAME, or latest)",
     )
-    parser.add_argument("--output", type=Path, default=report.RESULTS, help="JSON results file")
+    parser.add_argument("--output", type=Path, default=report.RESULTS, help="results folder")
     args = parser.parse_args(argv)
-    if args.concurrency < 1 or args.threads < 1 or args.seconds <= 0 or args.warmup < 0:
-        parser.error("--concurrency and --threads must be >= 1, --seconds > 0, --warmup >= 0")
+    if args.concurrency < 1 or args.seconds <= 0 or args.warmup < 0:
+        parser.error("--concurrency must be >= 1, --seconds > 0, --warmup >= 0")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the whole benchmark; return the exit status."""
     args = parse_args(argv)
-    folder = Path(tempfile.mkdtemp(prefix="keitai-bench-"))
+    worlds: list[int | None] = [None] if args.users is None else [None, args.users]
+    results = []
     try:
-        return bench(args, folder)
+        for users in worlds:
+            folder = Path(tempfile.mkdtemp(prefix="keitai-bench-"))
+            try:
+                results.append(bench(args, folder, users))
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
     except RuntimeError as e:
         print(f"bench: {e}", file=sys.stderr)
         return 2
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return finish(args, results)
 
 
-def bench(args: argparse.Namespace, folder: Path) -> int:
-    """Build the world in ``folder``, serve, load, report; return the exit status."""
-    env = world_env(folder)
-    say(f"building the {'demo' if args.users is None else f'{args.users}-member'} world")
-    world = build_world(env, args.users)
+def bench(args: argparse.Namespace, folder: Path, users: int | None) -> dict[str, Any]:
+    """Build one world in ``folder``, serve, load; return its results."""
+    ports = (PORT_BASE + 1, PORT_BASE + 2)
+    env = world_env(folder, ports)
+    say(f"building the {'demo' if users is None else f'{users}-member'} world")
+    world = build_world(env, users)
     say(f"  {world}")
+    paths = scenarios.targets(env["DATABASE_URL"])
     with contextlib.ExitStack() as stack:
         hello = stack.enter_context(
-            Server("bare flask", "bench.hello:app", env, args.threads, folder / "hello.log")
+            Server("bare flask", "bench.hello:app", ports[0], env, folder / "hello.log")
         )
         portal = stack.enter_context(
-            Server("portal", "wsgi:app", env, args.threads, folder / "portal.log")
+            Server("portal", "wsgi:app", ports[1], env, folder / "portal.log")
         )
         say(f"serving: bare flask on :{hello.port}, portal on :{portal.port}")
-        measured = scenarios.build(hello.port, portal.port)
+        measured = scenarios.build(hello.port, portal.port, paths)
         checks = [scenarios.check(scenario) for scenario in measured]
-        say(f"loading ({args.concurrency} connections, waitress {args.threads} threads)")
+        say(f"loading ({args.concurrency} connections)")
         runs = load.run(
             measured,
             concurrency=args.concurrency,
@@ -86,16 +102,44 @@ def bench(args: argparse.Namespace, folder: Path) -> int:
             progress=say,
         )
     rows = report.summarize(measured, checks, runs)
-    problems = report.failures(rows)
-    print()
-    print(report.table(rows))
-    print()
-    print(
-        f"{world}; {args.concurrency} connections from one load process, waitress"
-        f" {args.threads} threads; {os.cpu_count()} CPUs shared by servers and load."
+    label = "demo world" if users is None else f"{users}-member world"
+    args.output.mkdir(parents=True, exist_ok=True)
+    log = args.output / f"{args.name}-{'demo' if users is None else users}-portal.log"
+    shutil.copyfile(folder / "portal.log", log)  # tracebacks of any 500 are in it
+    return {
+        "label": label,
+        "users": users,
+        "world": world,
+        "rows": rows,
+        "problems": report.failures(rows),
+    }
+
+
+def finish(args: argparse.Namespace, results: list[dict[str, Any]]) -> int:
+    """Print the tables, write the results files; return the exit status."""
+    note = (
+        f"{args.concurrency} connections from one load process, {args.seconds:g} s per page"
+        f" after {args.warmup:g} s warm-up; waitress settings of portal.serving for both apps;"
+        f" {os.cpu_count()} CPUs shared by servers and load."
     )
-    path = report.write_json(_payload(args, world, rows, problems), args.output)
-    print(f"results: {path}")
+    sections = []
+    for result in results:
+        print()
+        print(f"== {result['label']}: {result['world']}")
+        print(report.table(result["rows"]))
+        sections.append(
+            report.markdown(result["label"], f"{result['world']}. {note}", result["rows"])
+        )
+    if len(results) == 2:
+        scaling = report.scaling(results[0]["rows"], results[1]["rows"])
+        print()
+        print(scaling)
+        sections.append(f"## p50, large world over demo world\n\n{scaling}")
+    print(f"\n{note}")
+    problems = [p for result in results for p in result["problems"]]
+    payload = _payload(args, results, problems)
+    path = report.write(payload, "\n".join(sections), args.name, args.output)
+    print(f"results: {path} and {path.with_suffix('.md')}")
     if problems:
         print(f"\n!!! {len(problems)} FAILURE(S): these numbers are not trustworthy !!!")
         for problem in problems:
@@ -105,9 +149,9 @@ def bench(args: argparse.Namespace, folder: Path) -> int:
 
 
 def _payload(
-    args: argparse.Namespace, world: str, rows: list[dict[str, Any]], problems: list[str]
+    args: argparse.Namespace, results: list[dict[str, Any]], problems: list[str]
 ) -> dict[str, Any]:
-    """The JSON document: settings, machine, world, outcome and one row per scenario."""
+    """The JSON document: settings, machine, outcome and each world's rows."""
     return {
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "settings": {
@@ -115,17 +159,16 @@ def _payload(
             "concurrency": args.concurrency,
             "seconds": args.seconds,
             "warmup": args.warmup,
-            "waitress_threads": args.threads,
         },
         "machine": {
             "python": platform.python_version(),
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
+            "load_average": os.getloadavg(),
         },
-        "world": world,
         "ok": not problems,
         "problems": problems,
-        "scenarios": rows,
+        "worlds": results,
     }
 
 

@@ -1,4 +1,4 @@
-"""Turn load results into the printed table and ``bench/results/latest.json``."""
+"""Turn load results into the printed table and ``bench/results/<name>.json`` and ``.md``."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 from .load import Scenario
 
-#: Where :func:`write_json` puts the results (git-ignored).
-RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+#: Where :func:`write` puts the results (git-ignored).
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -53,23 +53,9 @@ def summarize(
 
 def table(rows: list[dict[str, Any]]) -> str:
     """Return the results as a plain-text table."""
-    header = ("scenario", "req/s", "p50 ms", "p99 ms", "vs bare", "body B", "page", "errors")
-    lines = [header]
-    for row in rows:
-        lines.append(
-            (
-                row["scenario"],
-                f"{row['rps']:.1f}",
-                f"{row['p50_ms']:.2f}",
-                f"{row['p99_ms']:.2f}",
-                "-" if row["ratio"] is None else f"{row['ratio']:.3f}",
-                _sizes(row),
-                _page(row),
-                str(sum(row["errors"].values())),
-            )
-        )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    left = {0, 6}  # text columns; numbers align right
+    lines = [HEADER, *(_cells(row) for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(HEADER))]
+    left = {0, 7}  # text columns; numbers align right
     return "\n".join(
         "  ".join(
             cell.ljust(width) if i in left else cell.rjust(width)
@@ -77,6 +63,35 @@ def table(rows: list[dict[str, Any]]) -> str:
         ).rstrip()
         for line in lines
     )
+
+
+HEADER = ("scenario", "req/s", "p50 ms", "p99 ms", "vs bare", "SQL", "body B", "page", "errors")
+
+
+def _cells(row: dict[str, Any]) -> tuple[str, ...]:
+    return (
+        row["scenario"],
+        f"{row['rps']:.1f}",
+        f"{row['p50_ms']:.2f}",
+        f"{row['p99_ms']:.2f}",
+        "-" if row["ratio"] is None else f"{row['ratio']:.3f}",
+        str(row["queries"]),
+        _sizes(row),
+        _page(row),
+        str(sum(row["errors"].values())),
+    )
+
+
+def markdown(title: str, note: str, rows: list[dict[str, Any]]) -> str:
+    """Return the results as a Markdown section: a heading, a note and a table."""
+    align = ["---" if i in (0, 7) else "---:" for i in range(len(HEADER))]
+    lines = [f"## {title}", "", note, "", _md_row(HEADER), _md_row(align)]
+    lines += [_md_row(_cells(row)) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _md_row(cells) -> str:
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
 def _sizes(row: dict[str, Any]) -> str:
@@ -107,8 +122,29 @@ def failures(rows: list[dict[str, Any]]) -> list[str]:
     return messages
 
 
-def write_json(payload: dict[str, Any], path: Path = RESULTS) -> Path:
-    """Write ``payload`` as indented JSON to ``path``, creating its folder; return the path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write(payload: dict[str, Any], text: str, name: str, folder: Path = RESULTS) -> Path:
+    """Write ``payload`` as ``<name>.json`` and ``text`` as ``<name>.md`` in ``folder``; return
+    the JSON file's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.json"
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.with_suffix(".md").write_text(text, encoding="utf-8")
     return path
+
+
+def scaling(small: list[dict[str, Any]], large: list[dict[str, Any]]) -> str:
+    """Return a Markdown table of each page's p50 on the large world over its p50 on the
+    demo world (the target: at most 1.25)."""
+    by_name = {row["scenario"]: row for row in small}
+    lines = [
+        _md_row(("scenario", "p50 demo ms", "p50 large ms", "large / demo")),
+        _md_row(("---", "---:", "---:", "---:")),
+    ]
+    for row in large:
+        before = by_name.get(row["scenario"])
+        if before is None or not before["p50_ms"]:
+            continue
+        ratio = row["p50_ms"] / before["p50_ms"]
+        cells = (row["scenario"], f"{before['p50_ms']:.2f}", f"{row['p50_ms']:.2f}", f"{ratio:.2f}")
+        lines.append(_md_row(cells))
+    return "\n".join(lines) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 from http.cookies import SimpleCookie
@@ -12,6 +13,7 @@ from portal.keitai.device import detect
 from portal.keitai.hankaku import to_hankaku
 
 from .load import Response, Scenario, fetch
+from .serve import QUERIES_PATH
 
 PC_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 #: A cookie-less i-mode phone: Shift_JIS pages, the session in a ``sid`` URL parameter.
@@ -23,6 +25,8 @@ NICKNAME = "たろう"
 #: The site name, on every Japanese page.
 SITE = "けいたいポータル"
 COOKIE_NAME = "portal_session"
+#: Seconds the check before the load waits for a page.
+CHECK_TIMEOUT = 120.0
 
 _FORM = re.compile(r'<form method="post" action="(/login(?:\?[^"]*)?)"')
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
@@ -32,35 +36,96 @@ class LoginError(RuntimeError):
     """Logging the demo member in did not go as the portal promises."""
 
 
-def build(hello_port: int, portal_port: int) -> list[Scenario]:
-    """Log taro in twice (PC and docomo) and return the scenarios; the bare app comes first."""
+#: What the search scenario looks for (a word in the demo and the large worlds' diaries).
+SEARCH_WORD = "カフェ"
+
+
+def targets(database_url: str) -> dict[str, str]:
+    """Return the measured member pages' paths in the world at ``database_url``: hanako's
+    profile, her newest public diary, taro's first community and its newest topic."""
+    from sqlalchemy import select
+
+    from portal import create_app
+    from portal.extensions import db
+    from portal.models import CommunityMember, Diary, Member, Topic
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        ids = dict(db.session.execute(select(Member.email, Member.id)).all())
+        taro, hanako = ids[EMAIL], ids["hanako@example.jp"]
+        diary = db.session.scalar(
+            select(Diary.id)
+            .where(Diary.author_id == hanako, Diary.visibility == "public", ~Diary.hidden)
+            .order_by(Diary.created_at.desc())
+        )
+        community = db.session.scalar(
+            select(CommunityMember.community_id)
+            .where(CommunityMember.member_id == taro)
+            .order_by(CommunityMember.community_id)
+        )
+        topic = db.session.scalar(
+            select(Topic.id)
+            .where(Topic.community_id == community, ~Topic.hidden)
+            .order_by(Topic.last_activity_at.desc())
+        )
+        db.engine.dispose()
+    return {
+        "profile": f"/users/{hanako}",
+        "diary": f"/diaries/{diary}",
+        "community": f"/communities/{community}",
+        "topic": f"/topics/{topic}",
+    }
+
+
+def build(hello_port: int, portal_port: int, paths: dict[str, str]) -> list[Scenario]:
+    """Log taro in twice (PC and docomo) and return the scenarios; the bare app comes first.
+
+    :param paths: from :func:`targets`.
+    """
     pc = {"User-Agent": PC_AGENT}
     docomo = {"User-Agent": DOCOMO_AGENT}
     pc_member = {**pc, "Cookie": login_pc(portal_port)}
     sid = login_docomo(portal_port)
-    return [
+    member_pages = [
+        ("/home", "/home", NICKNAME),
+        ("/users/<id>", paths["profile"], "はなこ"),
+        ("/diaries/<id>", paths["diary"], ""),
+        ("/communities/<id>", paths["community"], ""),
+        ("/topics/<id>", paths["topic"], ""),
+        ("/messages", "/messages", ""),
+        ("/search", None, ""),
+    ]
+    scenarios = [
         Scenario("bare flask /", hello_port, "/", pc, expect="hello"),
         Scenario("pc visitor /", portal_port, "/", pc, expect=SITE),
-        Scenario("pc member /home", portal_port, "/home", pc_member, expect=NICKNAME),
         # Shift_JIS phones get UI katakana half-width (portal.keitai.hankaku).
         Scenario(
             "docomo visitor /", portal_port, "/", docomo, keitai=True, expect=to_hankaku(SITE)
         ),
-        Scenario(
-            "docomo member /home",
-            portal_port,
-            f"/home?{urlencode({'sid': sid})}",
-            docomo,
-            keitai=True,
-            expect=NICKNAME,
-        ),
     ]
+    for label, path, expect in member_pages:
+        # A docomo phone sends its query in Shift_JIS; a PC in UTF-8.
+        pc_path = path or f"/search?{urlencode({'q': SEARCH_WORD})}"
+        docomo_path = path or f"/search?{urlencode({'q': SEARCH_WORD}, encoding='cp932')}"
+        separator = "&" if "?" in docomo_path else "?"
+        scenarios += [
+            Scenario(f"pc member {label}", portal_port, pc_path, pc_member, expect=expect),
+            Scenario(
+                f"docomo member {label}",
+                portal_port,
+                f"{docomo_path}{separator}{urlencode({'sid': sid})}",
+                docomo,
+                keitai=True,
+                expect=expect,
+            ),
+        ]
+    return scenarios
 
 
 def login_pc(port: int) -> str:
     """Log taro in as a PC browser; return the ``Cookie`` header that carries the session."""
     headers = {"User-Agent": PC_AGENT}
-    page = fetch(port, "/login", headers)
+    page = fetch(port, "/login", headers, timeout=CHECK_TIMEOUT)
     headers["Cookie"] = _session_cookie(page) or ""
     done = _submit_login(port, page, headers)
     cookie = _session_cookie(done) or headers["Cookie"]
@@ -74,7 +139,7 @@ def login_pc(port: int) -> str:
 def login_docomo(port: int) -> str:
     """Log taro in as a cookie-less docomo phone; return the session id from the redirect."""
     headers = {"User-Agent": DOCOMO_AGENT}
-    done = _submit_login(port, fetch(port, "/login", headers), headers)
+    done = _submit_login(port, fetch(port, "/login", headers, timeout=CHECK_TIMEOUT), headers)
     location = urlsplit(done.headers.get("Location", ""))
     sid = parse_qs(location.query).get("sid", [""])[0]
     if done.status != 302 or location.path != "/home" or not sid:
@@ -92,7 +157,9 @@ def _submit_login(port: int, page: Response, headers: dict[str, str]) -> Respons
         raise LoginError(f"GET /login answered {page.status} without the login form")
     form = urlencode({"email": EMAIL, "password": PASSWORD, "csrf_token": token[1]})
     headers = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
-    return fetch(port, unescape(action[1]), headers, method="POST", body=form)
+    return fetch(
+        port, unescape(action[1]), headers, method="POST", body=form, timeout=CHECK_TIMEOUT
+    )
 
 
 def _session_cookie(response: Response) -> str | None:
@@ -110,12 +177,19 @@ def check(scenario: Scenario) -> dict[str, Any]:
     Every page must be 200 and contain :attr:`Scenario.expect`; a keitai page must also be
     labelled ``Shift_JIS``, decode as cp932 and fit the phone's byte budget.
 
-    :return: ``content_type``, ``body_bytes``, ``cp932_ok`` and ``budget_bytes`` (keitai
-        pages only) and ``problems`` (a list of messages, empty when all is well).
+    :return: ``content_type``, ``body_bytes``, ``queries`` (the SQL statements it ran),
+        ``cp932_ok`` and ``budget_bytes`` (keitai pages only) and ``problems`` (a list of
+        messages, empty when all is well).
     """
-    page = fetch(scenario.port, scenario.path, scenario.headers)
+    # A first request may be slow (cold caches on a large world): it is checked, not timed.
+    page = fetch(scenario.port, scenario.path, scenario.headers, timeout=CHECK_TIMEOUT)
+    counted = fetch(scenario.port, QUERIES_PATH)  # the SQL statements of that request
     content_type = page.headers.get("Content-Type", "")
-    facts: dict[str, Any] = {"content_type": content_type, "body_bytes": len(page.body)}
+    facts: dict[str, Any] = {
+        "content_type": content_type,
+        "body_bytes": len(page.body),
+        "queries": json.loads(counted.body)["queries"],
+    }
     problems = []
     if page.status != 200:
         problems.append(f"answered {page.status}, not 200")
