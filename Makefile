@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/keitai_portal_
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?= -n $(PYTEST_WORKERS) --dist loadfile
 
-.PHONY: run test lint i18n bench install clean
+.PHONY: run test lint i18n bench load install clean
 
 $(BIN)/activate: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ test: lint i18n
 
 bench: install catalogues
 	$(BIN)/python -m bench
+
+# 200 clients for 60 s on loopback (LOAD_DATABASE_URL=postgresql+psycopg://... for PostgreSQL).
+load: install catalogues
+	$(BIN)/python -m bench.crowd
 
 clean:
 	rm -rf $(VENV) instance/portal.sqlite* .pytest_cache
