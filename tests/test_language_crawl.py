@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlsplit
 
@@ -35,6 +34,7 @@ from portal.i18n import LANGUAGE_NAMES
 from portal.models import Member
 from portal.services import accounts
 from tests.browser import DOCOMO_MOVA, PC, Browser, sid_of
+from tests.crawl import crawl, internal, log_in
 
 PER_PATTERN = 2
 MAX_PAGES = 400
@@ -209,61 +209,33 @@ def _encodes(char: str, codec: str) -> bool:
 # --- the crawl ------------------------------------------------------------------------------
 
 
-def _pattern(url: str) -> tuple:
-    """A page kind: the path with ids folded, and the query's keys (short non-numeric values)."""
-    parts = urlsplit(url)
-    path = re.sub(r"/\d+", "/N", parts.path)
-    query = tuple(
-        sorted(
-            (k, "N" if re.search(r"\d", v) or len(v) > 16 else v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if k != "sid"
-        )
-    )
-    return path, query
+def _follow(lang: str):
+    def follow(href: str) -> bool:
+        if not internal(href):
+            return False
+        # the switch of a page served without the session
+        return dict(parse_qsl(urlsplit(href).query)).get("lang", lang) == lang
+
+    return follow
 
 
 def _crawl(client, start: list[str], lang: str) -> tuple[int, dict[str, list[str]]]:
     """Follow GET links from ``start``; return how many pages were read and the wrong text."""
-    counts: dict[tuple, int] = {}
-    seen: set[str] = set()
-    queue = deque(start)
     problems: dict[str, list[str]] = {}
     pages = 0
     expected_tag = {"zh": "zh-Hans"}.get(lang, lang)
-    while queue and pages < MAX_PAGES:
-        url = queue.popleft()
-        key = re.sub(r"[?&]sid=[^&]*", "", url)
-        pattern = _pattern(url)
-        if key in seen or counts.get(pattern, 0) >= PER_PATTERN:
-            continue
-        seen.add(key)
-        counts[pattern] = counts.get(pattern, 0) + 1
-        page = client.get(url)
+    for page in crawl(
+        client, start, per_kind=PER_PATTERN, max_pages=MAX_PAGES, follow=_follow(lang)
+    ):
         pages += 1
         if not page.headers["Content-Type"].startswith("text/html"):
             continue  # photos, feeds
-        assert page.status in (200, 403, 404), (url, page.status)
-        assert page.html_lang == expected_tag, (url, page.html_lang)
+        assert page.status in (200, 403, 404), (page.url, page.status)
+        assert page.html_lang == expected_tag, (page.url, page.html_lang)
         wrong = wrong_language(ui_text(page, lang), lang)
         if wrong:
-            problems[urlsplit(url).path] = sorted(set(wrong))[:12]
-        for href, _ in page.links:
-            parts = urlsplit(href)
-            if href.startswith("/") and not href.startswith("//"):
-                if parts.path.startswith("/lang/") or parts.path == "/logout":
-                    continue  # the switch, and what is not a page
-                if dict(parse_qsl(parts.query)).get("lang", lang) != lang:
-                    continue  # the switch of a page served without the session
-                queue.append(href)
+            problems[urlsplit(page.url).path] = sorted(set(wrong))[:12]
     return pages, problems
-
-
-def _log_in(client, account: str):
-    client.get("/login")
-    return client.submit(
-        "/login", {"email": f"{account}@{demo.DEMO_DOMAIN}", "password": demo.DEMO_PASSWORD}
-    )
 
 
 def _choose(client, lang: str, page):
@@ -306,7 +278,7 @@ def test_every_page_speaks_one_language(app, neutral_world, device, lang):
     problems.update(found)
     for account in ("taro", "admin"):
         client = Browser(app, agent, cookies=device == "pc")
-        home = _log_in(client, account)
+        home = log_in(client, account)
         assert home.status == 200
         page = _choose(client, lang, home)
         count, found = _crawl(client, [page.url], shown)

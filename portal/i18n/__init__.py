@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from .formats import day, locale_code, month_day, number, when, year_month
+from .formats import day, iso, locale_code, month_day, number, when, year_month
 from .languages import (
     KEPT_KEY,
     LANGUAGE_NAMES,
@@ -67,7 +67,9 @@ def init_app(app) -> None:
     app.before_request(adopt_lang_param)
     app.before_request(choose_hankaku)
     app.url_defaults(carry_language)
-    app.jinja_env.filters.update(ui=ui, when=when, day=day, month_day=month_day, number=number)
+    app.jinja_env.filters.update(
+        ui=ui, when=when, iso=iso, day=day, month_day=month_day, number=number
+    )
     app.jinja_env.globals.update(
         locale_code=locale_code,
         locale_tag=locale_tag,

@@ -55,6 +55,14 @@ def when(value: datetime | None) -> str:
     return format_datetime(value, _pattern(DATETIME_PATTERNS))
 
 
+def iso(value: datetime | None) -> str:
+    """Format a stored (naive UTC) datetime for machines (``<time datetime>``), e.g.
+    ``2008-05-01T12:05Z``."""
+    if value is None:
+        return ""
+    return value.strftime("%Y-%m-%dT%H:%MZ")
+
+
 def day(value: date | None) -> str:
     """Format a calendar date, e.g. ``1980年5月1日(木)``."""
     if value is None:
