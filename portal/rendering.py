@@ -43,6 +43,9 @@ class Sizes:
     """
 
     home_friends: int
+    #: My communities (with their images) in my column on home; 0: no column (phones link to
+    #: the lists), and then no profile summary either.
+    home_communities: int
     #: Diaries (friends' newest, and those with new comments) shown on home.
     home_diaries: int
     list_page: int
@@ -121,6 +124,7 @@ class Sizes:
 SIZES = {
     "mobile": Sizes(
         home_friends=6,
+        home_communities=0,
         home_diaries=5,
         list_page=10,
         friends_page=15,
@@ -162,6 +166,7 @@ SIZES = {
     ),
     "pc": Sizes(
         home_friends=9,
+        home_communities=9,
         home_diaries=10,
         list_page=30,
         friends_page=30,

@@ -15,8 +15,20 @@ from ..extensions import db
 from ..models import Friendship, Member, Profile
 from ..models._time import tokyo_today
 from ..models.profile import FIELD_DEFAULTS
-from . import comments, diaries, footprints, messages, notices, reviews, social, topics
+from . import (
+    comments,
+    communities,
+    diaries,
+    footprints,
+    messages,
+    notices,
+    photos,
+    reviews,
+    social,
+    topics,
+)
 from .friends import friend_count, friends_with_counts
+from .profiles import ProfileView, view_profile
 from .visibility import visible_clause
 
 
@@ -26,6 +38,22 @@ class Birthday:
 
     member: Member
     day: date
+
+
+#: Characters of my self-introduction shown in my column.
+SUMMARY_CHARS = 60
+
+
+@dataclass
+class MyColumn:
+    """My column on a PC home: my profile in short, my communities with their images."""
+
+    profile: ProfileView
+    #: The start of my self-introduction (``SUMMARY_CHARS``, "…" when cut), or "".
+    introduction: str
+    #: ``(community, image photo id or None)``, newest joined first.
+    communities: list[tuple] = field(default_factory=list)
+    community_total: int = 0
 
 
 @dataclass
@@ -51,6 +79,8 @@ class HomePage:
     community_topics: list = field(default_factory=list)
     #: The operators' notices active now, newest first.
     notices: list = field(default_factory=list)
+    #: My column (PCs only: ``sizes.home_communities``), else ``None``.
+    column: MyColumn | None = None
 
 
 def home_for(member: Member, sizes) -> HomePage:
@@ -71,6 +101,23 @@ def home_for(member: Member, sizes) -> HomePage:
         friend_reviews=reviews.friends_newest(member, sizes.home_reviews),
         community_topics=topics.updates_for(member, sizes.home_topics),
         notices=notices.active(sizes.home_notices),
+        column=my_column(member, sizes.home_communities) if sizes.home_communities else None,
+    )
+
+
+def my_column(member: Member, community_limit: int) -> MyColumn:
+    """Gather my column: my profile as I see it, my newest communities with their images."""
+    profile = view_profile(member, member.id)
+    intro = " ".join((profile.introduction or "").split())
+    if len(intro) > SUMMARY_CHARS:
+        intro = intro[: SUMMARY_CHARS - 1] + "…"
+    joined, total = communities.joined_by(member.id, limit=community_limit)
+    images = photos.community_images(c.id for c in joined)
+    return MyColumn(
+        profile=profile,
+        introduction=intro,
+        communities=[(c, images.get(c.id)) for c in joined],
+        community_total=total,
     )
 
 
