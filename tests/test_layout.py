@@ -53,7 +53,7 @@ def test_home_has_my_column_with_friends_and_communities(app, demo_world):
         if int(community_id) in demo_world["with_image"]:
             assert re.fullmatch(r"/photos/\d+\?size=thumb", src.replace("&amp;", "&"))
         else:
-            assert src.endswith("/no-photo.svg")
+            assert src.startswith("/photos/none"), "the neutral picture"
     with app.app_context():
         names = [db.session.get(Community, int(i)).name for i, _ in shown]
     assert all(name in communities for name in names)

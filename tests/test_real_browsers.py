@@ -2,10 +2,11 @@
 
 A real waitress serves a seeded database on a free loopback port for the whole module; one
 Chromium runs for the session (Playwright's own browser download is not used: the system
-binary is). Each flow is a member's: log in, read home, write a diary with a photo, comment,
-send a message, join a community, switch to English. Key pages are opened at 1280, 390 and
-320 px and must not scroll sideways; at phone widths every tap target (link, button, input,
-select, summary) is at least 44 px tall. Screenshots go to ``build/screenshots/``.
+binary is). Each flow is a member's: log in, read home, set a profile photo, write a diary
+with a photo, comment, send a message, join a community, switch to English. Key pages are
+opened at 1280, 390 and 320 px and must not scroll sideways; at phone widths every tap target
+(link, button, input, select, summary) is at least 44 px tall. Screenshots go to
+``build/screenshots/``.
 
 w3m plays a docomo phone with cookies off: it logs in and reaches home through the portal's
 own links (the session id travels in every URL).
@@ -215,15 +216,23 @@ def test_a_members_day_in_chromium(chromium, site, tmp_path):
     assert "/home" in page.url or page.url.rstrip("/") == page.base
     home = page.locator("main")
     assert "はなこ" in home.inner_text(), "the friend grid shows はなこ"
-    assert page.locator("aside.side img").count() >= 2, "my photo and my friends' pictures"
+    assert page.locator("aside.side ul.grid3 img").count() >= 10, "friends and communities"
 
-    # A profile photo: the settings page of design-photos, when it is there.
-    if page.goto(page.base + "/settings/photos").status == 404:
-        print("SKIPPED profile photo: /settings/photos is not on main yet (design-photos)")
-
-    # A diary with a photo.
+    # A profile photo, which becomes the picture in my column.
     photo = tmp_path / "orange.jpg"
     photo.write_bytes(_jpeg())
+    page.goto(page.base + "/settings/photos")
+    before = page.locator("ul.profile-photos > li").count()
+    add = page.locator("form[action$='/settings/photos']:has(input[type=file])")
+    add.locator("input[type=file]").first.set_input_files(str(photo))
+    add.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("ul.profile-photos > li").count() == before + 1
+    page.goto(page.base + "/home")
+    mine = page.locator(".me img").get_attribute("src")
+    assert re.fullmatch(r"/photos/\d+\?size=sq180", mine), mine
+
+    # A diary with a photo.
     page.goto(page.base + "/diaries/new")
     page.fill("input[name=title]", "ブラウザからの日記")
     page.fill("textarea[name=body]", "Chromium で書きました。写真つき。")
