@@ -3,7 +3,8 @@ of a cookie-less phone, play a forger, and check the 5 KB budget of a DoCoMo D50
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+import re
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from flask_babel import force_locale, get_translations
 
@@ -29,6 +30,21 @@ def has_link(page, path: str) -> bool:
 
 def has_form(page, path: str) -> bool:
     return any(urlsplit(form.action).path == path for form in page.forms)
+
+
+def page_kind(url: str) -> tuple:
+    """A kind of page: the path with ids folded, and the query's keys (short non-numeric values
+    kept), without the session id."""
+    parts = urlsplit(url)
+    path = re.sub(r"/\d+", "/N", parts.path)
+    query = tuple(
+        sorted(
+            (k, "N" if re.search(r"\d", v) or len(v) > 16 else v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k != "sid"
+        )
+    )
+    return path, query
 
 
 def path_of(page) -> str:
