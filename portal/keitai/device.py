@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -25,11 +25,19 @@ DOCOMO = "docomo"
 AU = "au"
 SOFTBANK = "softbank"
 WILLCOM = "willcom"
+#: 4G flip phones with Android inside (ガラホ: AQUOS ケータイ, DIGNO ケータイ, GRATINA, TORQUE...).
+GARAHO = "garaho"
+#: KaiOS phones (Nokia 8110 4G, Alcatel Go Flip): Firefox OS's heir, with number keys.
+KAIOS = "kaios"
 SMARTPHONE = "smartphone"
 PC = "pc"
 
 #: Carriers whose devices are feature phones (keitai).
 KEITAI_CARRIERS = frozenset({DOCOMO, AU, SOFTBANK, WILLCOM})
+#: Today's phones with number keys: a modern browser (HTML5, UTF-8, cookies) on a small screen.
+KEYPAD_PHONES = frozenset({GARAHO, KAIOS})
+#: What :func:`~.emoji.for_carrier` is told for browsers that show no carrier emoji.
+EMOJI_AS_TEXT = "text"
 
 KB = 1024
 
@@ -60,6 +68,11 @@ PAGE_BUDGETS: Mapping[str, int] = MappingProxyType(
         # B1: WILLCOM names its cache in the UA (C100, C128, c50), used as is within the bounds
         # above; a UA without one (W-ZERO3) gets the floor.
         "willcom": 5 * KB,
+        # Browsers that also open PC sites: ガラホ (Android's Chrome), KaiOS (Gecko), docomo's
+        # full browser and au's PC-site viewer document no page limit. They get the mobile pages
+        # and this ceiling, the largest text budget any carrier documented (B1, docomo): a few
+        # screens of D-pad scrolling, and what the keitai pages were sized against.
+        "full_browser": 30 * KB,
     }
 )
 
@@ -101,6 +114,9 @@ class Device:
     :param user_agent: the ``User-Agent`` header as received.
     :param gateway: the carrier whose gateway range ``REMOTE_ADDR`` lies in, whatever the user
         agent says; ``None`` off the carrier networks.
+    :param full_browser: a carrier handset's second browser, made for PC sites (docomo's full
+        browser, au's PC-site viewer): its carrier counts for subscriber IDs and emoji input,
+        but it is no keitai browser (UTF-8, cookies, HTML5 pages).
     """
 
     carrier: str = PC
@@ -114,6 +130,7 @@ class Device:
     is_crawler: bool = False
     user_agent: str = ""
     gateway: str | None = None
+    full_browser: bool = False
 
     @property
     def charset(self) -> str:
@@ -124,6 +141,18 @@ class Device:
     def is_smartphone(self) -> bool:
         """Whether this is a smartphone or tablet (served the PC pages)."""
         return self.carrier == SMARTPHONE
+
+    @property
+    def prefers_mobile(self) -> bool:
+        """Whether the device gets the mobile pages unless the member asks for the PC view:
+        keitai, today's keypad phones and the carriers' full browsers (small screens, keys)."""
+        return self.is_keitai or self.full_browser or self.carrier in KEYPAD_PHONES
+
+    @property
+    def emoji_carrier(self) -> str:
+        """Whose emoji the device's pages carry (:func:`~.emoji.for_carrier`): the carrier's
+        own, or :data:`EMOJI_AS_TEXT` for full browsers, which show no carrier emoji."""
+        return EMOJI_AS_TEXT if self.full_browser else self.carrier
 
     @classmethod
     def pc(cls, user_agent: str = "") -> Device:
@@ -143,6 +172,7 @@ class _Profile(NamedTuple):
     is_crawler: bool = False
     #: au WAP1 (HDML) handsets ignore the WAP2 devcap headers.
     wap1: bool = False
+    full_browser: bool = False
 
 
 def detect(environ: Mapping[str, Any]) -> Device:
@@ -161,7 +191,7 @@ def detect(environ: Mapping[str, Any]) -> Device:
     gateway = gateways.carrier_for_ip(_client_address(environ))
     return Device(
         carrier=carrier,
-        is_keitai=carrier in KEITAI_CARRIERS,
+        is_keitai=carrier in KEITAI_CARRIERS and not profile.full_browser,
         model=_model(profile, environ),
         encoding=profile.encoding,
         cookies=_cookies(profile, environ),
@@ -171,6 +201,7 @@ def detect(environ: Mapping[str, Any]) -> Device:
         is_crawler=profile.is_crawler,
         user_agent=user_agent,
         gateway=gateway,
+        full_browser=profile.full_browser,
     )
 
 
@@ -213,7 +244,11 @@ def _cookies(profile: _Profile, environ: Mapping[str, Any]) -> bool:
     au keeps http cookies on the EZ server and https ones on the handset, so the two diverge;
     jpmobile therefore treats au over https as cookie-less (KEITAI.md A4, B2).
     """
-    if profile.carrier == AU and environ.get("wsgi.url_scheme") == "https":
+    if (
+        profile.carrier == AU
+        and not profile.full_browser
+        and environ.get("wsgi.url_scheme") == "https"
+    ):
         return False
     return profile.cookies
 
@@ -223,7 +258,7 @@ _DIGITS = re.compile(r"\d{1,9}", re.ASCII)
 
 def _page_bytes(profile: _Profile, environ: Mapping[str, Any]) -> int | None:
     """Return the page budget; au WAP2 handsets state theirs in ``X-UP-DEVCAP-MAX-PDU`` (B1)."""
-    if profile.carrier == AU and not profile.wap1:
+    if profile.carrier == AU and not profile.wap1 and not profile.full_browser:
         pdu = _header(environ, "HTTP_X_UP_DEVCAP_MAX_PDU").strip()
         if _DIGITS.fullmatch(pdu) and int(pdu) > 0:
             return _bounded(int(pdu))
@@ -241,7 +276,9 @@ def _screen_width(profile: _Profile, environ: Mapping[str, Any]) -> int | None:
     content area in ``X-S-DISPLAY-INFO: 468*540/29*16/TB``, others ``X-JPHONE-DISPLAY: 240*320``
     (KEITAI.md A6, B6). Malformed values are ignored.
     """
-    if profile.carrier == AU:
+    if profile.full_browser:
+        width = None
+    elif profile.carrier == AU:
         width = _width(_AU_PIXELS, _header(environ, "HTTP_X_UP_DEVCAP_SCREENPIXELS"))
     elif profile.carrier == SOFTBANK:
         width = _width(_SOFTBANK_PIXELS, _header(environ, "HTTP_X_S_DISPLAY_INFO")) or _width(
@@ -323,6 +360,10 @@ def _parse_user_agent(user_agent: str) -> _Profile:
         match = pattern.match(user_agent)
         if match is not None:
             return parse(user_agent, match)._replace(is_crawler=is_crawler)
+    for browser, parse_browser in _BROWSER_RULES:
+        found = browser.search(user_agent)
+        if found is not None:
+            return parse_browser(user_agent, found)._replace(is_crawler=is_crawler)
     return _Profile(
         carrier=SMARTPHONE if _SMARTPHONE.search(user_agent) else PC,
         model=_smartphone_model(user_agent),
@@ -516,4 +557,89 @@ _CARRIER_RULES = (
     (_AU, _parse_au),
     (_SOFTBANK, _parse_softbank),
     (_WILLCOM, _parse_willcom),
+)
+
+
+# -- today's phones and the carriers' full browsers (browsers that also open PC sites) -------
+#
+# Their user agents name a desktop-style browser, so they are looked for after the keitai
+# carriers (whose UAs start with the carrier) and before smartphones (ガラホ say "Android").
+# Real strings with their sources: tests/keitai/data/today_user_agents.json.
+
+# docomo's full browser (905i onwards): "Mozilla/5.0 (F02B;FOMA;like Gecko)",
+# "Mozilla/4.08 (N905imyu_W;FOMA;c500;TB)", "Mozilla/5.0 (SO905i; FOMA; like Gecko)".
+_DOCOMO_FULL = re.compile(r"^Mozilla/[\d.]+ \((?P<model>[^;()\s]+); ?FOMA;")
+# au's PC-site viewer (Opera on au handsets): "Mozilla/4.0 (compatible; MSIE 6.0; KDDI-CA3B)
+# Opera 8.60 [ja]", "Mozilla/5.0 Opera/9.5 (KDDI-SH3F; BREW; Opera Mobi; U; ja) Presto/2.2.1".
+_AU_PC_VIEWER = re.compile(r"^(?=.*\bOpera\b)Mozilla/[\d.]+ .*?\bKDDI-(?P<model>[A-Za-z0-9]+)[;)]")
+# KaiOS: "Mozilla/5.0 (Mobile; Nokia_8110_4G; rv:48.0) Gecko/48.0 Firefox/48.0 KAIOS/2.5",
+# "Mozilla/5.0 (Mobile; ALCATEL4044T; rv:37.0) Gecko/37.0 Firefox/37.0 KaiOS/1.0".
+_KAIOS = re.compile(r"\((?P<fields>[^)]*)\).*\bKAIOS/\d", re.IGNORECASE)
+# ガラホ: Android UAs whose model is a flip phone. au codes its models maker + kind + number,
+# the kind F meaning フィーチャーフォン (KYF33 TORQUE X01, SHF31 AQUOS K, KYF31 GRATINA 4G;
+# V is a smartphone: KYV39); docomo and SoftBank model numbers do not say, so theirs are listed:
+# AQUOS ケータイ SH-06G, SH-01J, SH-02K, SH-02L; P-smart ケータイ P-01J; arrows ケータイ F-03L;
+# SoftBank AQUOS ケータイ 501SH, 601SH, 602SH, 806SH; DIGNO ケータイ 501KC, 502KC, 701KC, 903KC.
+_GARAHO_MODELS = (
+    r"(?:KY|SH|KC|CA)F\d\d|KYX31"
+    r"|SH-06G|SH-01J|SH-02K|SH-02L|P-01J|F-03L"
+    r"|50[12]SH|60[12]SH|806SH|50[12]KC|701KC|903KC"
+)
+_GARAHO = re.compile(
+    rf"\bAndroid [\d.]+;(?: [a-z]{{2}}-[a-z]{{2}};)? (?P<model>{_GARAHO_MODELS})(?=[ ;)])"
+)
+
+#: The screen a keypad phone's browser lays pages out on: KaiOS phones are QVGA (240x320),
+#: ガラホ qHD-class panels shown at about 480 px.
+_KEYPAD_WIDTHS = MappingProxyType({KAIOS: 240, GARAHO: 480})
+
+
+def _full_browser(carrier: str) -> Callable[[str, re.Match[str]], _Profile]:
+    """Make the parser of one carrier's full browser."""
+
+    def parse(user_agent: str, match: re.Match[str]) -> _Profile:
+        return _Profile(
+            carrier=carrier,
+            model=_clean_model(match["model"]),
+            page_bytes=PAGE_BUDGETS["full_browser"],
+            screen_width=SCREEN_WIDTHS["3g"],
+            full_browser=True,
+        )
+
+    return parse
+
+
+def _parse_kaios(user_agent: str, match: re.Match[str]) -> _Profile:
+    """The model is the first field that is neither "Mobile" nor "rv:..." (first part of a
+    "LYF/F300B/..." build string: its second)."""
+    fields = [f.strip() for f in match["fields"].split(";")]
+    names = [
+        f for f in fields if f and f != "Mobile" and not f.startswith("rv:") and f != "Android"
+    ]
+    model = None
+    if names:
+        parts = names[0].split("/")
+        model = _clean_model((parts[1] if len(parts) > 1 else parts[0]).replace(" ", "_"))
+    return _keypad(KAIOS, model)
+
+
+def _parse_garaho(user_agent: str, match: re.Match[str]) -> _Profile:
+    return _keypad(GARAHO, _clean_model(match["model"]))
+
+
+def _keypad(carrier: str, model: str | None) -> _Profile:
+    return _Profile(
+        carrier=carrier,
+        model=model,
+        page_bytes=PAGE_BUDGETS["full_browser"],
+        screen_width=_KEYPAD_WIDTHS[carrier],
+    )
+
+
+#: Searched (not anchored), in this order, after :data:`_CARRIER_RULES`.
+_BROWSER_RULES = (
+    (_DOCOMO_FULL, _full_browser(DOCOMO)),
+    (_AU_PC_VIEWER, _full_browser(AU)),
+    (_KAIOS, _parse_kaios),
+    (_GARAHO, _parse_garaho),
 )

@@ -51,7 +51,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 
 from . import _emoji_tables as tables
-from .device import AU, DOCOMO, SOFTBANK, WILLCOM
+from .device import AU, DOCOMO, EMOJI_AS_TEXT, SOFTBANK, WILLCOM
 from .encoding import GETA
 
 __all__ = ["fallback", "for_carrier", "to_stored"]
@@ -200,7 +200,7 @@ def _native(carrier: str | None, codec: str) -> Mapping[str, str] | None:
         return tables.STORED_TO_AU if codec == "cp932" else tables.STORED_TO_AU_UNICODE
     if carrier == SOFTBANK:
         return tables.STORED_TO_SOFTBANK_WEBCODE if codec == "cp932" else tables.STORED_TO_SOFTBANK
-    if carrier == WILLCOM:
+    if carrier in (WILLCOM, EMOJI_AS_TEXT):
         return {}
     return None
 

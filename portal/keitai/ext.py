@@ -6,8 +6,9 @@ Per request it:
    and query input, multipart forms included, from the device's encoding, emoji into their
    stored form) and puts it on ``g.device``;
 2. refuses input that was not valid in that encoding with a 400 (nothing reaches a view);
-3. decides the rendering (``g.mobile_view``): keitai get the mobile tree, smartphones and PCs the
-   PC tree, and ``?view=pc|mobile`` overrides it for the rest of the session;
+3. decides the rendering (``g.mobile_view``): keitai, today's keypad phones (ガラホ, KaiOS) and
+   the carriers' full browsers get the mobile tree, smartphones and PCs the PC tree, and
+   ``?view=pc|mobile`` overrides it for the rest of the session;
 4. adds the session id to every URL built with ``url_for`` when the session travels in URLs
    (the device keeps no cookies, or refuses them: :mod:`.session`), and refuses a ``sid`` that
    cannot be one of ours (over 64 characters, odd characters) with a 400;
@@ -178,7 +179,7 @@ def encode_for(html: str, device: Device) -> bytes:
     of carrier-only symbols changes, after one search of the page. Measure sizes with this.
     """
     to_device = functools.partial(
-        emoji.for_carrier, carrier=device.carrier, encoding=device.encoding
+        emoji.for_carrier, carrier=device.emoji_carrier, encoding=device.encoding
     )
     return encode_page(html, device.encoding, carrier=device.carrier, pre=to_device)
 
@@ -285,4 +286,4 @@ def _choose_view(device: Device) -> bool:
     chosen = session.get(VIEW_KEY)
     if chosen in ("pc", "mobile"):
         return chosen == "mobile"
-    return device.is_keitai
+    return device.prefers_mobile

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from .device import AU, PC, SMARTPHONE, SOFTBANK, Device
+from .device import AU, GARAHO, PC, SMARTPHONE, SOFTBANK, Device
 
 __all__ = ["AU_UPLOAD_LIMIT", "can_upload", "upload_limit"]
 
@@ -64,8 +64,10 @@ def can_upload(device: Device) -> bool:
 
     :param device: the detected device; au and SoftBank are decided by its ``user_agent``.
     """
-    if device.carrier in (PC, SMARTPHONE):
+    if device.carrier in (PC, SMARTPHONE, GARAHO):  # ガラホ: Android's browser
         return True
+    if device.full_browser:  # nothing we hold documents uploads from them
+        return False
     if device.carrier == AU:
         return _au_can_upload(device.user_agent)
     if device.carrier == SOFTBANK:

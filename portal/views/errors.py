@@ -67,7 +67,7 @@ def _ensure_device() -> None:
 
     if "device" not in g:
         g.device = request.environ.get("keitai.device") or detect(request.environ)
-        g.mobile_view = g.device.is_keitai
+        g.mobile_view = g.device.prefers_mobile
 
 
 def register(app: Flask) -> None:
