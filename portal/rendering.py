@@ -16,6 +16,7 @@ from flask import Response, g, render_template
 from jinja2 import FileSystemLoader, PrefixLoader
 
 from .filters import member_text
+from .i18n import locale_code
 from .keitai import Keitai
 from .keitai.ext import encode_for
 from .keitai.paging import split_text
@@ -230,7 +231,7 @@ def text_parts(text: str) -> list[str]:
 
     def measure(piece: str) -> int:
         html = str(member_text(piece))
-        return len(encode_for(html, device))
+        return len(encode_for(html, device, locale_code()))
 
     return split_text(text, limit, measure)
 
@@ -244,4 +245,4 @@ def render(name: str, status: int = 200, **context: Any) -> Response:
     :return: the encoded response.
     """
     html = render_template(f"{tree()}/{name}", **context)
-    return Keitai.page_response(html, status)
+    return Keitai.page_response(html, status, locale_code())

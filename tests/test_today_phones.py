@@ -55,3 +55,27 @@ def test_full_browsers_show_emoji_as_text_keypad_phones_as_unicode(
     login(kaios, "taro")
     assert "晴れ☀の日" in kaios.get(f"/diaries/{diary}")
 
+
+@pytest.mark.parametrize(
+    ("lang", "sun", "point"),
+    [
+        ("ja", "晴れ［晴れ］の日", "［ドコモポイント］"),
+        ("en", "晴れ[sun]の日", "[DoCoMo point]"),
+        ("zh", "晴れ［太阳］の日", "[DoCoMo point]"),
+        ("ko", "晴れ[태양]の日", "[DoCoMo point]"),
+    ],
+)
+def test_emoji_a_browser_lacks_are_named_in_the_readers_language(
+    app, browser, make_member, login, lang, sun, point
+):
+    taro = make_member("taro", nickname="たろう", locale=lang)
+    diary = make_diary(app, taro, title="晴れ☀の日", body="ポイント\U000fee13")
+    full = browser(DOCOMO_FULL)
+    login(full, "taro")
+    page = full.get(f"/diaries/{diary}")
+    assert sun in page
+    pc = browser()
+    login(pc, "taro")
+    page = pc.get(f"/diaries/{diary}")
+    assert "晴れ☀の日" in page
+    assert "ポイント" + point in page

@@ -230,6 +230,31 @@ def text_fallback(symbol: Symbol, names: Mapping[str, Mapping[int, str]]) -> str
     return text
 
 
+#: Markup characters an English fallback may not hold as ASCII (brackets stay ASCII there).
+ASCII_SAFE = str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "”", "'": "’"})
+
+
+def english_fallback(
+    symbol: Symbol,
+    names_en: Mapping[str, Mapping[int, str]],
+    softbank_en: Mapping[str, Mapping[int, str]],
+) -> str:
+    """Return the English text of a carrier-only symbol (one Unicode lacks, so no CLDR name):
+    the English name in docomo's or au's table (``[Docomo point]``; SoftBank's English names do
+    not match its symbols), else emoji4unicode's ``text_fallback`` when it is not Japanese
+    (``B-)``), else emoji4unicode's name in lower case.
+    """
+    name = _carrier_name(symbol, names_en, approximate=False)
+    if not name and symbol.name.startswith("EMOJI COMPATIBILITY SYMBOL"):
+        name = _carrier_name(symbol, softbank_en, approximate=False)  # its logos: names fit
+    if name:
+        return f"[{name}]".translate(ASCII_SAFE)
+    text = symbol.text_fallback
+    if text and not any(0x3040 <= ord(char) <= 0x9FFF for char in text):  # no kana or kanji
+        return text.translate(ASCII_SAFE)
+    return f"[{symbol.name.lower()}]".translate(ASCII_SAFE)
+
+
 @dataclass
 class Tables:
     """Everything the generated module holds, as ordered ``(name, doc, mapping)`` entries."""
@@ -249,6 +274,18 @@ def build(src: Path) -> Tables:
     rows = {carrier: read_yaml_table(src / name) for carrier, name in YAML_FILES.items()}
     listed = {c: {int(row["unicode"], 16): row for row in rows[c]} for c in YAML_FILES}
     names = {c: {code: row["name"] or "" for code, row in listed[c].items()} for c in YAML_FILES}
+    names_en = {
+        c: {code: row.get("name_en") or "" for code, row in listed[c].items()}
+        if c != "softbank"
+        else {}
+        for c in YAML_FILES
+    }
+    softbank_en = {
+        c: {code: row.get("name_en") or "" for code, row in listed[c].items()}
+        if c == "softbank"
+        else {}
+        for c in YAML_FILES
+    }
     by_code = {
         (carrier, codes[0]): symbol
         for symbol in symbols
@@ -385,6 +422,15 @@ def build(src: Path) -> Tables:
             google_to_stored,
         ),
         ("TEXT_FALLBACK", "stored -> text for a device without the symbol.", fallbacks),
+        (
+            "ENGLISH_FALLBACK",
+            "carrier-only symbol (stored as Google PUA) -> English text for a device without it.",
+            {
+                s.stored: english_fallback(s, names_en, softbank_en)
+                for s in symbols
+                if s.unicode is None
+            },
+        ),
     ]
 
     entries = [
@@ -468,7 +514,7 @@ def render(tables: Tables) -> str:
         lines.append(f"{name}: dict[str, str] = {{")
         for key in sorted(mapping, key=lambda k: [ord(c) for c in k]):
             value = mapping[key]
-            value_literal = _literal(value, readable=name == "TEXT_FALLBACK")
+            value_literal = _literal(value, readable=name.endswith("_FALLBACK"))
             comment = tables.comments.get(key) or tables.comments.get(value, "")
             lines.append(f"    {_literal(key)}: {value_literal},  # {comment}".rstrip())
         lines.append("}")

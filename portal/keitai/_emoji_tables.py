@@ -8110,6 +8110,93 @@ TEXT_FALLBACK: dict[str, str] = {
     "\U000feea0": "［Google］",  # EA0 GOOGLE
 }
 
+#: carrier-only symbol (stored as Google PUA) -> English text for a device without it.
+ENGLISH_FALLBACK: dict[str, str] = {
+    "\U000fe1e3": "[crab]",  # 1E3 CRAB
+    "\U000fe337": "[happy face]",  # 337 HAPPY FACE
+    "\U000fe35c": "B-)",  # 35C COOL FACE
+    "\U000fe35d": "＼(^-^)／",  # 35D HUG FACE
+    "\U000fe35e": "8-|",  # 35E GEEK
+    "\U000fe35f": "[thinking]",  # 35F THINKING
+    "\U000fe360": "[bouncing happy]",  # 360 BOUNCING HAPPY
+    "\U000fe361": "[face with rolling eyes]",  # 361 FACE WITH ROLLING EYES
+    "\U000fe362": "[face with slanted mouth]",  # 362 FACE WITH SLANTED MOUTH
+    "\U000fe363": "[face with unbalanced eyes]",  # 363 FACE WITH UNBALANCED EYES
+    "\U000fe364": "[upside down face]",  # 364 UPSIDE DOWN FACE
+    "\U000fe365": "[injured face]",  # 365 INJURED FACE
+    "\U000fe366": "[nervous face]",  # 366 NERVOUS FACE
+    "\U000fe367": "[sympathetic face]",  # 367 SYMPATHETIC FACE
+    "\U000fe368": "[thin face]",  # 368 THIN FACE
+    "\U000fe369": "[robot]",  # 369 ROBOT
+    "\U000fe4c5": "[emoji compatibility symbol-64]",  # 4C5 EMOJI COMPATIBILITY SYMBOL-64
+    "\U000fe82d": "[MobileQ]",  # 82D EMOJI COMPATIBILITY SYMBOL-66
+    "\U000fe83c": "[PDC]",  # 83C EMOJI COMPATIBILITY SYMBOL-49
+    "\U000feb89": "[emoji compatibility symbol-48]",  # B89 EMOJI COMPATIBILITY SYMBOL-48
+    "\U000feba2": "[rock on]",  # BA2 ROCK ON
+    "\U000fee10": "[i-mode]",  # E10 EMOJI COMPATIBILITY SYMBOL-1
+    "\U000fee11": "[i-mode with frame]",  # E11 EMOJI COMPATIBILITY SYMBOL-2
+    "\U000fee12": "[Provided by DoCoMo]",  # E12 EMOJI COMPATIBILITY SYMBOL-3
+    "\U000fee13": "[DoCoMo point]",  # E13 EMOJI COMPATIBILITY SYMBOL-4
+    "\U000fee14": "[i-αppli]",  # E14 EMOJI COMPATIBILITY SYMBOL-5
+    "\U000fee15": "[i-αppli (with border)]",  # E15 EMOJI COMPATIBILITY SYMBOL-6
+    "\U000fee16": "[emoji compatibility symbol-7]",  # E16 EMOJI COMPATIBILITY SYMBOL-7
+    "\U000fee17": "[emoji compatibility symbol-8]",  # E17 EMOJI COMPATIBILITY SYMBOL-8
+    "\U000fee18": "[emoji compatibility symbol-9]",  # E18 EMOJI COMPATIBILITY SYMBOL-9
+    "\U000fee19": "[emoji compatibility symbol-10]",  # E19 EMOJI COMPATIBILITY SYMBOL-10
+    "\U000fee1a": "[emoji compatibility symbol-11]",  # E1A EMOJI COMPATIBILITY SYMBOL-11
+    "\U000fee1b": "[emoji compatibility symbol-12]",  # E1B EMOJI COMPATIBILITY SYMBOL-12
+    "\U000fee1c": "[emoji compatibility symbol-13]",  # E1C EMOJI COMPATIBILITY SYMBOL-13
+    "\U000fee1d": "[emoji compatibility symbol-14]",  # E1D EMOJI COMPATIBILITY SYMBOL-14
+    "\U000fee1e": "[emoji compatibility symbol-15]",  # E1E EMOJI COMPATIBILITY SYMBOL-15
+    "\U000fee1f": "[emoji compatibility symbol-16]",  # E1F EMOJI COMPATIBILITY SYMBOL-16
+    "\U000fee20": "[emoji compatibility symbol-17]",  # E20 EMOJI COMPATIBILITY SYMBOL-17
+    "\U000fee21": "[F]",  # E21 EMOJI COMPATIBILITY SYMBOL-18
+    "\U000fee22": "[D]",  # E22 EMOJI COMPATIBILITY SYMBOL-19
+    "\U000fee23": "[S]",  # E23 EMOJI COMPATIBILITY SYMBOL-20
+    "\U000fee24": "[C]",  # E24 EMOJI COMPATIBILITY SYMBOL-21
+    "\U000fee25": "[R]",  # E25 EMOJI COMPATIBILITY SYMBOL-22
+    "\U000fee26": "■",  # E26 EMOJI COMPATIBILITY SYMBOL-23
+    "\U000fee27": "■",  # E27 EMOJI COMPATIBILITY SYMBOL-24
+    "\U000fee28": "▼",  # E28 EMOJI COMPATIBILITY SYMBOL-25
+    "\U000fee29": "††††",  # E29 EMOJI COMPATIBILITY SYMBOL-26
+    "\U000fee2a": "†††",  # E2A EMOJI COMPATIBILITY SYMBOL-27
+    "\U000fee2b": "††",  # E2B EMOJI COMPATIBILITY SYMBOL-28
+    "\U000fee2c": "†",  # E2C EMOJI COMPATIBILITY SYMBOL-29
+    "\U000fee2d": "[I]",  # E2D EMOJI COMPATIBILITY SYMBOL-30
+    "\U000fee2e": "[M]",  # E2E EMOJI COMPATIBILITY SYMBOL-31
+    "\U000fee2f": "[E]",  # E2F EMOJI COMPATIBILITY SYMBOL-32
+    "\U000fee30": "[VE]",  # E30 EMOJI COMPATIBILITY SYMBOL-33
+    "\U000fee31": "●",  # E31 EMOJI COMPATIBILITY SYMBOL-34
+    "\U000fee32": "[emoji compatibility symbol-35]",  # E32 EMOJI COMPATIBILITY SYMBOL-35
+    "\U000fee33": "[emoji compatibility symbol-36]",  # E33 EMOJI COMPATIBILITY SYMBOL-36
+    "\U000fee40": "[EZ]",  # E40 EMOJI COMPATIBILITY SYMBOL-37
+    "\U000fee41": "[ezplus]",  # E41 EMOJI COMPATIBILITY SYMBOL-38
+    "\U000fee42": "[emoji compatibility symbol-39]",  # E42 EMOJI COMPATIBILITY SYMBOL-39
+    "\U000fee43": "[emoji compatibility symbol-40]",  # E43 EMOJI COMPATIBILITY SYMBOL-40
+    "\U000fee44": "[emoji compatibility symbol-41]",  # E44 EMOJI COMPATIBILITY SYMBOL-41
+    "\U000fee45": "[Java]",  # E45 EMOJI COMPATIBILITY SYMBOL-42
+    "\U000fee46": "[BREW]",  # E46 EMOJI COMPATIBILITY SYMBOL-43
+    "\U000fee47": "[emoji compatibility symbol-44]",  # E47 EMOJI COMPATIBILITY SYMBOL-44
+    "\U000fee48": "[emoji compatibility symbol-45]",  # E48 EMOJI COMPATIBILITY SYMBOL-45
+    "\U000fee49": "[WIN]",  # E49 EMOJI COMPATIBILITY SYMBOL-46
+    "\U000fee4a": "[emoji compatibility symbol-47]",  # E4A EMOJI COMPATIBILITY SYMBOL-47
+    "\U000fee70": "[emoji compatibility symbol-50]",  # E70 EMOJI COMPATIBILITY SYMBOL-50
+    "\U000fee71": "[emoji compatibility symbol-51]",  # E71 EMOJI COMPATIBILITY SYMBOL-51
+    "\U000fee72": "[emoji compatibility symbol-52]",  # E72 EMOJI COMPATIBILITY SYMBOL-52
+    "\U000fee73": "[emoji compatibility symbol-53]",  # E73 EMOJI COMPATIBILITY SYMBOL-53
+    "\U000fee74": "[v",  # E74 EMOJI COMPATIBILITY SYMBOL-54
+    "\U000fee75": "oda",  # E75 EMOJI COMPATIBILITY SYMBOL-55
+    "\U000fee76": "fone]",  # E76 EMOJI COMPATIBILITY SYMBOL-56
+    "\U000fee77": "[emoji compatibility symbol-57]",  # E77 EMOJI COMPATIBILITY SYMBOL-57
+    "\U000fee78": "[emoji compatibility symbol-58]",  # E78 EMOJI COMPATIBILITY SYMBOL-58
+    "\U000fee79": "[emoji compatibility symbol-59]",  # E79 EMOJI COMPATIBILITY SYMBOL-59
+    "\U000fee7a": "[emoji compatibility symbol-60]",  # E7A EMOJI COMPATIBILITY SYMBOL-60
+    "\U000fee7b": "[emoji compatibility symbol-61]",  # E7B EMOJI COMPATIBILITY SYMBOL-61
+    "\U000fee7c": "[emoji compatibility symbol-62]",  # E7C EMOJI COMPATIBILITY SYMBOL-62
+    "\U000fee7d": "[emoji compatibility symbol-63]",  # E7D EMOJI COMPATIBILITY SYMBOL-63
+    "\U000feea0": "[Google]",  # EA0 GOOGLE
+}
+
 #: (number, sjis, unicode, name) of every docomo table row.
 DOCOMO_ENTRIES: tuple[tuple, ...] = (
     ("1", "F89F", "E63E", "晴れ"),

@@ -50,6 +50,8 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 
+import emoji as cldr
+
 from . import _emoji_tables as tables
 from .device import AU, DOCOMO, EMOJI_AS_TEXT, SOFTBANK, WILLCOM
 from .encoding import GETA
@@ -179,12 +181,60 @@ def to_stored(text: str, carrier: str | None, encoding: str | None = None) -> st
 # -- outbound ---------------------------------------------------------------------------------
 
 
-def fallback(stored: str) -> str:
-    """Return the text shown for a stored symbol on a device without it (``"［霧］"``).
+#: The languages fallback text is given in; others get English.
+FALLBACK_LANGUAGES = ("ja", "en", "zh", "ko")
+#: Brackets around a fallback name: full-width in Japanese and Chinese text, ASCII otherwise.
+_BRACKETS = {"ja": ("［", "］"), "zh": ("［", "］"), "en": ("[", "]"), "ko": ("[", "]")}
+#: Markup characters a name may not hold as ASCII: fallbacks go into escaped HTML.
+_MARKUP_SAFE = str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "”", "'": "’", "_": " "})
 
+
+def _cldr_name(stored: str, lang: str) -> str | None:
+    """Return the Unicode CLDR short name of a standard emoji in ``lang`` (``sun``, ``太阳``),
+    as the ``emoji`` package carries them, trying the fully qualified form (``1️⃣``) too."""
+    for key in (stored, stored[0] + "\ufe0f" + stored[1:]):
+        name = (cldr.EMOJI_DATA.get(key) or {}).get(lang)
+        if name:
+            return str(name).strip(":").translate(_MARKUP_SAFE)
+    return None
+
+
+@functools.cache
+def _fallbacks(lang: str) -> Mapping[str, str]:
+    """Return the text of every known symbol for a reader of ``lang``.
+
+    Japanese: the carriers' own names (``［晴れ］``, emoji4unicode's table). Other languages:
+    the CLDR name in that language, else in English (``[sun]``); a carrier-only symbol, which
+    Unicode lacks, gets its English name from the carriers' tables (``[DoCoMo point]``).
+    """
+    if lang == "ja":
+        return tables.TEXT_FALLBACK
+    if lang != "en":
+        cldr.config.load_language(lang)
+    opening, closing = _BRACKETS[lang]
+    texts = {}
+    for stored, japanese in tables.TEXT_FALLBACK.items():
+        name = _cldr_name(stored, lang) or _cldr_name(stored, "en")
+        if name:
+            texts[stored] = f"{opening}{name}{closing}"
+        else:
+            texts[stored] = tables.ENGLISH_FALLBACK.get(stored, japanese)
+    return texts
+
+
+def _language(lang: str | None) -> str:
+    code = (lang or "ja").split("_")[0].split("-")[0].lower()
+    return code if code in FALLBACK_LANGUAGES else "en"
+
+
+def fallback(stored: str, lang: str = "ja") -> str:
+    """Return the text shown for a stored symbol on a device without it: ``［霧］`` in
+    Japanese, ``[fog]`` in English, ``［雾］`` in Chinese, ``[안개]`` in Korean.
+
+    :param lang: the reader's language (one of :data:`FALLBACK_LANGUAGES`, else English).
     :raise KeyError: if ``stored`` is not a known symbol.
     """
-    return tables.TEXT_FALLBACK[stored]
+    return _fallbacks(_language(lang))[stored]
 
 
 def _is_google(stored: str) -> bool:
@@ -206,22 +256,25 @@ def _native(carrier: str | None, codec: str) -> Mapping[str, str] | None:
 
 
 @functools.cache
-def _outbound(carrier: str | None, codec: str) -> _Converter:
-    """Build the outbound converter for one carrier and page encoding."""
+def _outbound(carrier: str | None, codec: str, lang: str) -> _Converter:
+    """Build the outbound converter for one carrier, page encoding and reader's language."""
     native = _native(carrier, codec)
+    texts = _fallbacks(lang)
     if native is None:
         # Smartphones and PCs: Unicode stays; Google PUA becomes Unicode or the fallback.
-        mapping = {key: text for key, text in tables.TEXT_FALLBACK.items() if _is_google(key)}
+        mapping = {key: text for key, text in texts.items() if _is_google(key)}
         mapping.update(tables.GOOGLE_TO_STORED)
         return _converter(mapping)
 
-    mapping = {key: native.get(key, text) for key, text in tables.TEXT_FALLBACK.items()}
+    mapping = {key: native.get(key, text) for key, text in texts.items()}
     # Google PUA that slipped into stored text (older data) goes out like its standard form.
     mapping.update((google, mapping[key]) for google, key in tables.GOOGLE_TO_STORED.items())
     return _converter(mapping, sequences=True)
 
 
-def for_carrier(text: str, carrier: str | None, encoding: str | None = None) -> str:
+def for_carrier(
+    text: str, carrier: str | None, encoding: str | None = None, lang: str = "ja"
+) -> str:
     """Turn the stored emoji of a page into what the device shows.
 
     :param text: the rendered page, or any text, in the stored form.
@@ -229,6 +282,8 @@ def for_carrier(text: str, carrier: str | None, encoding: str | None = None) -> 
     :param encoding: the page's encoding, ``"cp932"`` or ``"utf-8"``; by default Shift_JIS for
         docomo and au, UTF-8 otherwise. A SoftBank device on a ``cp932`` page is a J-PHONE and
         gets webcode; au on a UTF-8 page gets its official PUA.
+    :param lang: the reader's language, for the text of symbols the device lacks
+        (:func:`fallback`).
     :return: text for :func:`~.encoding.encode_page` with the same encoding.
     """
-    return _outbound(carrier, _codec(encoding, carrier))(text)
+    return _outbound(carrier, _codec(encoding, carrier), _language(lang))(text)

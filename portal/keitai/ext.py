@@ -150,16 +150,17 @@ class Keitai:
         return response
 
     @staticmethod
-    def page_response(html: str, status: int = 200) -> Response:
+    def page_response(html: str, status: int = 200, lang: str = "ja") -> Response:
         """Encode a rendered page for the current device and check its byte budget.
 
         :param html: the rendered page.
         :param status: the HTTP status.
+        :param lang: the page's language, for the text of emoji the device cannot show.
         :return: a response with the bytes and a ``Content-Type`` naming the charset.
         :raise PageOverBudgetError: when a keitai page is over budget and the app is strict.
         """
         device: Device = g.device
-        body = encode_for(html, device)
+        body = encode_for(html, device, lang)
         response = Response(body, status=status)
         response.headers["Content-Type"] = f"text/html; charset={device.charset}"
         limit = device.max_page_bytes
@@ -172,14 +173,15 @@ class Keitai:
         return response
 
 
-def encode_for(html: str, device: Device) -> bytes:
-    """Return ``html`` as the bytes ``device`` receives: its emoji, its encoding.
+def encode_for(html: str, device: Device, lang: str = "ja") -> bytes:
+    """Return ``html`` as the bytes ``device`` receives: its emoji (the symbols it lacks as
+    text in ``lang``, the reader's language), its encoding.
 
     Stored emoji become the carrier's own (or text); on PCs and smartphones only the Google PUA
     of carrier-only symbols changes, after one search of the page. Measure sizes with this.
     """
     to_device = functools.partial(
-        emoji.for_carrier, carrier=device.emoji_carrier, encoding=device.encoding
+        emoji.for_carrier, carrier=device.emoji_carrier, encoding=device.encoding, lang=lang
     )
     return encode_page(html, device.encoding, carrier=device.carrier, pre=to_device)
 

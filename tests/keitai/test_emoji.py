@@ -487,3 +487,39 @@ def test_outputs_follow_emoji4unicode() -> None:
             assert for_carrier(stored, carrier, encoding) == expect, (element.get("id"), name)
             checked += 1
     assert checked == 805 * 3  # BLACK SQUARE BUTTON has only a borrowed Google code
+
+
+# -- fallback text in the reader's language ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "sun", "docomo_point"),
+    [
+        ("ja", "［晴れ］", "［ドコモポイント］"),
+        ("en", "[sun]", "[DoCoMo point]"),
+        ("zh", "［太阳］", "[DoCoMo point]"),
+        ("ko", "[태양]", "[DoCoMo point]"),
+        ("fr", "[sun]", "[DoCoMo point]"),  # a language without fallbacks: English
+    ],
+)
+def test_fallback_in_the_readers_language(lang: str, sun: str, docomo_point: str) -> None:
+    assert fallback("☀", lang) == sun
+    assert fallback("\U000fee13", lang) == docomo_point  # carrier-only: no CLDR name
+    # A device without the symbol: WILLCOM's UTF-8 pages, a PC for a carrier-only symbol.
+    assert for_carrier("晴れ☀", "willcom", "utf-8", lang) == "晴れ" + sun
+    assert for_carrier("\U000fee13", "pc", "utf-8", lang) == docomo_point
+
+
+def test_every_fallback_is_safe_in_escaped_html_and_on_shift_jis_phones() -> None:
+    for lang in ("ja", "en", "zh", "ko"):
+        for stored in tables.TEXT_FALLBACK:
+            text = fallback(stored, lang)
+            assert text, (lang, stored)
+            assert not set(text) & set("<>&\"'"), (lang, stored, text)
+    for stored in tables.TEXT_FALLBACK:  # what docomo and au phones show in English
+        fallback(stored, "en").encode("cp932")
+
+
+def test_carrier_emoji_are_not_replaced_by_the_language() -> None:
+    assert for_carrier("☀", "docomo", "cp932", "en") == "\ue63e"
+    assert for_carrier("☀", "pc", "utf-8", "en") == "☀"
