@@ -90,6 +90,7 @@ class Page:
         self.status = response.status_code
         self.headers = response.headers
         self.body: bytes = response.get_data()
+        response.close()  # a file response (static files) holds its file open until closed
         self.charset = response.mimetype_params.get("charset", "utf-8")
         codec = {"shift_jis": "cp932"}.get(self.charset.lower(), self.charset)
         self.text = self.body.decode(codec) if response.mimetype == "text/html" else ""

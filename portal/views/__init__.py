@@ -46,4 +46,11 @@ def register(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (reports, admin):
         app.register_blueprint(module.bp)
+    # Browsers ask for /favicon.ico whatever the page says: the same file as the static one.
+    app.add_url_rule(
+        "/favicon.ico",
+        endpoint="static",
+        view_func=app.view_functions["static"],
+        defaults={"filename": "favicon.ico"},
+    )
     errors.register(app)
