@@ -100,7 +100,7 @@ class NoticeForm(FlaskForm):
         ],
     )
     starts_on = DateField(_l("First day (optional, e.g. 2008-05-31)"))
-    ends_on = DateField(_l("Last day (optional)"))
+    ends_on = DateField(_l("Last day (optional, e.g. 2008-06-30)"))
 
 
 def _whole_number(form, field) -> None:
