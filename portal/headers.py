@@ -8,6 +8,9 @@
   ``frame-ancestors 'none'``) and ``X-Frame-Options: DENY`` for older browsers; pages of the
   mobile tree shown to a smartphone get ``frame-ancestors 'none'`` (keitai browsers do not frame
   and read no CSP: they are sent none, every header byte counts there).
+* ``Vary: Accept-Language, Cookie`` on every HTML page (beside the keitai layer's
+  ``User-Agent``): a page depends on the language asked for and on the session, so no cache
+  hands one reader's page to another.
 * ``Cache-Control: private, no-store`` on everything served to a member, and on every response
   whose links carry a session id, in both renderings: no carrier gateway, proxy or shared PC
   keeps a member's page (or someone's session id). Responses that chose their own
@@ -50,6 +53,8 @@ def _add_headers(response: Response) -> Response:
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
     if response.mimetype == "text/html":
+        # Pages differ by device (the keitai layer adds User-Agent), language and session.
+        response.vary.update(("Accept-Language", "Cookie"))
         if not g.get("mobile_view", False):
             headers.setdefault("Content-Security-Policy", PC_POLICY)
             headers.setdefault("X-Frame-Options", "DENY")
