@@ -108,8 +108,9 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.unauthorized_handler(login_first)
 
-    from . import transactions
+    from . import tasks, transactions
 
+    tasks.init_app(app)
     transactions.init_app(app)
 
 

@@ -55,6 +55,14 @@ class DefaultConfig:
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
     MAIL_DEFAULT_SENDER = "keitai-portal <noreply@localhost>"
+    #: The task queue (huey): ``redis://host:port/db``, ``sqlite:///path``, or ``memory://``
+    #: (tasks run at once, in the caller: tests). ``None``: a SQLite file under ``instance/``.
+    QUEUE_URL: str | None = None
+    #: Threads of ``flask queue consume`` (each sends one mail or runs one task at a time).
+    QUEUE_WORKERS = 2
+    #: How long a consumer holds a mail while it sends; a mail held longer (its consumer died)
+    #: is handed over again. A timedelta, or seconds.
+    QUEUE_MAIL_LEASE = timedelta(minutes=5)
     #: Posting diaries by e-mail: the domain of the members' secret posting addresses
     #: (``d.<token>@<domain>``), whose mail the MTA pipes to ``flask mail-post --recipient``.
     #: ``None``: posting by mail is off.

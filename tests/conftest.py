@@ -4,4 +4,4 @@ The suite runs on SQLite by default and on PostgreSQL when ``TEST_DATABASE_URL``
 (``make test`` does both). Fixtures are grouped in plugins under ``tests/fixtures``.
 """
 
-pytest_plugins = ["tests.fixtures.app", "tests.fixtures.members"]
+pytest_plugins = ["tests.fixtures.app", "tests.fixtures.mail", "tests.fixtures.members"]

@@ -12,7 +12,6 @@ from portal.filters import share_url
 from portal.models import FriendRequest
 from tests.browser import DOCOMO_MOVA, PC, Browser, sid_of
 from tests.fixtures.members import PASSWORD
-from tests.test_notifications import sink  # noqa: F401 (the SMTP sink fixture)
 
 PUBLIC = "https://sns.example.jp"
 

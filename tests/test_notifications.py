@@ -1,12 +1,8 @@
 """E-mail notices reach a local SMTP sink, in the member's language, and can be turned off."""
 
-import email
-import smtplib
-import socket
 from email.header import decode_header, make_header
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Response
 
 from portal import transactions
@@ -14,38 +10,6 @@ from portal.extensions import db
 from portal.models import Member
 from portal.services import notifications
 from tests.browser import PC
-
-REAL_SMTP = smtplib.SMTP  # the autouse no-network fixture replaces it; the sink is local
-
-
-class _Sink:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def sink(app, monkeypatch):
-    handler = _Sink()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    monkeypatch.setattr(smtplib, "SMTP", REAL_SMTP)
-    monkeypatch.setitem(app.config, "MAIL_ENABLED", True)
-    state = app.extensions["mail"]
-    monkeypatch.setattr(state, "server", "127.0.0.1")
-    monkeypatch.setattr(state, "port", controller.port)
-    monkeypatch.setattr(state, "suppress", False)
-    yield handler.messages
-    controller.stop()
 
 
 def _subject(message):

@@ -16,6 +16,7 @@ from ..models._time import utcnow
 from ..services import blog_import
 from .mail_post import mail_post
 from .serve import serve
+from .queue import queue
 
 
 @click.command("seed-demo")
@@ -137,3 +138,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(purge_messages)
     app.cli.add_command(mail_post)
     app.cli.add_command(serve)
+    app.cli.add_command(queue)

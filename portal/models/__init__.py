@@ -19,6 +19,7 @@ from .mail_post import MailPostAddress
 from .member import Member
 from .message import Message
 from .mobile_id import MobileId
+from .outbox import OutboxMail
 from .password_reset import PasswordReset
 from .photo import Photo, PhotoVariant
 from .profile import Profile
@@ -50,6 +51,7 @@ __all__ = [
     "PasswordReset",
     "Notice",
     "OperatorLog",
+    "OutboxMail",
     "Photo",
     "PhotoVariant",
     "Profile",

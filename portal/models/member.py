@@ -38,6 +38,8 @@ class Member(UserMixin, Model):
     notify_messages: Mapped[bool] = mapped_column(default=True, server_default=true())
     notify_requests: Mapped[bool] = mapped_column(default=True, server_default=true())
     notify_comments: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: A mail a week before a friend's birthday (as OpenPNE sent).
+    notify_birthdays: Mapped[bool] = mapped_column(default=True, server_default=true())
     #: When the member last opened the footprint list (for the "new footprints" count).
     footprints_seen_at: Mapped[datetime | None]
     #: Operators may stop a member's logins; their data stays.

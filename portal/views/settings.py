@@ -128,6 +128,7 @@ def notices():
         messages=request.form.get("notify_messages") == "on",
         requests=request.form.get("notify_requests") == "on",
         comments=request.form.get("notify_comments") == "on",
+        birthdays=request.form.get("notify_birthdays") == "on",
     )
     flash(_("Your e-mail settings were saved."))
     return redirect(url_for("settings.index"))
