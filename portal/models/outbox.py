@@ -11,11 +11,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ._time import utcnow
 
 
-class OutboxMail(db.Model):
+class OutboxMail(Model):
     """One notice to one member: the English msgids and parameters, translated when sent."""
 
     __tablename__ = "outbox_mails"

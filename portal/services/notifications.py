@@ -31,6 +31,7 @@ from ..extensions import db, mail
 from ..filters import share_url
 from ..models import Member, OutboxMail
 from ..models._time import utcnow
+from ._sql import execute_dml
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +177,7 @@ def _lease() -> timedelta:
 def _claim(outbox_id: int, now: datetime) -> bool:
     """Hold a row for one sender until the lease runs out; ``False``: sent, given up, or held."""
     lease = _lease()
-    claimed = db.session.execute(
+    claimed = execute_dml(
         update(OutboxMail)
         .where(
             OutboxMail.id == outbox_id,
