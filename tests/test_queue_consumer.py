@@ -18,7 +18,6 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Member, OutboxMail
 from portal.services import notifications
-from portal.tasks import huey
 from portal.tasks.queue import storage_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,14 +26,16 @@ DEADLINE = 30
 
 
 @contextlib.contextmanager
-def real_queue(path: Path):
+def real_queue(app, path: Path):
     """Enqueue into the queue file the consumer reads, instead of running tasks at once."""
-    saved = huey.storage, huey._immediate
-    huey.storage, huey._immediate = storage_for(f"sqlite:///{path}", str(path.parent)), False
+    saved = {k: app.extensions[k] for k in ("huey_storage", "huey_immediate")}
+    app.extensions["huey_storage"] = storage_for(f"sqlite:///{path}", str(path.parent))
+    app.extensions["huey_immediate"] = False
     try:
-        yield
+        with app.app_context():
+            yield
     finally:
-        huey.storage, huey._immediate = saved
+        app.extensions.update(saved)
 
 
 @pytest.fixture
@@ -108,7 +109,7 @@ def _wait(condition, what):
 def test_a_consumer_process_delivers_queued_mail(app, make_member, consumer, smtp_sink):
     make_member("hanako", nickname="はなこ")
     [outbox_id] = _write(app, ["はなこ"])
-    with real_queue(consumer.queue_file), app.app_context():
+    with real_queue(app, consumer.queue_file):
         assert notifications.enqueue([outbox_id]) == 1
     consumer()
     assert smtp_sink.wait_for(1, DEADLINE), consumer.logs()
@@ -124,7 +125,7 @@ def test_a_consumer_killed_mid_send_leaves_the_mail_to_the_next_which_mails_no_o
         make_member(name, nickname=name)
     ids = _write(app, ["a", "b", "c"])
     smtp_sink.hold("b@example.jp")  # b's mail hangs in the SMTP conversation
-    with real_queue(consumer.queue_file), app.app_context():
+    with real_queue(app, consumer.queue_file):
         notifications.enqueue(ids)
     first = consumer()
     assert smtp_sink.holding.wait(DEADLINE), consumer.logs()

@@ -43,14 +43,14 @@ def upgrade():
     with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_mails_sent_at'), ['sent_at'], unique=False)
 
-    with op.batch_alter_table('members', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('notify_birthdays', sa.Boolean(), server_default=sa.true(), nullable=False))
+    # A plain ADD COLUMN: a batch rebuild of members on SQLite would cascade into their photos.
+    op.add_column('members', sa.Column('notify_birthdays', sa.Boolean(), server_default=sa.true(), nullable=False))
 
 
 
 def downgrade():
-    with op.batch_alter_table('members', schema=None) as batch_op:
-        batch_op.drop_column('notify_birthdays')
+    # A plain DROP COLUMN (SQLite 3.35+), for the same reason as in upgrade().
+    op.drop_column('members', 'notify_birthdays')
 
     with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_mails_sent_at'))

@@ -1,8 +1,9 @@
 """The huey instance and how tasks find their app.
 
-One queue per process, configured by :func:`init_app` from ``QUEUE_URL``. Tasks are plain
-functions of the services run inside an app context of the app that configured the queue (in
-the consumer) or of the caller's app (``memory://``: run at once, in tests).
+One huey instance holds the task registry; its storage is each app's (``QUEUE_URL``, set up by
+:func:`init_app`): within an app context huey uses that app's queue, elsewhere (the consumer's
+worker threads) the queue of the app that set it up last. Tasks run inside an app context of
+the caller's app (``memory://``: run at once, in tests) or of the consumer's app.
 """
 
 from __future__ import annotations
@@ -17,7 +18,36 @@ from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
 NAME = "keitai-portal"
 
-huey = Huey(NAME, storage_class=MemoryStorage, utc=True, results=False)
+
+class _AppHuey(Huey):
+    """Huey whose storage and immediate mode are the current app's."""
+
+    _fallback: tuple = (None, False)
+
+    def _of_app(self) -> tuple:
+        if has_app_context() and "huey_storage" in current_app.extensions:
+            extensions = current_app.extensions
+            return extensions["huey_storage"], extensions["huey_immediate"]
+        return self._fallback
+
+    @property
+    def storage(self):
+        return self._of_app()[0]
+
+    @storage.setter
+    def storage(self, value) -> None:
+        self._fallback = (value, self._fallback[1])
+
+    @property
+    def _immediate(self) -> bool:
+        return self._of_app()[1]
+
+    @_immediate.setter
+    def _immediate(self, value: bool) -> None:
+        self._fallback = (self._fallback[0], value)
+
+
+huey = _AppHuey(NAME, storage_class=MemoryStorage, utc=True, results=False)
 _apps: list[Flask] = []
 
 
@@ -39,10 +69,9 @@ def init_app(app: Flask) -> None:
     url = app.config["QUEUE_URL"] or "sqlite:///queue.sqlite"
     if url.startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    # Set the storage directly: huey's ``immediate`` setter would build it from its own class.
-    huey.storage = storage_for(url, app.instance_path)
-    huey._immediate = url.startswith("memory:")
-    app.extensions["huey"] = huey
+    storage, immediate = storage_for(url, app.instance_path), url.startswith("memory:")
+    app.extensions.update(huey=huey, huey_storage=storage, huey_immediate=immediate)
+    huey._fallback = (storage, immediate)
     _apps[:] = [app]
 
 
