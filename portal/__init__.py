@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from . import avatars, filters, headers, hosts, i18n, navigation
+from . import avatars, filters, headers, hosts, i18n, navigation, request_log
 from .config import DefaultConfig
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from .keitai import Keitai, gateways
@@ -89,6 +89,7 @@ def register_extensions(app: Flask) -> None:
     host check goes before even that: a foreign Host gets nothing but a 400 page)."""
     Keitai(app, base_url=hosts.base_url)
     hosts.init_app(app)
+    request_log.init_app(app)
     headers.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

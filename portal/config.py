@@ -106,6 +106,9 @@ class DefaultConfig:
     #: Reverse proxies in front of the app (werkzeug ProxyFix hops). 0: REMOTE_ADDR is the
     #: client, and X-Forwarded-For is ignored, as it must be unless a proxy of ours sets it.
     PROXY_HOPS = 0
+    #: One JSON line per request on stderr (``portal.requests``): id, status, carrier, time,
+    #: queries.
+    REQUEST_LOG = True
     #: Endpoints whose docomo URLs carry ``guid=ON`` so the phone sends its i-mode ID.
     KEITAI_GUID_ENDPOINTS = frozenset({"auth.easy_login", "settings.easy_login"})
 

@@ -15,6 +15,7 @@ from . import (
     events,
     feeds,
     footprints,
+    health,
     home,
     invites,
     links,
@@ -44,7 +45,7 @@ def register(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (communities, community_admin, topics, events, event_comments, calendar):
         app.register_blueprint(module.bp)
-    for module in (reports, admin):
+    for module in (reports, admin, health):
         app.register_blueprint(module.bp)
     # Browsers ask for /favicon.ico whatever the page says: the same file as the static one.
     app.add_url_rule(
