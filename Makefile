@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/keitai_portal_
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?= -n $(PYTEST_WORKERS) --dist loadfile
 
-.PHONY: run test lint i18n bench load install clean
+.PHONY: run test lint i18n bench load install clean cluster
 
 $(BIN)/activate: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,19 @@ catalogues: translations/ja/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/
 run: install catalogues
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (taro@example.jp / keitai-demo)"
-	PORTAL_PUBLIC_URL="$${PORTAL_PUBLIC_URL:-http://127.0.0.1:$(PORT)}" \
-	PORTAL_SERVER_HOSTS='["127.0.0.1:$(PORT)","localhost:$(PORT)"]' \
-	PORTAL_MAIL_POST_DOMAIN="$${PORTAL_MAIL_POST_DOMAIN:-post.localhost}" \
-	  $(BIN)/flask serve --host 127.0.0.1 --port $(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (taro@example.jp / keitai-demo), with a queue consumer"
+	@# One command for both: the consumer runs beside the server and stops with it (Ctrl-C).
+	@export PORTAL_PUBLIC_URL="$${PORTAL_PUBLIC_URL:-http://127.0.0.1:$(PORT)}" \
+	  PORTAL_SERVER_HOSTS='["127.0.0.1:$(PORT)","localhost:$(PORT)"]' \
+	  PORTAL_MAIL_POST_DOMAIN="$${PORTAL_MAIL_POST_DOMAIN:-post.localhost}"; \
+	$(BIN)/flask queue consume & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT INT TERM; \
+	$(BIN)/flask serve --host 127.0.0.1 --port $(PORT)
+
+# nginx in front of 2 waitress processes, PostgreSQL, Redis and a consumer, on loopback
+# (ports from CLUSTER_PORT, default 8400; CLUSTER_DATABASE_URL, default kp_cluster on :5432).
+cluster: install catalogues
+	$(BIN)/python -m cluster --port $${CLUSTER_PORT:-8400}
 
 lint: install
 	$(BIN)/ruff check .

@@ -69,3 +69,4 @@ def init_app(app: Flask) -> None:
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+        logger.propagate = False  # one line, whatever the root logger does
