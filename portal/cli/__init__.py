@@ -15,8 +15,8 @@ from ..keitai import gateways, range_file
 from ..models._time import utcnow
 from ..services import blog_import
 from .mail_post import mail_post
-from .serve import serve
 from .queue import queue
+from .serve import serve
 
 
 @click.command("seed-demo")
