@@ -60,7 +60,7 @@ test: lint i18n
 	else echo "SKIPPED the PostgreSQL run: no server at $(TEST_DATABASE_URL)"; fi
 
 bench: install catalogues
-	$(BIN)/python -m bench
+	@if [ -n "$(CLUSTER)" ]; then $(BIN)/python -m bench.cluster; else $(BIN)/python -m bench; fi
 
 # 200 clients for 60 s on loopback (LOAD_DATABASE_URL=postgresql+psycopg://... for PostgreSQL).
 load: install catalogues

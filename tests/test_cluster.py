@@ -118,3 +118,31 @@ def test_a_notice_queued_on_one_process_is_mailed_by_the_consumer(site, sink):
     body = mail.get_payload(decode=True).decode("iso-2022-jp")
     assert f"http://127.0.0.1:{site.nginx_port}/" in body  # PUBLIC_URL, not an upstream's
     assert "sid=" not in body
+
+
+def test_with_redis_stopped_pages_that_can_work_and_the_rest_say_503_then_recover(site):
+    """Last in this module: it stops the cluster's own Redis (not a shared one)."""
+    phone, sid = _login(site)
+    site.stop("redis")
+    try:
+        page = phone.get(f"/home?sid={sid}")
+        assert page.status == 503  # the session is in Redis: a clear page, not a 500
+        assert page.charset.lower() == "shift_jis"
+        assert "ただいま" in page.text
+        assert len(page.body) <= 5120
+        visitor = HttpBrowser(site.nginx_port, DOCOMO_MOVA).get("/")
+        assert visitor.status == 200  # a visitor's top page needs no Redis
+        assert HttpBrowser(site.upstream_ports[0]).get("/healthz").status == 503
+    finally:
+        site.start_redis()
+    assert wait_until(lambda: HttpBrowser(site.nginx_port).get("/healthz").status == 200)
+    # Sessions were in the stopped server. Pooled connections to it fail once each, then the
+    # processes reconnect by themselves (no restart): logging in works again.
+    assert wait_until(lambda: _logs_in(site), seconds=30)
+
+
+def _logs_in(site) -> bool:
+    phone = HttpBrowser(site.nginx_port, DOCOMO_MOVA)
+    phone.get("/login")
+    home = phone.submit("/login", {"email": "taro@example.jp", "password": PASSWORD})
+    return home.status == 200 and home.url.startswith("/home")

@@ -237,6 +237,8 @@ class ServerSession(CallbackDict, SessionMixin):
         #: A keitai that keeps cookies sent none: the id goes in URLs too, until one comes back.
         self.probing = False
         self.stale_keys: list[str] = []
+        #: Why the stored session could not be read (its store is down); never saved then.
+        self.store_error: Exception | None = None
 
     @property
     def id_in_urls(self) -> bool:
@@ -281,7 +283,7 @@ class PortalSessionInterface(SessionInterface):
     def _load(self, sid: str | None, now: datetime) -> SessionRecord | None:
         if not valid_id(sid):
             return None
-        record = self.store.load(hash_id(sid))
+        record = self.store.load(hash_id(sid))  # may raise: the store is unreachable
         if record is None or record.expires_at <= now:
             return None
         return record
@@ -294,6 +296,17 @@ class PortalSessionInterface(SessionInterface):
         return subscriber_matches(record.subscriber, sent, device.carrier)
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
+        try:
+            return self._open(app, request)
+        except Exception as e:  # noqa: BLE001 (whatever the store raised: it cannot be read)
+            # The store (Redis, the database) is unreachable: an empty session that is never
+            # saved, marked, so the app answers 503 rather than treat the member as logged out.
+            device = self.device_of(request)
+            session = ServerSession(None, new_id(), in_url=not device.cookies, new=True)
+            session.store_error = e
+            return session
+
+    def _open(self, app: Flask, request: Request) -> ServerSession:
         device = self.device_of(request)
         now = _utcnow()
         fallback = device.cookies and device.is_keitai and app.config["SESSION_URL_FALLBACK"]
@@ -331,6 +344,15 @@ class PortalSessionInterface(SessionInterface):
         return app.config[key]
 
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:
+        if session.store_error is not None:
+            return
+        try:
+            self._save(app, session, response)
+        except Exception as e:
+            session.store_error = e  # the error page that follows is not saved either
+            raise
+
+    def _save(self, app: Flask, session: ServerSession, response: Response) -> None:
         for key in session.stale_keys:
             self.store.delete(key)
         now = _utcnow()

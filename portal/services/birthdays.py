@@ -61,10 +61,10 @@ def write_notices(today: date | None = None) -> list[int]:
             "birthday",
             key=key,
             subject=N_("%(name)s's birthday is in a week"),
-            lines=(N_("%(name)s has a birthday on %(day)s. Send a message?"),),
+            lines=(N_("%(name)s has a birthday on %(date)s. Send a message?"),),
             link=("members.profile", {"id": member.id}),
             name=member.nickname,
-            day=_day_for(reader, day),
+            date=_day_for(reader, day),
         )
         new.append(row.id)
     db.session.commit()

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g
+from flask import Flask, g, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from .. import transactions
 from ..hosts import UnknownHost
 from ..keitai import BadInputEncoding, detect
 from ..rendering import render
+from ..services.health import OUTAGES
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,10 @@ def _explain(error: HTTPException) -> tuple[str, str]:
         405: (_("Not allowed"), _("This page cannot be used this way.")),
         413: (_("Too large"), _("What you sent is too large. Nothing was saved.")),
         429: (_("Too many attempts"), _("Please wait a few minutes and try again.")),
+        503: (
+            _("Temporarily unavailable"),
+            _("Part of the site cannot be reached just now. Please try again in a few minutes."),
+        ),
     }
     return messages.get(error.code or 500) or (
         _("Something went wrong"),
@@ -55,10 +60,33 @@ def _http_error(error: HTTPException):
 
 
 def _server_error(error: Exception):
+    original = getattr(error, "original_exception", None)
+    if isinstance(original, OUTAGES):  # raised outside a view (saving the session)
+        return _outage(original)
     transactions.abandon()
     logger.exception("unhandled error", exc_info=error)
     _ensure_device()
     return _page(InternalServerError())
+
+
+def _outage(error: Exception):
+    """The database or Redis does not answer: a 503 page (try again), not a 500."""
+    logger.warning("unavailable: %s: %s", type(error).__name__, error)
+    try:
+        transactions.abandon()
+    except Exception:  # noqa: BLE001 (the rollback needs the server that is gone)
+        logger.debug("rollback failed during an outage", exc_info=True)
+    _ensure_device()
+    return _page(ServiceUnavailable())
+
+
+def _session_store_down() -> None:
+    """A stored session could not be read (its store is down): 503 rather than a logged-out
+    page; visitors without a session are served as usual."""
+    error = getattr(session, "store_error", None)
+    if error is not None:
+        logger.warning("session store unavailable: %s: %s", type(error).__name__, error)
+        raise ServiceUnavailable()
 
 
 def _ensure_device() -> None:
@@ -74,3 +102,6 @@ def register(app: Flask) -> None:
     """Render every HTTP error and unexpected exception as a page of ours."""
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _server_error)
+    for outage in OUTAGES:
+        app.register_error_handler(outage, _outage)
+    app.before_request(_session_store_down)
