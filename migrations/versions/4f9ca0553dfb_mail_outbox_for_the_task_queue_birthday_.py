@@ -5,7 +5,7 @@ sent by the huey consumer (``portal.tasks``); ``key`` is each mail's idempotency
 ``members.notify_birthdays`` turns off the mail a week before a friend's birthday.
 
 Revision ID: 4f9ca0553dfb
-Revises: c4e1b7a92d3f
+Revises: e5a7c9d1f3b2
 Create Date: 2026-12-03 08:57:01.601385
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4f9ca0553dfb'
-down_revision = 'c4e1b7a92d3f'
+down_revision = 'e5a7c9d1f3b2'
 branch_labels = None
 depends_on = None
 

@@ -111,8 +111,6 @@ def queue(
         return
     row = write(recipient, kind, subject=subject, lines=lines, link=link, **params)
     g.setdefault("outbox", []).append(row.id)
-#: Mails that answer the member's own request (a password reset): they cannot be turned off.
-ALWAYS = frozenset({"reset"})
 
 
 def discard() -> None:
