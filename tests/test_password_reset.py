@@ -12,7 +12,7 @@ from portal.models import PasswordReset
 from portal.models._time import utcnow
 from tests.browser import DOCOMO_MOVA, PC
 from tests.fixtures.members import PASSWORD
-from tests.test_notifications import _subject, sink  # noqa: F401 (the local SMTP sink fixture)
+from tests.test_notifications import _subject
 
 NEW_PASSWORD = "atarashii-pass"
 SENT = "このアドレスが会員のものなら"
@@ -30,7 +30,7 @@ def _link(message) -> str:
     return re.search(r"http://\S+/password/reset/\S+", body).group(0)
 
 
-def test_the_page_says_the_same_for_members_and_strangers(browser, make_member, sink):  # noqa: F811
+def test_the_page_says_the_same_for_members_and_strangers(browser, make_member, sink):
     make_member("taro", nickname="たろう")
     known = _ask(browser, "taro@example.jp")
     unknown = _ask(browser, "nobody@example.jp")
@@ -41,7 +41,7 @@ def test_the_page_says_the_same_for_members_and_strangers(browser, make_member, 
     assert sink[0]["To"] == "taro@example.jp"
 
 
-def test_the_mail_reads_on_a_phone_and_carries_no_session(browser, make_member, sink):  # noqa: F811
+def test_the_mail_reads_on_a_phone_and_carries_no_session(browser, make_member, sink):
     make_member("taro", nickname="たろう")
     _ask(browser, "taro@example.jp", DOCOMO_MOVA, cookies=False)
     message = sink[0]
@@ -58,7 +58,7 @@ def test_a_cookieless_phone_resets_and_logs_in_with_the_new_password(
     browser,
     login,
     make_member,
-    sink,  # noqa: F811
+    sink,
 ):
     make_member("taro", nickname="たろう")
     _ask(browser, "taro@example.jp", DOCOMO_MOVA, cookies=False)
@@ -76,7 +76,7 @@ def test_a_cookieless_phone_resets_and_logs_in_with_the_new_password(
     login(browser(PC), "taro", NEW_PASSWORD)
 
 
-def test_a_link_works_once(browser, make_member, sink):  # noqa: F811
+def test_a_link_works_once(browser, make_member, sink):
     make_member("taro", nickname="たろう")
     _ask(browser, "taro@example.jp")
     link = _link(sink[0])
@@ -88,7 +88,7 @@ def test_a_link_works_once(browser, make_member, sink):  # noqa: F811
     assert "期限切れか" in again
 
 
-def test_an_older_link_stops_working_after_a_reset(browser, make_member, sink):  # noqa: F811
+def test_an_older_link_stops_working_after_a_reset(browser, make_member, sink):
     make_member("taro", nickname="たろう")
     _ask(browser, "taro@example.jp")
     _ask(browser, "taro@example.jp")
@@ -99,7 +99,7 @@ def test_an_older_link_stops_working_after_a_reset(browser, make_member, sink): 
     assert browser(PC).get(older).status == 404
 
 
-def test_a_link_expires_after_an_hour(app, browser, make_member, sink):  # noqa: F811
+def test_a_link_expires_after_an_hour(app, browser, make_member, sink):
     make_member("taro", nickname="たろう")
     _ask(browser, "taro@example.jp")
     with app.app_context():
@@ -109,7 +109,7 @@ def test_a_link_expires_after_an_hour(app, browser, make_member, sink):  # noqa:
     assert page.status == 404
 
 
-def test_a_reset_ends_every_session(browser, login, make_member, sink):  # noqa: F811
+def test_a_reset_ends_every_session(browser, login, make_member, sink):
     make_member("taro", nickname="たろう")
     elsewhere = browser(PC)
     login(elsewhere, "taro")
@@ -124,7 +124,7 @@ def test_a_reset_ends_every_session(browser, login, make_member, sink):  # noqa:
     assert "/login" in phone.get(home_on_phone).url
 
 
-def test_mismatched_passwords_save_nothing(browser, login, make_member, sink):  # noqa: F811
+def test_mismatched_passwords_save_nothing(browser, login, make_member, sink):
     make_member("taro", nickname="たろう")
     _ask(browser, "taro@example.jp")
     client = browser(PC)
@@ -134,7 +134,7 @@ def test_mismatched_passwords_save_nothing(browser, login, make_member, sink):  
     login(browser(PC), "taro")  # the old password still works
 
 
-def test_asking_is_rate_limited_per_address(app, browser, make_member, monkeypatch, sink):  # noqa: F811
+def test_asking_is_rate_limited_per_address(app, browser, make_member, monkeypatch, sink):
     monkeypatch.setitem(app.config, "RESET_LINK_RATE_LIMIT", "2 per hour")
     make_member("taro", nickname="たろう")
     statuses = [
@@ -151,7 +151,7 @@ def test_odd_links_get_a_not_found_page(browser, token):
     assert "期限切れか" in page
 
 
-def test_a_forged_request_is_refused(browser, make_member, sink):  # noqa: F811
+def test_a_forged_request_is_refused(browser, make_member, sink):
     make_member("taro", nickname="たろう")
     client = browser(PC)
     client.get("/password/forgot")

@@ -22,7 +22,7 @@ from portal.tasks.queue import storage_for
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Every wait is bounded; the consumer is killed at the end whatever happens.
-DEADLINE = 30
+DEADLINE = 60
 
 
 @contextlib.contextmanager
