@@ -248,12 +248,13 @@ def _fits_jis(text: str) -> bool:
 
 
 def set_preferences(
-    member: Member, *, messages: bool, requests: bool, comments: bool, birthdays: bool
+    member: Member, *, messages: bool, requests: bool, comments: bool, birthdays: bool | None
 ) -> None:
-    """Save which e-mail notices ``member`` wants."""
+    """Save which e-mail notices ``member`` wants (``birthdays`` ``None``: unchanged)."""
     member.notify_messages, member.notify_requests, member.notify_comments = (
         messages,
         requests,
         comments,
     )
-    member.notify_birthdays = birthdays
+    if birthdays is not None:
+        member.notify_birthdays = birthdays

@@ -128,7 +128,12 @@ def notices():
         messages=request.form.get("notify_messages") == "on",
         requests=request.form.get("notify_requests") == "on",
         comments=request.form.get("notify_comments") == "on",
-        birthdays=request.form.get("notify_birthdays") == "on",
+        # phones' form (5 KB) leaves birthday notices out: None keeps the member's choice
+        birthdays=(
+            request.form.get("notify_birthdays") == "on"
+            if "birthdays_shown" in request.form
+            else None
+        ),
     )
     flash(_("Your e-mail settings were saved."))
     return redirect(url_for("settings.index"))
