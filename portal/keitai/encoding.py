@@ -12,6 +12,11 @@ Input (:func:`decode_input`, :func:`transcode_urlencoded`) is strict: bytes
 that are not valid in the device's encoding raise :exc:`InputEncodingError`
 instead of being half-decoded. This also defeats the Shift_JIS trick where a
 dangling lead byte swallows the quote that follows it.
+
+Every decoded name and value also loses its C0 control characters other
+than tab and line feed, and DEL (:func:`remove_controls`): CR LF and a lone
+CR become LF. NUL would fail on PostgreSQL, and ESC would reach a SoftBank
+handset as the start of a webcode emoji.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ __all__ = [
     "InputEncodingError",
     "decode_input",
     "encode_page",
+    "remove_controls",
     "shows",
     "transcode_urlencoded",
 ]
@@ -95,6 +101,14 @@ _MARKUP_CHARS = frozenset("\"&'<=>`")
 #: Single bytes the ``cp932`` codec decodes although Shift_JIS has no such
 #: character: 0x80 -> U+0080, 0xA0 -> U+F8F0, 0xFD-0xFF -> U+F8F1-U+F8F3.
 _CP932_STRAY_BYTES = re.compile("[\x80\uf8f0-\uf8f3]")
+
+#: Control characters removed from input: C0 other than tab and LF, and DEL;
+#: CR LF and a lone CR are line breaks and become LF.
+_CONTROLS = re.compile("\r\n?|[\x00-\x08\x0b-\x1f\x7f]")
+
+#: Bytes that make a raw urlencoded name or value need decoding: an escape,
+#: or a control character that :func:`remove_controls` changes.
+_NEEDS_DECODING = re.compile(rb"[%\x00-\x08\x0b-\x1f\x7f]")
 
 _GETA_ERRORS = "keitai-geta"
 _GETA_DOCOMO_ERRORS = "keitai-geta-docomo"
@@ -396,11 +410,34 @@ def decode_input(raw: bytes, encoding: str) -> str:
     return text
 
 
+def _control_replacement(match: re.Match[str]) -> str:
+    return "\n" if match.group().startswith("\r") else ""
+
+
+def remove_controls(text: str) -> str:
+    """Return input text without control characters, line breaks as LF.
+
+    C0 controls other than tab and line feed (NUL, ESC, BEL...) and DEL are
+    removed; CR LF and a lone CR become LF, as browsers send textarea line
+    breaks as CR LF.
+
+    >>> remove_controls("a\x00b\x1b$Gj\x0fc\r\nd\re\tf")
+    'ab$Gjc\nd\ne\tf'
+    """
+    return _CONTROLS.sub(_control_replacement, text)
+
+
+def _is_plain(part: bytes) -> bool:
+    """Tell whether a raw urlencoded part is ASCII that decoding would not change."""
+    return part.isascii() and not _NEEDS_DECODING.search(part)
+
+
 def _requote(part: bytes, codec: str, post: Callable[[str], str] | None = None) -> bytes:
     """Re-encode one urlencoded name or value as UTF-8.
 
-    Plain ASCII without escapes is returned unchanged, so tokens keep their
-    exact bytes; so is UTF-8 input that ``post`` leaves as it is.
+    Plain ASCII without escapes or controls is returned unchanged, so tokens
+    keep their exact bytes; so is UTF-8 input that ``post`` and
+    :func:`remove_controls` leave as it is.
 
     :param part: A name or value, still percent-encoded.
     :param codec: The canonical codec name.
@@ -408,20 +445,16 @@ def _requote(part: bytes, codec: str, post: Callable[[str], str] | None = None) 
         conversion to the stored form.
     :raise InputEncodingError: If the decoded bytes are invalid.
     """
-    if part.isascii() and b"%" not in part and (post is None or b"\x1b" not in part):
+    if _is_plain(part):
         return part
 
     text = decode_input(unquote_to_bytes(part.replace(b"+", b" ")), codec)
+    converted = remove_controls(post(text) if post is not None else text)
 
-    if post is not None:
-        converted = post(text)
+    if codec == "utf-8" and converted == text:
+        return part
 
-        if codec == "utf-8" and converted == text:
-            return part
-
-        text = converted
-
-    return quote_plus(text, safe="").encode("ascii")
+    return quote_plus(converted, safe="").encode("ascii")
 
 
 def _transcode_field(field: bytes, codec: str, post: Callable[[str], str] | None = None) -> bytes:
@@ -446,13 +479,14 @@ def transcode_urlencoded(
     :param post: Hook applied to each decoded name and value, such as the
         emoji conversion to the stored form (:func:`.emoji.to_stored`). A raw
         ESC byte (SoftBank webcode) makes even plain ASCII go through it.
+        Control characters left after it are removed (:func:`remove_controls`).
     :return: The same form, percent-encoded in UTF-8.
     :raise InputEncodingError: If any name or value is invalid in ``encoding``.
     :raise ValueError: If ``encoding`` is neither CP932 nor UTF-8.
     """
     codec = _codec(encoding)
 
-    if data.isascii() and b"%" not in data and (post is None or b"\x1b" not in data):
+    if _is_plain(data):
         return data
 
     fields = data.split(b"&")
@@ -461,8 +495,9 @@ def transcode_urlencoded(
         if post is None:
             # "&" and "=" are ASCII and never inside a UTF-8 sequence, so the
             # whole string is valid exactly when every name and value is.
-            decode_input(unquote_to_bytes(data), codec)
-            return data
+            text = decode_input(unquote_to_bytes(data), codec)
+            if not _CONTROLS.search(text):
+                return data
 
         converted = [_transcode_field(field, codec, post) for field in fields]
         return data if converted == fields else b"&".join(converted)

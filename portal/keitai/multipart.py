@@ -8,7 +8,8 @@ sans-io :class:`~werkzeug.sansio.multipart.MultipartDecoder` and
 
 * field values are decoded strictly, by the same rules as urlencoded input
   (:func:`~.encoding.decode_input`), passed through the ``post`` hook (carrier emoji to the
-  stored form) and written in UTF-8;
+  stored form), stripped of control characters (:func:`~.encoding.remove_controls`, CR LF
+  becomes LF) and written in UTF-8;
 * file contents keep their exact bytes;
 * field names (strictly) and filenames (invalid bytes become U+FFFD: a badly named photo should
   not lose the whole post) in ``Content-Disposition``, which phones send as raw Shift_JIS, are
@@ -37,7 +38,7 @@ from werkzeug.sansio.multipart import (
     Preamble,
 )
 
-from .encoding import InputEncodingError, decode_input
+from .encoding import InputEncodingError, decode_input, remove_controls
 
 __all__ = ["MalformedMultipartError", "boundary_of", "transcode_multipart"]
 
@@ -198,6 +199,7 @@ def _transcode_part(
     name = _name(part.name, codec)
     if post is not None:
         name = post(name)
+    name = remove_controls(name)
     changed = _differs(part.name, name, codec)
 
     headers = Headers()
@@ -212,7 +214,7 @@ def _transcode_part(
         headers.add(clean_key, clean_value)
 
     if isinstance(part, File):
-        filename = _filename(part.filename, codec)
+        filename = remove_controls(_filename(part.filename, codec))
         changed |= _differs(part.filename, filename, codec)
         quoted = File(
             name=name.translate(_QUOTED), filename=filename.translate(_QUOTED), headers=headers
@@ -222,6 +224,7 @@ def _transcode_part(
     value = decode_input(data, codec)
     if post is not None:
         value = post(value)
+    value = remove_controls(value)
     encoded = value.encode("utf-8")
     return Field(name=name.translate(_QUOTED), headers=headers), encoded, changed or encoded != data
 

@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..extensions import db
 from ..keitai import emoji
+from ..keitai.encoding import remove_controls
 from ..models import BlogFeed, Diary, Member
 from ..models._time import utcnow
 from ..models.profile import VISIBILITIES
@@ -195,8 +196,6 @@ _WHITESPACE = re.compile(r"\s+")
 _BREAKS = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote|tr|dd|dt|pre)\s*>", re.IGNORECASE)
 _LINE_SPACES = re.compile(r"[ \t\u00a0]*\n[ \t\u00a0]*")
 _BLANK_LINES = re.compile(r"\n{3,}")
-#: Characters XML 1.0 and our pages cannot carry (C0 controls but tab and newline).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def html_to_text(markup: str) -> str:
@@ -210,14 +209,14 @@ def html_to_text(markup: str) -> str:
     text = _WHITESPACE.sub(" ", markup)
     text = _BREAKS.sub("\n", text)
     text = html.unescape(nh3.clean(text, tags=set()))
-    text = _CONTROL.sub("", text.replace("\r", ""))
+    text = remove_controls(text.replace("\r", ""))
     text = _LINE_SPACES.sub("\n", text)
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
 def _plain(value: str, content_type: str | None) -> str:
     if content_type and content_type.startswith("text/plain"):
-        return _BLANK_LINES.sub("\n\n", _CONTROL.sub("", value.replace("\r\n", "\n"))).strip()
+        return _BLANK_LINES.sub("\n\n", remove_controls(value)).strip()
     return html_to_text(value)
 
 

@@ -34,6 +34,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
+from ..keitai.encoding import remove_controls
 from ..keitai.mail import carrier_of_address, decode_header_text, decode_text
 from ..models import Diary, MailPostAddress, Member
 from . import ServiceError
@@ -49,7 +50,6 @@ TOKEN_LENGTH = 20
 TITLE_FROM_BODY = 30
 #: File name endings of pictures sent as ``application/octet-stream``.
 _PICTURE_NAMES = (".jpg", ".jpeg", ".jpe", ".png", ".gif", ".webp")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"\s+")
 _CID = re.compile(r"""cid:([^"'\s>)]+)""", re.IGNORECASE)
@@ -230,7 +230,7 @@ def _content(msg: Message, carrier: str) -> _Content:
 
 
 def _plain(text: str) -> str:
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = remove_controls(text)
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
@@ -245,7 +245,7 @@ def _title_and_body(msg: Message, content: _Content, carrier: str) -> tuple[str,
     else:
         body = html_to_text("\n".join(content.html))
     subject = decode_header_text(_raw(msg, "subject"), carrier, content.body_charset)
-    title = _SPACES.sub(" ", _CONTROL.sub("", subject)).strip()
+    title = _SPACES.sub(" ", remove_controls(subject)).strip()
     if not title and not body:
         raise BadMessageError(_l("Please write the title as the subject, and some text."))
     if not title:

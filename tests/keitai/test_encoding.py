@@ -15,6 +15,7 @@ from portal.keitai.encoding import (
     InputEncodingError,
     decode_input,
     encode_page,
+    remove_controls,
     transcode_urlencoded,
 )
 from portal.keitai.wsgi import InputDecodingMiddleware
@@ -413,3 +414,33 @@ def test_middleware_refuses_oversized_streamed_body() -> None:
     _, status, _ = run_wsgi_app(client.application, _chunked_environ(b"q=" + b"%83A" * 10))
     assert status.startswith("413")
     assert not inner.environ
+
+
+# -- control characters (issue 12, item 5) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "expected"),
+    [
+        (b"q=a%00b", "utf-8", b"q=ab"),
+        (b"q=a%00b", "cp932", b"q=ab"),
+        (b"q=a\x00b&x=1", "utf-8", b"q=ab&x=1"),  # raw bytes, no escape
+        (b"t=%1B%24Gj%0F", "cp932", b"t=%24Gj"),  # ESC of a webcode from a docomo
+        (b"b=1%0D%0A2%0D3%0A4%095", "utf-8", b"b=1%0A2%0A3%0A4%095"),
+        (b"b=1\r\n2", "utf-8", b"b=1%0A2"),
+        (b"%00name=v%7F", "utf-8", b"name=v"),
+    ],
+)
+def test_controls_are_removed_and_cr_lf_becomes_lf(data, encoding, expected) -> None:
+    assert transcode_urlencoded(data, encoding) == expected
+
+
+def test_tab_and_line_feed_pass_untouched() -> None:
+    assert transcode_urlencoded(b"b=1%0A2%093", "utf-8") == b"b=1%0A2%093"
+    assert remove_controls("a\tb\nc") == "a\tb\nc"
+
+
+def test_every_removed_control() -> None:
+    removed = [chr(c) for c in [*range(0x20), 0x7F] if chr(c) not in "\t\n\r"]
+    assert remove_controls("x" + "".join(removed) + "y") == "xy"
+    assert remove_controls("a\r\r\nb") == "a\n\nb"

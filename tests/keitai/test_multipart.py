@@ -321,3 +321,14 @@ def test_pc_and_softbank_uploads(upload_app: Flask) -> None:
     response = _send(upload_app, SOFTBANK, body)
     assert response.json["form"] == {"title": "☀"}
     assert bytes.fromhex(response.json["photo"]) == PHOTO
+
+
+def test_controls_in_fields_and_filenames_are_removed_file_bytes_kept() -> None:
+    body = _body(
+        _part(b"title", "表\x00示\x1b$Gj\x0f".encode("cp932")),
+        _part(b"body", b"a\r\nb\rc"),
+        _part(b"photo", PHOTO, b"ph\x07oto.jpg", b"image/jpeg"),
+    )
+    form, files = _werkzeug_parse(transcode_multipart(body, BOUNDARY, "cp932"))
+    assert form == {"title": "表示$Gj", "body": "a\nb\nc"}
+    assert files["photo"][:2] == ("photo.jpg", PHOTO)
