@@ -19,6 +19,7 @@ from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from .keitai import Keitai, gateways
 from .keitai.ext import device_of
 from .keitai.session import PortalSessionInterface, RedisSessionStore
+from .models._ids import ROW_ID_MAX
 from .rendering import template_loader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,7 +173,7 @@ class _RowIdConverter(IntegerConverter):
     database error (PostgreSQL refuses integers that do not fit)."""
 
     def __init__(self, url_map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", ROW_ID_MAX)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from flask import current_app, request, url_for
 from flask_babel import get_locale
 from markupsafe import Markup, escape
+from werkzeug.exceptions import BadRequest
 
 from .hosts import external_url
 from .keitai.ext import device_of
@@ -44,9 +45,19 @@ def without_session(path: str) -> str:
     return urlunsplit(("", "", route, urlencode(kept), parts.fragment))
 
 
+#: Characters no path we redirect to may hold.
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def safe_next(value: str | None) -> str | None:
     """Return ``value`` if it is a path on this site (``/...``, not ``//host``), without any
-    session id; else ``None``."""
+    session id; else ``None``.
+
+    :raise BadRequest: if it holds a control character (CR or LF would split the
+        ``Location`` header): a 400 page, before the member types a password.
+    """
+    if value and _CONTROL.search(value):
+        raise BadRequest()
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return None
     parts = urlsplit(value)

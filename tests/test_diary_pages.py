@@ -907,8 +907,10 @@ def test_the_diary_list_pages_and_filters_by_month(app, make_member, agent):
         "日記2008年12月その2",
         "日記2008年12月",
     ]
-    # Nonsense months and pages past the end show something sensible.
-    assert go(client, f"/users/{taro}/diaries?month=2008-13").status == 200
+    # Nonsense months and pages past the end show something sensible; a month that cannot be
+    # shown is no page.
+    assert go(client, f"/users/{taro}/diaries?month=2008-1x").status == 200
+    assert go(client, f"/users/{taro}/diaries?month=2008-13").status == 404
     last = go(client, f"/users/{taro}/diaries?page=99")
     assert "日記2007年11月" in last.text
     assert go(client, "/users/9999/diaries").status == 404

@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Member, Message
+from ..models._ids import is_row_id
 from ..models._time import utcnow
 from ..models.message import DELETED, DRAFT, INBOX, SENT, TRASHED
 from . import ServiceError, notifications
@@ -53,7 +54,7 @@ def recipient_for(sender: Member, to: object) -> Member | None:
     """Return the member ``to`` names if they exist and did not block ``sender``, else
     ``None`` (the compose page shows the nickname only then)."""
     member_id = parse_member_id(to)
-    member = db.session.get(Member, member_id) if member_id is not None else None
+    member = db.session.get(Member, member_id) if is_row_id(member_id) else None
     if member is None or is_blocked(member.id, sender.id):
         return None
     return member
@@ -221,7 +222,7 @@ def get_for(member: Member, message_id: int) -> Message | None:
 
     Everyone else gets ``None``, exactly as for a message that does not exist.
     """
-    message = db.session.get(Message, message_id)
+    message = db.session.get(Message, message_id) if is_row_id(message_id) else None
     if message is None:
         return None
     if message.sender_id == member.id and message.sender_state != DELETED:

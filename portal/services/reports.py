@@ -30,6 +30,7 @@ from ..models import (
     Topic,
     TopicComment,
 )
+from ..models._ids import is_row_id
 from ..models._time import utcnow
 from ..models.admin import CLOSED, OPEN, REPORT_KINDS, REPORT_REASONS
 from . import (
@@ -48,8 +49,6 @@ from .visibility import content_visible, is_blocked
 TEXT_MAX = 1000
 #: How much of the reported text a report keeps.
 EXCERPT_MAX = 2000
-#: Ids are database integers: anything from here on names nothing (and is never looked up).
-ID_LIMIT = 2**31
 #: Kinds whose rows have a ``hidden`` flag.
 HIDEABLE = frozenset(REPORT_KINDS) - {"message"}
 
@@ -159,8 +158,7 @@ def target_for(kind: str | None, target_id: int | None, viewer: Member) -> Targe
     :raise ServiceError: for the viewer's own writing.
     """
     finder = _FINDERS.get(kind or "")
-    in_range = target_id is not None and 0 < target_id < ID_LIMIT
-    found = finder(target_id, viewer) if finder and target_id is not None and in_range else None
+    found = finder(target_id, viewer) if finder and is_row_id(target_id) else None
     if found is None:
         raise TargetNotFoundError(_l("This page does not exist or was deleted."))
     if found.author_id == viewer.id:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Block, FriendRequest, Friendship, Introduction, Member
+from ..models._ids import is_row_id
 from ..models._time import utcnow
 from . import ServiceError, notifications
 from .friends import are_friends, befriend
@@ -232,7 +233,7 @@ def write_introduction(author: Member, subject: Member, body: str) -> Introducti
 
 def delete_introduction(member: Member, subject_id: int, author_id: int) -> None:
     """Delete an introduction: its author or its subject may."""
-    if member.id not in (subject_id, author_id):
+    if member.id not in (subject_id, author_id) or not is_row_id(author_id):
         raise ServiceError(_l("You cannot delete this introduction."))
     db.session.execute(
         delete(Introduction).where(

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import request
+from flask import abort, request
 
 from ..keitai.paging import paginate
+from ..services import months
 
 #: Page numbers beyond this are read as this (the pager then shows the last page).
 MAX_PAGE = 100_000
@@ -23,6 +24,15 @@ LAST = MAX_PAGE
 def number(name: str = "page") -> int:
     """Return the requested ``?page=`` (or ``?part=``) number, within 1..MAX_PAGE."""
     return min(max(request.args.get(name, 1, type=int) or 1, 1), MAX_PAGE)
+
+
+def month() -> tuple[int, int] | None:
+    """Return the requested ``?month=YYYY-MM``, ``None`` when none is asked for (or in another
+    shape); a month that cannot be shown (``2008-13``, ``9999-12``) is a 404."""
+    try:
+        return months.parse(request.args.get("month"))
+    except months.NoSuchMonthError:
+        abort(404)
 
 
 def revision(parts: list[str]) -> str:

@@ -4,7 +4,6 @@ list one week at a time (``?week=N``, paged with ``?page=N`` when a week is full
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
@@ -18,20 +17,15 @@ from ..rendering import render, sizes
 from ..services import ServiceError
 from ..services import calendar as calendar_service
 from ._community import number
+from ._parts import month as month_arg
 
 bp = Blueprint("calendar", __name__)
 
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-
 
 def _month_arg(today: date) -> tuple[int, int]:
-    """Return ``?month=YYYY-MM`` as ``(year, month)``; this month for none or nonsense."""
-    found = _MONTH.match(request.args.get("month", ""))
-    if found:
-        year, month = int(found[1]), int(found[2])
-        if 1900 <= year <= 9999 and 1 <= month <= 12:
-            return year, month
-    return today.year, today.month
+    """Return ``?month=YYYY-MM`` as ``(year, month)``: this month for none or another shape, a
+    404 for a month that cannot be shown."""
+    return month_arg() or (today.year, today.month)
 
 
 @bp.route("/calendar")

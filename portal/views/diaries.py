@@ -11,8 +11,6 @@ entry one part at a time.
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -25,11 +23,10 @@ from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, comments, diaries, footprints, photos, profiles
 from ..services.visibility import is_blocked
 from ._parts import LAST, number, splice
+from ._parts import month as month_arg
 from ._parts import revision as fingerprint
 
 bp = Blueprint("diaries", __name__)
-
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 def _readable(diary_id: int) -> Diary:
@@ -130,15 +127,6 @@ def _diary_page(
     )
 
 
-def _month_arg() -> tuple[int, int] | None:
-    """Return ``?month=YYYY-MM`` as ``(year, month)``; ``None`` for none or nonsense."""
-    found = _MONTH.match(request.args.get("month", ""))
-    if not found:
-        return None
-    year, month = int(found[1]), int(found[2])
-    return (year, month) if 1900 <= year <= 9999 and 1 <= month <= 12 else None
-
-
 def _years(months: list[tuple[int, int, int]]) -> list[tuple[int, list[tuple[int, int]]]]:
     """Group the month index ``(year, month, count)`` by year, newest first."""
     years: dict[int, list[tuple[int, int]]] = {}
@@ -154,7 +142,7 @@ def list_of(id: int):
     member = profiles.member_or_none(id)
     if member is None or is_blocked(member.id, current_user.id):
         abort(404)
-    month = _month_arg()
+    month = month_arg()
     per_page = sizes().diaries_page
     wanted = number()
     found = diaries.list_of(
