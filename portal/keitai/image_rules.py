@@ -18,6 +18,23 @@ KEITAI_DEFAULT_WIDTH = 240
 DOCOMO_501I_BOX = (94, 72)
 
 
+#: The widths a keitai's copy of a picture is made at: its screen width rounded down to one of
+#: these (the smallest for a narrower screen, the largest for a wider one). Screen widths come
+#: from request headers (``X-UP-DEVCAP-SCREENPIXELS``, ``X-S-DISPLAY-INFO``), so any number may
+#: arrive; a stored copy per number would let anyone fill the disk (issue 12, item 4). 120 and
+#: 240 are the defaults of old and 3G handsets, 176 and 230-ish the common au and SoftBank ones.
+WIDTH_BUCKETS = (96, 120, 144, 176, 208, 240, 320, 480)
+
+#: The byte budgets a keitai's copy is made for, by the same rule: half of the 5 KB floor, of
+#: au's 9 KB, docomo's 20 and 30 KB texts, and larger caches.
+BUDGET_BUCKETS = (2560, 4608, 10240, 15360, 32768, 65536, 131072)
+
+
+def _bucket(value: int, buckets: tuple[int, ...]) -> int:
+    """Return the largest bucket not above ``value``; the smallest for a smaller value."""
+    return max((bucket for bucket in buckets if bucket <= value), default=buckets[0])
+
+
 #: The share of :attr:`~Device.max_page_bytes` one image may take: images count against the
 #: same page cache as the markup (KEITAI.md B1, B4), which keeps the other half.
 PAGE_SHARE = 0.5
@@ -87,8 +104,9 @@ def image_format(device: Device, *, transparent: bool = False) -> str:
 def image_bounds(device: Device, width: int = 640) -> tuple[int, int | None]:
     """Return the largest ``(width, height)`` of an image for a device; ``None`` is no bound.
 
-    Keitai get their screen width (:data:`KEITAI_DEFAULT_WIDTH` when unknown, B6); docomo 501i
-    handsets get the 94x72 box of B4; smartphones and PCs get ``width``.
+    Keitai get their screen width (:data:`KEITAI_DEFAULT_WIDTH` when unknown, B6) rounded down
+    to one of :data:`WIDTH_BUCKETS`; docomo 501i handsets get the 94x72 box of B4; smartphones
+    and PCs get ``width``.
 
     :param device: the device the image is for.
     :param width: the width for smartphones and PCs.
@@ -97,18 +115,19 @@ def image_bounds(device: Device, width: int = 640) -> tuple[int, int | None]:
         return width, None
     if device.carrier == DOCOMO and (device.model or "").endswith("501i"):
         return DOCOMO_501I_BOX
-    return device.screen_width or KEITAI_DEFAULT_WIDTH, None
+    return _bucket(device.screen_width or KEITAI_DEFAULT_WIDTH, WIDTH_BUCKETS), None
 
 
 def image_budget(device: Device) -> int | None:
     """Return the most bytes one image may take on a device's page, or ``None`` for no limit.
 
-    It is :data:`PAGE_SHARE` of :attr:`~Device.max_page_bytes`: the image and the markup share
-    the handset's page cache (KEITAI.md B1, B4). Compare it with the length of
+    It is :data:`PAGE_SHARE` of :attr:`~Device.max_page_bytes` (the image and the markup share
+    the handset's page cache, KEITAI.md B1, B4), rounded down to one of :data:`BUDGET_BUCKETS`
+    (au handsets state their page size in a header, any number). Compare it with the length of
     :func:`for_device`'s output to tell whether the budget could be met.
 
     :param device: the device the image is for.
     """
     if device.max_page_bytes is None:
         return None
-    return int(device.max_page_bytes * PAGE_SHARE)
+    return _bucket(int(device.max_page_bytes * PAGE_SHARE), BUDGET_BUCKETS)

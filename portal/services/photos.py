@@ -34,6 +34,7 @@ from ..keitai.images import (
 from ..models import Community, Diary, Member, Photo, PhotoVariant, Profile, Topic
 from ..models.profile import FIELD_DEFAULTS
 from . import ServiceError, communities, topics
+from ._sql import insert_or_ignore
 from .limits import limits_for
 from .visibility import can_see, content_visible
 
@@ -351,7 +352,12 @@ def phone_variant_key(device: Device) -> str:
 def variant_for(photo: Photo, size: str, device: Device) -> PhotoVariant:
     """Return the bytes to send: ``thumb``/``pc``/``original`` (and the squares of profile
     photos; a photo without the square asked for gets its ``thumb``), or a phone copy made
-    once per kind of phone and kept (``?size=thumb``: a small one, for a profile page)."""
+    once per kind of phone and kept (``?size=thumb``: a small one, for a profile page).
+
+    Kinds of phone are few: a format, a width and a byte budget from small fixed sets
+    (:data:`~portal.keitai.image_rules.WIDTH_BUCKETS`, ``BUDGET_BUCKETS``), whatever width or
+    page size a handset's headers claim.
+    """
     if not device.is_keitai:
         name = size if size in PC_VARIANTS else "pc"
         found = db.session.get(PhotoVariant, (photo.id, name))
@@ -364,9 +370,13 @@ def variant_for(photo: Photo, size: str, device: Device) -> PhotoVariant:
         with Image.open(io.BytesIO(original.data)) as im:
             im.load()
             encoded = for_device(_square(im, PHONE_THUMB_SIDE) if small else im, device)
-        variant = PhotoVariant(
-            photo_id=photo.id, variant=key, mimetype=encoded.mimetype, data=encoded.data
+        # Readers of a new size may race: whoever inserts second keeps the first copy.
+        insert_or_ignore(
+            PhotoVariant,
+            photo_id=photo.id,
+            variant=key,
+            mimetype=encoded.mimetype,
+            data=encoded.data,
         )
-        db.session.add(variant)
-        db.session.flush()
+        variant = db.session.get(PhotoVariant, (photo.id, key), populate_existing=True)
     return variant
