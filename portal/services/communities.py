@@ -30,7 +30,7 @@ from ..models.community import (
     TOPIC_CREATORS,
 )
 from . import ServiceError
-from .visibility import friend_ids
+from .visibility import friend_ids, is_blocked
 
 NAME_MAX = 40
 DESCRIPTION_MAX = 2000
@@ -90,6 +90,13 @@ def role_of(community: Community, member_id: int | None) -> str | None:
     """Return ``admin``, ``subadmin``, ``member``, or ``None`` for someone who has not joined."""
     row = membership(community, member_id)
     return row.role if row else None
+
+
+def admin_shown_to(community: Community, viewer_id: int | None) -> Member | None:
+    """Return the admin as the community page names them; ``None`` when they blocked the
+    viewer (the page then names no admin rather than link to a telling 404)."""
+    admin = admin_of(community)
+    return None if viewer_id is not None and is_blocked(admin.id, viewer_id) else admin
 
 
 def admin_of(community: Community) -> Member:

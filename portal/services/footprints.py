@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Block, Footprint, Member
 from ..models._time import TOKYO, utcnow
+from ._sql import dialect_insert
 from .limits import limits_for
-from .visibility import is_blocked
+from .visibility import blockers_of, is_blocked
 
 #: A visit this soon after the last one by the same visitor leaves no new trace.
 REPEAT_WINDOW = timedelta(minutes=5)
@@ -27,12 +27,6 @@ REPEAT_WINDOW = timedelta(minutes=5)
 def tokyo_day(moment: datetime) -> date:
     """Return the Japanese calendar day of a naive-UTC moment."""
     return moment.replace(tzinfo=UTC).astimezone(TOKYO).date()
-
-
-def _upsert():
-    dialect = db.session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(Footprint)
 
 
 def record_visit(visitor: Member | None, visited_id: int, now: datetime | None = None) -> bool:
@@ -46,7 +40,7 @@ def record_visit(visitor: Member | None, visited_id: int, now: datetime | None =
     if is_blocked(visited_id, visitor.id):
         return False
     now = now or utcnow()
-    stmt = _upsert().values(
+    stmt = dialect_insert(Footprint).values(
         visited_id=visited_id, visitor_id=visitor.id, day=tokyo_day(now), visited_at=now
     )
     stmt = stmt.on_conflict_do_update(
@@ -73,6 +67,8 @@ def _window(owner: Member, now: datetime):
         Footprint.visited_id == owner.id,
         Footprint.visited_at >= since,
         Footprint.visitor_id.not_in(select(Block.blocked_id).where(Block.blocker_id == owner.id)),
+        # and not those who blocked the owner since: their name would lead to a telling 404
+        Footprint.visitor_id.not_in(blockers_of(owner.id)),
     )
 
 

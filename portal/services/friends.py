@@ -7,6 +7,7 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Friendship, Member
+from .visibility import not_blocked_clause
 
 #: The friendships of each listed friend, for their counts (made once: aliases are costly).
 _THEIRS = aliased(Friendship, name="their_friendships")
@@ -27,16 +28,26 @@ def are_friends(a_id: int, b_id: int) -> bool:
     return db.session.get(Friendship, (a_id, b_id)) is not None
 
 
-def friend_count(member_id: int) -> int:
-    """Return how many friends a member has."""
-    stmt = select(func.count()).select_from(Friendship).where(Friendship.member_id == member_id)
+def _friends_where(member_id: int, viewer_id: int | None):
+    """A member's friendships, without the friends who blocked the viewer (issue 12, item 10:
+    a blocked member never meets the blocker in a list, whose link would be a telling 404)."""
+    return (
+        Friendship.member_id == member_id,
+        not_blocked_clause(viewer_id, Friendship.friend_id),
+    )
+
+
+def friend_count(member_id: int, viewer_id: int | None = None) -> int:
+    """Return how many friends a member has (as ``viewer_id`` sees the list)."""
+    stmt = select(func.count()).select_from(Friendship).where(*_friends_where(member_id, viewer_id))
     return db.session.scalar(stmt) or 0
 
 
 def friends_with_counts(
-    member_id: int, *, limit: int | None = None, offset: int = 0
+    member_id: int, *, viewer_id: int | None = None, limit: int | None = None, offset: int = 0
 ) -> list[tuple[Member, int]]:
-    """Return a member's friends, newest friendships first, each with its own friend count.
+    """Return a member's friends as ``viewer_id`` may see them (not those who blocked the
+    viewer), newest friendships first, each with its own friend count.
 
     One query: each count is a correlated subquery over the primary-key index, computed only
     for the rows returned.
@@ -52,7 +63,7 @@ def friends_with_counts(
     stmt = (
         select(Member, count)
         .join(Friendship, Friendship.friend_id == Member.id)
-        .where(Friendship.member_id == member_id)
+        .where(*_friends_where(member_id, viewer_id))
         .order_by(Friendship.created_at.desc(), Member.id.desc())
         .offset(offset)
     )

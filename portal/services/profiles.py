@@ -59,7 +59,7 @@ def view_profile(member: Member, viewer_id: int | None, today: date | None = Non
     if rel == BLOCKED:
         return view
     profile = profile_of(member)
-    view.friend_total = friend_count(member.id)
+    view.friend_total = friend_count(member.id, viewer_id)
 
     def visible(name: str) -> bool:
         return allows(profile.visibility_of(name), rel)

@@ -243,7 +243,7 @@ def _show(community: Community, *, join_form=None, error=None, status: int = 200
         description=parts[part.page - 1],
         part=part,
         first=first,
-        admin=communities.admin_of(community),
+        admin=communities.admin_shown_to(community, current_user.id),
         topics=topic_rows,
         topic_total=topic_total,
         events=event_rows,

@@ -71,7 +71,7 @@ def _profile_page(member: Member, view, request_form=None, error=None):
         intro_part=part,
         gender_labels=GENDER_LABELS,
         visibility_labels=VISIBILITY_LABELS,
-        friends=friends.friends_with_counts(member.id, limit=size.profile_friends),
+        friends=friends.friends_with_counts(member.id, viewer_id=me.id, limit=size.profile_friends),
         introductions=social.introductions_of(member, me.id, limit=size.profile_introductions),
         introduction_total=social.introduction_count(member, me.id),
         my_introduction=None if is_self else social.introduction_by(me, member),
@@ -104,12 +104,17 @@ def my_friends():
 
 def _friends_page(member: Member):
     is_self = member.id == current_user.id
-    paging = paginate(friends.friend_count(member.id), _page_number(), sizes().friends_page)
+    viewer_id = current_user.id
+    paging = paginate(
+        friends.friend_count(member.id, viewer_id), _page_number(), sizes().friends_page
+    )
     return render(
         "members/friends.html",
         member=member,
         is_self=is_self,
-        friends=friends.friends_with_counts(member.id, limit=paging.limit, offset=paging.offset),
+        friends=friends.friends_with_counts(
+            member.id, viewer_id=viewer_id, limit=paging.limit, offset=paging.offset
+        ),
         paging=paging,
         pending=social.pending_count(current_user) if is_self else 0,
     )
