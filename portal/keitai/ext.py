@@ -25,7 +25,7 @@ import functools
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit, urlunsplit
 
 from flask import Response, current_app, g, has_request_context, request, session
 from werkzeug.exceptions import BadRequest
@@ -145,7 +145,8 @@ class Keitai:
             device = device_of(request)
             if sid_in_urls():
                 location = _with_session_id(location)
-            location = reencode_query(location, device.encoding)
+            if location not in g.get("_keitai_encoded_urls", ()):  # not from url_for: UTF-8
+                location = reencode_query(location, device.encoding, carrier=device.carrier)
             response.headers["Location"] = self.base_url() + location
         return response
 
@@ -207,12 +208,16 @@ def _session_in_url() -> bool:
     return bool(request.args.get(current_app.config["SESSION_URL_PARAM"]))
 
 
-def reencode_query(url: str, encoding: str) -> str:
-    """Return ``url`` with its query percent-encoded in ``encoding`` instead of UTF-8.
+def reencode_query(url: str, encoding: str, *, carrier: str | None = None) -> str:
+    """Return ``url`` with its UTF-8 query percent-encoded in ``encoding`` instead.
 
     Links on a Shift_JIS page come back with their query decoded as Shift_JIS (the middleware
     decodes all input from the device's encoding), so a value such as ``q=東京`` must be written
-    in CP932 there. ASCII-only URLs are returned as they are.
+    in CP932 there, once: the query must be UTF-8 (as ``url_for`` writes it from text values),
+    never bytes already in the device's encoding, which may also read as UTF-8 (ﾎｱ in CP932 is
+    the UTF-8 of α). A value is written as the page would show it (:func:`.encoding.encode_page`
+    for ``carrier``: its emoji as the carrier's, a character CP932 lacks as 〓), which is what the
+    phone sends back; it never falls back to UTF-8. ASCII-only URLs are returned as they are.
     """
     if encoding == "utf-8" or "%" not in url:
         return url
@@ -221,9 +226,14 @@ def reencode_query(url: str, encoding: str) -> str:
         return url
     try:
         pairs = parse_qsl(parts.query, keep_blank_values=True, errors="strict")
-        query = urlencode(pairs, encoding=encoding, errors="strict")
     except (UnicodeError, ValueError):
         return url
+    to_device = functools.partial(emoji.for_carrier, carrier=carrier, encoding=encoding)
+
+    def quoted(text: str) -> str:
+        return quote_plus(encode_page(text, encoding, carrier=carrier, pre=to_device), safe="")
+
+    query = "&".join(f"{quoted(name)}={quoted(value)}" for name, value in pairs)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
@@ -234,9 +244,11 @@ def _device_url_for(url_for):
     def build(*args: Any, **kwargs: Any) -> str:
         url = url_for(*args, **kwargs)
         if has_request_context():
-            encoding = device_of(request).encoding
-            if encoding != "utf-8":
-                return reencode_query(url, encoding)
+            device = device_of(request)
+            if device.encoding != "utf-8":
+                url = reencode_query(url, device.encoding, carrier=device.carrier)
+                # A redirect to it must not be encoded again (_after_request).
+                g.setdefault("_keitai_encoded_urls", set()).add(url)
         return url
 
     return build

@@ -3,7 +3,7 @@ and the admin's edit and settings pages (managing members: :mod:`.community_admi
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,7 +16,6 @@ from ..forms.community import (
     JoinForm,
     NewCommunityForm,
 )
-from ..keitai.ext import encode_for
 from ..keitai.paging import paginate
 from ..models import Community
 from ..models.community import CATEGORIES
@@ -66,8 +65,6 @@ def index():
 
     common = {
         "query": query,
-        # Links repeat the query in the encoding the device sends it back in.
-        "query_arg": encode_for(query, g.device),
         "category": category,
         "category_labels": CATEGORY_LABELS,
         **get_form("communities.index"),

@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, g, request, url_for
+from flask import Blueprint, request, url_for
 from flask_login import current_user, login_required
 
 from ..forms.community import CATEGORY_LABELS
-from ..keitai.ext import encode_for
 from ..keitai.paging import Page
 from ..models import Diary
 from ..rendering import render, sizes
@@ -117,8 +116,6 @@ def index():
         # cookie-less phones) as hidden fields.
         form_action=action.path,
         form_hidden=parse_qsl(action.query),
-        # Links repeat the query in the encoding the device sends it back in.
-        query_arg=encode_for(query, g.device),
         category_labels=CATEGORY_LABELS,
         **_sections(query, kind),
     )

@@ -3,12 +3,11 @@ premium), the site settings and the operator log."""
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...forms.admin import ACTION_LABELS, SIGNUP_POLICY_LABELS, TARGET_LABELS, SiteSettingsForm
-from ...keitai.ext import encode_for
 from ...models import Member
 from ...rendering import render, sizes
 from ...services import ServiceError, admin
@@ -33,8 +32,6 @@ def members():
         rows=rows,
         paging=paging,
         query=query,
-        # Links repeat the query in the encoding the device sends it back in.
-        query_arg=encode_for(query, g.device),
         **get_form("admin.members"),
     )
 
