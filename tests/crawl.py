@@ -8,23 +8,10 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from portal import demo
-
-
-def page_kind(url: str) -> tuple:
-    """A page kind: the path with ids folded, and the query's keys (short non-numeric values)."""
-    parts = urlsplit(url)
-    path = re.sub(r"/\d+", "/N", parts.path)
-    query = tuple(
-        sorted(
-            (k, "N" if re.search(r"\d", v) or len(v) > 16 else v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if k != "sid"
-        )
-    )
-    return path, query
+from tests.pages import page_kind
 
 
 def internal(href: str) -> bool:
