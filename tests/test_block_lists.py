@@ -14,8 +14,9 @@ from urllib.parse import quote
 import pytest
 
 from portal.extensions import db
-from portal.models import Member
-from portal.services import footprints, social
+from portal.models import Community, Member
+from portal.models.community import SUBADMIN
+from portal.services import community_members, footprints, social
 from portal.services.friends import befriend
 from tests.browser import DOCOMO_MOVA, PC
 from tests.community_helpers import add_member, make_community
@@ -84,3 +85,29 @@ def test_a_member_she_did_not_block_finds_her_in_each_list(app, browser, login, 
         if name == "search":
             continue  # the unified search lists diaries and communities; she wrote none
         assert has_link(page, f"/users/{world['hanako']}"), name
+
+
+@pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
+def test_a_sub_admin_she_blocked_does_not_see_her_request_to_join(
+    app, browser, login, world, agent
+):
+    """さぶろう's community admits by approval; じろう is a sub-admin. はなこ (who blocked じろう)
+    asks to join: じろう's request list and count leave her out; the admin さぶろう sees her."""
+    community = make_community(app, world["saburo"], "さぶろうの部屋", join_policy="approval")
+    add_member(app, community, world["jiro"], role=SUBADMIN)
+    with app.app_context():
+        hanako = db.session.get(Member, world["hanako"])
+        community_members.join(hanako, db.session.get(Community, community), "入れてください")
+        db.session.commit()
+    jiro = client_for(browser, agent)
+    login(jiro, "jiro")
+    requests = go(jiro, f"/communities/{community}/requests")
+    assert requests.status == 200
+    assert not has_link(requests, f"/users/{world['hanako']}")
+    assert "はなこ" not in requests.text and "入れてください" not in requests.text
+    assert "(0)" in go(jiro, f"/communities/{community}").text
+    saburo = client_for(browser, agent)
+    login(saburo, "saburo")
+    requests = go(saburo, f"/communities/{community}/requests")
+    assert has_link(requests, f"/users/{world['hanako']}")
+    assert "(1)" in go(saburo, f"/communities/{community}").text

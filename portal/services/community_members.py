@@ -259,12 +259,19 @@ def managers_of(community: Community) -> list[CommunityMember]:
 
 
 def pending_requests(
-    community: Community, *, offset: int = 0, limit: int | None = None
+    community: Community, viewer_id: int, *, offset: int = 0, limit: int | None = None
 ) -> list[JoinRequest]:
-    """Return the requests to join waiting for an answer, oldest first (a page of them)."""
+    """Return the requests to join waiting for an answer, oldest first (a page of them).
+
+    Requests from members who blocked the viewer (a sub-admin, say) are left out, as in every
+    list: another manager answers them.
+    """
     stmt = (
         select(JoinRequest)
-        .where(JoinRequest.community_id == community.id)
+        .where(
+            JoinRequest.community_id == community.id,
+            not_blocked_clause(viewer_id, JoinRequest.member_id),
+        )
         .options(joinedload(JoinRequest.member))
         .order_by(JoinRequest.created_at, JoinRequest.member_id)
         .offset(offset)
@@ -273,11 +280,14 @@ def pending_requests(
     return list(db.session.scalars(stmt))
 
 
-def pending_count(community: Community) -> int:
-    """Return how many requests to join wait for an answer."""
+def pending_count(community: Community, viewer_id: int) -> int:
+    """Return how many requests to join wait for the viewer's answer (as :func:`pending_requests`)."""
     stmt = (
         select(func.count())
         .select_from(JoinRequest)
-        .where(JoinRequest.community_id == community.id)
+        .where(
+            JoinRequest.community_id == community.id,
+            not_blocked_clause(viewer_id, JoinRequest.member_id),
+        )
     )
     return db.session.scalar(stmt) or 0

@@ -39,8 +39,10 @@ def requests(id: int):
 
 def _requests_page(community: Community, error=None, status: int = 200):
     def fetch(offset, limit):
-        rows = community_members.pending_requests(community, offset=offset, limit=limit)
-        return rows, community_members.pending_count(community)
+        rows = community_members.pending_requests(
+            community, current_user.id, offset=offset, limit=limit
+        )
+        return rows, community_members.pending_count(community, current_user.id)
 
     rows, paging = paged(fetch, sizes().join_requests_page)
     return render(
