@@ -66,12 +66,22 @@ def safe_next(value: str | None) -> str | None:
     return without_session(value)
 
 
+#: The longest query a ``?next=`` link carries back (encoded); a longer one is left off, so a
+#: page asked for with a long or junk query string stays within a phone's page budget (each
+#: language link repeats it).
+NEXT_QUERY_MAX = 160
+
+
 def here() -> str:
-    """Return the current path and query without the session id (for ``?next=`` links)."""
+    """Return the current path and query without the session id (for ``?next=`` links).
+
+    A query longer than :data:`NEXT_QUERY_MAX` is left off: the link leads back to the page.
+    """
     args = [
         (k, v) for k, v in request.args.items(multi=True) if k != "view" and not _session_like(k)
     ]
-    return request.path + ("?" + urlencode(args) if args else "")
+    query = urlencode(args)
+    return request.path + ("?" + query if query and len(query) <= NEXT_QUERY_MAX else "")
 
 
 def share_url(endpoint: str, **values) -> str:
