@@ -121,8 +121,8 @@ def test_a_notice_queued_on_one_process_is_mailed_by_the_consumer(site, sink):
 
 
 @pytest.mark.xfail(
-    reason="known gap (closing note of 2026-12-03): with the cluster's Redis stopped, nginx "
-    "answers 502 for a visitor's top page instead of the page; first run at the session's end",
+    reason="known gap: a visitor's top page still stores a session in Redis, so with Redis "
+    "stopped it is the 503 page (nginx no longer turns it into a 502)",
     strict=False,
 )
 def test_with_redis_stopped_pages_that_can_work_and_the_rest_say_503_then_recover(site):
