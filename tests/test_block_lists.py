@@ -104,7 +104,8 @@ def test_a_sub_admin_she_blocked_does_not_see_her_request_to_join(
     requests = go(jiro, f"/communities/{community}/requests")
     assert requests.status == 200
     assert not has_link(requests, f"/users/{world['hanako']}")
-    assert "はなこ" not in requests.text and "入れてください" not in requests.text
+    assert "はなこ" not in requests.text
+    assert "入れてください" not in requests.text
     assert "(0)" in go(jiro, f"/communities/{community}").text
     saburo = client_for(browser, agent)
     login(saburo, "saburo")

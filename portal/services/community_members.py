@@ -281,7 +281,7 @@ def pending_requests(
 
 
 def pending_count(community: Community, viewer_id: int) -> int:
-    """Return how many requests to join wait for the viewer's answer (as :func:`pending_requests`)."""
+    """Return how many requests to join wait for the viewer's answer (see pending_requests)."""
     stmt = (
         select(func.count())
         .select_from(JoinRequest)

@@ -246,7 +246,9 @@ def _show(community: Community, *, join_form=None, error=None, status: int = 200
         events=event_rows,
         event_total=event_total,
         can_start=communities.can_start_topics(community, me.id),
-        pending=community_members.pending_count(community, me.id) if role in communities.MANAGING else 0,
+        pending=(
+            community_members.pending_count(community, me.id) if role in communities.MANAGING else 0
+        ),
         requested=role is None and community_members.has_requested(community, me.id),
         join_form=join_form or JoinForm(formdata=None),
         category_labels=CATEGORY_LABELS,
