@@ -23,9 +23,10 @@ def _finish(response: Response) -> Response:
 
 
 def abandon() -> None:
-    """Roll back the request's work (an error page is being served instead)."""
-    db.session.rollback()
+    """Roll back the request's work (an error page is being served instead); its notices are
+    dropped first, even when the rollback fails because the database is gone."""
     notifications.discard()
+    db.session.rollback()
 
 
 def init_app(app: Flask) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, session
+from flask import Flask, current_app, g, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -77,7 +77,14 @@ def _outage(error: Exception):
     except Exception:  # noqa: BLE001 (the rollback needs the server that is gone)
         logger.debug("rollback failed during an outage", exc_info=True)
     _ensure_device()
-    return _page(ServiceUnavailable())
+    try:
+        return _page(ServiceUnavailable())
+    except OUTAGES:
+        # The server went away mid-request: the member's row, expired by the rollback, can no
+        # longer be read (their language, say). Show the page as to a visitor.
+        logger.debug("the outage page is shown as to a visitor", exc_info=True)
+        g._login_user = current_app.login_manager.anonymous_user()
+        return _page(ServiceUnavailable())
 
 
 def _session_store_down() -> None:
