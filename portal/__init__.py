@@ -165,7 +165,10 @@ def register_sessions(app: Flask) -> None:
         from .session_store import SqlSessionStore
 
         store = SqlSessionStore()
-    app.session_interface = PortalSessionInterface(store, device_of)
+    # A visitor's form token is derived from their anonymous id: no session row until one is
+    # needed (a login, a flash message, a language choice).
+    csrf_key = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    app.session_interface = PortalSessionInterface(store, device_of, derived_keys=(csrf_key,))
 
 
 class _RowIdConverter(IntegerConverter):

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
+from .anonymous import anonymous_id_holds, derived_values, new_anonymous_id
 from .device import SUBSCRIBER_ID_ON_EVERY_REQUEST, Device
 
 if TYPE_CHECKING:
@@ -239,6 +240,29 @@ class ServerSession(CallbackDict, SessionMixin):
         self.stale_keys: list[str] = []
         #: Why the stored session could not be read (its store is down); never saved then.
         self.store_error: Exception | None = None
+        #: Values an anonymous session derives from its id rather than stores (a form's CSRF
+        #: secret): read like stored ones, but they do not make the session non-empty.
+        self.derived: dict[str, str] = {}
+        #: Whether a derived value was read (a form's token): a PC then needs the id's cookie.
+        self.derived_read = False
+        #: Whether the (anonymous) id came from the client rather than from this request.
+        self.adopted = False
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(key) or key in self.derived
+
+    def __getitem__(self, key: str) -> Any:
+        if not super().__contains__(key) and key in self.derived:
+            self.derived_read = True
+            return self.derived[key]
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+    def stored_data(self) -> dict[str, Any]:
+        """Return what to store: the data, and the derived values it goes on with."""
+        return {**self.derived, **self}
 
     @property
     def id_in_urls(self) -> bool:
@@ -252,6 +276,7 @@ class ServerSession(CallbackDict, SessionMixin):
         self.sid = new_id()
         self.new = True
         self.modified = True
+        self.derived = {}
 
 
 def valid_id(sid: str | None) -> bool:
@@ -268,12 +293,21 @@ class PortalSessionInterface(SessionInterface):
     :param store: where sessions live.
     :param device_of: returns the request's :class:`~.device.Device`.
     :param owner_key: the session key naming its owner (Flask-Login's ``_user_id``).
+    :param derived_keys: keys an anonymous session holds without storage, derived from its
+        anonymous id (:mod:`.anonymous`): the CSRF secret of Flask-WTF.
     """
 
-    def __init__(self, store: SessionStore, device_of: Any, owner_key: str = "_user_id") -> None:
+    def __init__(
+        self,
+        store: SessionStore,
+        device_of: Any,
+        owner_key: str = "_user_id",
+        derived_keys: tuple[str, ...] = (),
+    ) -> None:
         self.store = store
         self.device_of = device_of
         self.owner_key = owner_key
+        self.derived_keys = derived_keys
 
     def carries_in_url(self, request: Request) -> bool:
         """Return whether this request's session id travels in URLs because the device keeps
@@ -321,6 +355,8 @@ class PortalSessionInterface(SessionInterface):
                 # its id from URLs (saved once without the binding).
                 session.modified = record.binding is not None
                 return session
+            if self._anonymous_holds(app, sid, device, now, in_url=False):
+                return self._anonymous(app, sid, in_url=False, adopted=True)
             fallback = fallback and not sid  # a stale cookie came: this phone keeps cookies
         if not device.cookies or fallback:
             sid = request.args.get(app.config["SESSION_URL_PARAM"])
@@ -334,8 +370,30 @@ class PortalSessionInterface(SessionInterface):
                     touched_at=record.touched_at,
                     subscriber=record.subscriber,
                 )
-        session = ServerSession(None, new_id(), in_url=not device.cookies, new=True)
+            # A visitor's anonymous id from a URL goes on while it holds for this phone; a
+            # phone that should keep cookies (probing) has it honoured only for the POST of
+            # the form it came with (the login of a phone refusing cookies).
+            adopt = not device.cookies or request.method == "POST"
+            if adopt and self._anonymous_holds(app, sid, device, now, in_url=True):
+                return self._anonymous(app, sid, in_url=True, adopted=True)
+        sid = new_anonymous_id(app.secret_key, hash_binding(device), now)
+        session = self._anonymous(app, sid, in_url=not device.cookies, adopted=False)
         session.probing = bool(fallback)
+        return session
+
+    def _anonymous_holds(
+        self, app: Flask, sid: str | None, device: Device, now: datetime, *, in_url: bool
+    ) -> bool:
+        if not valid_id(sid):
+            return False
+        limit = app.config["SESSION_IDLE_KEITAI" if in_url else "SESSION_IDLE_PC"]
+        return anonymous_id_holds(app.secret_key, sid, hash_binding(device), now, limit)
+
+    def _anonymous(self, app: Flask, sid: str, *, in_url: bool, adopted: bool) -> ServerSession:
+        """Return a session of nothing stored under the anonymous id ``sid``."""
+        session = ServerSession(None, sid, in_url=in_url, new=True)
+        session.derived = derived_values(app.secret_key, sid, self.derived_keys)
+        session.adopted = adopted
         return session
 
     def idle_limit(self, app: Flask, session: ServerSession) -> timedelta:
@@ -368,6 +426,10 @@ class PortalSessionInterface(SessionInterface):
             self.store.save(key, self._record(app, session, now, expires), create=session.new)
             if not session.in_url:
                 self._set_cookie(app, session, response)
+        elif session.new and session.derived_read and not session.adopted:
+            # An anonymous session showed a form: its id goes with it (nothing is stored).
+            if not session.in_url:
+                self._set_cookie(app, session, response)
         elif not session.new and session.touched_at is not None:
             if now - session.touched_at >= app.config["SESSION_TOUCH_INTERVAL"]:
                 self.store.touch(key, now, expires)
@@ -384,7 +446,7 @@ class PortalSessionInterface(SessionInterface):
             subscriber = hash_subscriber(app.secret_key, device) or session.subscriber
         owner = session.get(self.owner_key)
         return SessionRecord(
-            dict(session),
+            session.stored_data(),
             binding,
             now,
             expires,

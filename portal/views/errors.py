@@ -111,4 +111,8 @@ def register(app: Flask) -> None:
     app.register_error_handler(InternalServerError, _server_error)
     for outage in OUTAGES:
         app.register_error_handler(outage, _outage)
-    app.before_request(_session_store_down)
+    # Before the CSRF check: a form posted while the session store is down gets "try again
+    # later", not "the form expired".
+    hooks = app.before_request_funcs.setdefault(None, [])
+    csrf = [i for i, f in enumerate(hooks) if f.__qualname__.startswith("CSRFProtect.")]
+    hooks.insert(csrf[0] if csrf else len(hooks), _session_store_down)
