@@ -120,11 +120,6 @@ def test_a_notice_queued_on_one_process_is_mailed_by_the_consumer(site, sink):
     assert "sid=" not in body
 
 
-@pytest.mark.xfail(
-    reason="known gap: a visitor's top page still stores a session in Redis, so with Redis "
-    "stopped it is the 503 page (nginx no longer turns it into a 502)",
-    strict=False,
-)
 def test_with_redis_stopped_pages_that_can_work_and_the_rest_say_503_then_recover(site):
     """Last in this module: it stops the cluster's own Redis (not a shared one)."""
     phone, sid = _login(site)
