@@ -46,6 +46,12 @@ def _private() -> bool:
         return False
     if getattr(session, "id_in_urls", False):
         return True
+    # The member loaded during the request, if any: asking it ``is_authenticated`` after the
+    # commit would reload the expired row (one more query per page) to read ``login_stopped``,
+    # which the loader already checked.
+    user = g.get("_login_user")
+    if user is not None:
+        return not user.is_anonymous
     return bool(current_user and current_user.is_authenticated)
 
 

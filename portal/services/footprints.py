@@ -1,8 +1,14 @@
 """足あと: who visited a member's profile or diary, one row per visitor per day.
 
 Recording is one statement and no read: an upsert that leaves the row alone when the same
-visitor came less than :data:`REPEAT_WINDOW` ago, so a popular profile visited constantly costs
-one index probe per visit and no write for repeats.
+visitor came less than :data:`REPEAT_WINDOW` ago. Pages that read the visited member anyway
+ask :func:`recent_clause` in that same query, and skip the upsert for a repeat: a popular
+profile visited constantly then takes no write lock at all.
+
+During a request the upsert runs after the request's commit, in a transaction of its own
+(:func:`flush`, called by :mod:`portal.transactions`): on SQLite the write lock is then held
+for one statement, not for the rendering of the page, so readers-turned-writers do not queue
+behind each other.
 """
 
 from __future__ import annotations
@@ -10,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from flask import current_app, g, has_request_context
+from sqlalchemy import and_, exists, false, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -29,27 +37,87 @@ def tokyo_day(moment: datetime) -> date:
     return moment.replace(tzinfo=UTC).astimezone(TOKYO).date()
 
 
-def record_visit(visitor: Member | None, visited_id: int, now: datetime | None = None) -> bool:
+def record_visit(
+    visitor: Member | None,
+    visited_id: int,
+    now: datetime | None = None,
+    *,
+    unblocked: bool = False,
+    recent: bool = False,
+) -> bool:
     """Leave ``visitor``'s footprint on ``visited_id``; return whether one may have been written.
 
     None for visitors who are not logged in, for oneself, for members who stopped leaving
-    footprints, and for members the visited one blocked (silently).
+    footprints, and for members the visited one blocked (silently). In a request the write
+    waits for the request's commit (:func:`flush`); outside one it is made at once.
+
+    :param unblocked: the caller already knows the visited member did not block the visitor
+        (they read something of theirs under the visibility policy): no lookup is made.
+    :param recent: the caller found (:func:`recent_clause`) a footprint of this visitor newer
+        than :data:`REPEAT_WINDOW`, which the upsert would leave alone: nothing is written.
     """
     if visitor is None or visitor.id == visited_id or not visitor.leaves_footprints:
         return False
-    if is_blocked(visited_id, visitor.id):
+    if recent:
+        return False
+    if not unblocked and is_blocked(visited_id, visitor.id):
         return False
     now = now or utcnow()
+    if has_request_context():
+        g.setdefault("footprints", []).append((visited_id, visitor.id, now))
+    else:
+        db.session.execute(_upsert(visited_id, visitor.id, now))
+    return True
+
+
+def _upsert(visited_id: int, visitor_id: int, now: datetime):
     stmt = dialect_insert(Footprint).values(
-        visited_id=visited_id, visitor_id=visitor.id, day=tokyo_day(now), visited_at=now
+        visited_id=visited_id, visitor_id=visitor_id, day=tokyo_day(now), visited_at=now
     )
-    stmt = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=["visited_id", "visitor_id", "day"],
         set_={"visited_at": stmt.excluded.visited_at},
         where=Footprint.visited_at < now - REPEAT_WINDOW,
     )
-    db.session.execute(stmt)
-    return True
+
+
+def recent_clause(visited_col, visitor_id: int | None, now: datetime | None = None):
+    """Return a SQL condition for a page's own query: ``visitor_id`` left a footprint on the
+    member in ``visited_col`` less than :data:`REPEAT_WINDOW` ago (so a new visit writes
+    nothing; pass the answer to :func:`record_visit` as ``recent``)."""
+    if visitor_id is None:
+        return false()
+    now = now or utcnow()
+    return exists().where(
+        Footprint.visited_id == visited_col,
+        Footprint.visitor_id == visitor_id,
+        Footprint.day == tokyo_day(now),
+        Footprint.visited_at >= now - REPEAT_WINDOW,
+    )
+
+
+def flush() -> int:
+    """Write the request's footprints, after its commit, in a transaction of their own; return
+    how many upserts ran. A footprint that cannot be written (the database is busy beyond its
+    timeout, the visited member was deleted meanwhile) is logged and dropped: the page the
+    member asked for was already made."""
+    pending = g.pop("footprints", [])
+    if not pending:
+        return 0
+    try:
+        for visited_id, visitor_id, now in pending:
+            db.session.execute(_upsert(visited_id, visitor_id, now))
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.warning("footprints not written: %r", pending, exc_info=True)
+        return 0
+    return len(pending)
+
+
+def discard() -> None:
+    """Forget the request's footprints (its work was rolled back: an error page)."""
+    g.pop("footprints", None)
 
 
 @dataclass
