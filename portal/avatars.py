@@ -45,6 +45,12 @@ def preload(members: Iterable) -> None:
     known.update({member_id: found.get(member_id) for member_id in wanted})
 
 
+def known(member_id: int, photo_id: int | None) -> None:
+    """Remember the main photo the viewer may see of one member, already read by a service
+    (:attr:`portal.services.profile_page.ProfilePage.main_photo_id`): no query for it."""
+    _known()[member_id] = photo_id
+
+
 def avatar_photo(member) -> int | None:
     """Return the id of the member's main photo if the viewer may see it, else ``None``."""
     preload([member])

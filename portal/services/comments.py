@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Diary, DiaryComment, DiaryWatch, Member
 from . import ServiceError, notifications
+from ._sql import page_with_total
 from .notifications import N_
 from .visibility import is_blocked, visible_clause, visible_content
 
@@ -129,6 +131,28 @@ def page_of(diary: Diary, viewer_id: int | None, *, offset: int, limit: int) -> 
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def page_and_total(
+    diary: Diary, viewer_id: int | None, *, page: int, per_page: int
+) -> tuple[list[DiaryComment], int]:
+    """Return a page of the diary's comments the viewer may read (authors loaded), in number
+    order, and how many there are in all (usually one query; see
+    :func:`._sql.page_with_total`)."""
+    stmt = (
+        select(DiaryComment)
+        .where(*_page_where(diary, viewer_id))
+        .options(joinedload(DiaryComment.author))
+        .order_by(DiaryComment.number)
+    )
+    return page_with_total(stmt, page, per_page)
+
+
+def mark_read(watch: DiaryWatch | None, diary: Diary) -> None:
+    """Record that a follower (whose ``watch`` of the diary is given, ``None`` for one who does
+    not follow it) has seen its comments so far."""
+    if watch is not None and watch.seen_number < diary.last_comment_number:
+        watch.seen_number = diary.last_comment_number
 
 
 def mark_seen(member: Member | None, diary: Diary) -> None:

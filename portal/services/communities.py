@@ -13,6 +13,7 @@ policy (:mod:`portal.services.visibility`): a member who blocked the viewer is m
 
 from __future__ import annotations
 
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,7 @@ from ..models.community import (
     TOPIC_CREATORS,
 )
 from . import ServiceError
+from ._sql import rows_and_total
 from .visibility import friend_ids, is_blocked
 
 NAME_MAX = 40
@@ -80,10 +82,37 @@ def get(community_id: int) -> Community | None:
 
 
 def membership(community: Community, member_id: int | None) -> CommunityMember | None:
-    """Return the member's row in the community, if they joined."""
+    """Return the member's row in the community, if they joined.
+
+    In a request the answer is kept for the rest of it (the ORM session holds rows weakly and
+    does not remember a missing one, so a page asking for a role per comment would ask the
+    database each time); joining and leaving forget it (:func:`forget_membership`).
+    """
     if member_id is None:
         return None
-    return db.session.get(CommunityMember, (community.id, member_id))
+    key = (community.id, member_id)
+    known = _memberships()
+    if key not in known:
+        known[key] = db.session.get(CommunityMember, key)
+    return known[key]
+
+
+def _memberships() -> dict[tuple[int, int], CommunityMember | None]:
+    if not has_request_context():
+        return {}
+    if "memberships" not in g:
+        g.memberships = {}
+    return g.memberships
+
+
+def remember_membership(community_id: int, member_id: int, row: CommunityMember | None) -> None:
+    """Keep a membership a service already read (in a join) for the request's role checks."""
+    _memberships()[(community_id, member_id)] = row
+
+
+def forget_membership(community_id: int, member_id: int) -> None:
+    """Forget what the request knew of a membership (it was just added or removed)."""
+    _memberships().pop((community_id, member_id), None)
 
 
 def role_of(community: Community, member_id: int | None) -> str | None:
@@ -179,6 +208,7 @@ def create(member: Member, *, name: str, description: str, category: str) -> Com
         CommunityMember(community_id=community.id, member_id=member.id, role=ADMIN, joined_at=now)
     )
     db.session.flush()
+    forget_membership(community.id, member.id)
     return community
 
 
@@ -225,9 +255,7 @@ def update_settings(
 
 
 def _page(stmt, order, offset: int, limit: int | None) -> tuple[list, int]:
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.execute(stmt.order_by(*order).offset(offset).limit(limit)).all()
-    return [row[0] if len(row) == 1 else tuple(row) for row in rows], total
+    return rows_and_total(stmt.order_by(*order), offset, limit)
 
 
 def search(

@@ -20,6 +20,7 @@ from ._sql import execute_dml
 from .communities import (
     NotAllowedError,
     admin_of,
+    forget_membership,
     insert_new,
     require_admin,
     require_manager,
@@ -50,6 +51,7 @@ def _add(community: Community, member_id: int, role: str = MEMBER) -> bool:
         role=role,
         joined_at=utcnow(),
     )
+    forget_membership(community.id, member_id)
     if added:
         _count(community, +1)
     return added
@@ -63,6 +65,7 @@ def _drop(community: Community, member_id: int) -> None:
             CommunityMember.community_id == community.id, CommunityMember.member_id == member_id
         )
     ).rowcount
+    forget_membership(community.id, member_id)
     if gone:
         _count(community, -1)
         events.withdraw_from_upcoming(community, member_id)

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..models import Community, Event, EventParticipant, Member
 from ..models._time import to_tokyo, utcnow
 from . import ServiceError
-from ._sql import execute_dml
+from ._sql import execute_dml, first_rows_with_total
 from .communities import MANAGING, NotAllowedError, can_read, insert_new, require_start, role_of
 from .visibility import is_blocked, not_blocked_clause
 
@@ -316,6 +316,8 @@ def of_community(
         Event.starts_at >= now if coming else Event.starts_at < now,
     ]
     order = (Event.starts_at, Event.id) if coming else (Event.starts_at.desc(), Event.id.desc())
+    stmt = select(Event).where(*where).order_by(*order)
+    if offset == 0 and limit is not None:  # the community page's first few: one query
+        return first_rows_with_total(stmt, limit)
     total = db.session.scalar(select(func.count()).select_from(Event).where(*where))
-    stmt = select(Event).where(*where).order_by(*order).offset(offset).limit(limit)
-    return list(db.session.scalars(stmt)), total or 0
+    return list(db.session.scalars(stmt.offset(offset).limit(limit))), total or 0

@@ -146,3 +146,17 @@ class Thread:
             .limit(limit)
         )
         return list(reversed(db.session.scalars(stmt).all()))
+
+    def latest_and_total(self, parent, viewer_id: int | None, *, limit: int) -> tuple[list, int]:
+        """Return :meth:`latest` and :meth:`count` in one query (a window count per row)."""
+        if limit < 1:
+            return [], self.count(parent, viewer_id)
+        stmt = (
+            select(self.comment, func.count().over())
+            .where(*self.where(parent, viewer_id))
+            .options(joinedload(self.comment.author))
+            .order_by(self.comment.number.desc())
+            .limit(limit)
+        )
+        rows = db.session.execute(stmt).all()
+        return [row[0] for row in reversed(rows)], (rows[0][1] if rows else 0)

@@ -44,22 +44,44 @@ class ProfileView:
 
 def profile_of(member: Member) -> Profile:
     """Return ``member``'s profile row, a fresh default one if none was saved yet."""
-    profile = db.session.get(Profile, member.id)
-    if profile is None:
-        profile = Profile(
-            member_id=member.id, **{f"{k}_visibility": v for k, v in FIELD_DEFAULTS.items()}
-        )
-    return profile
+    return db.session.get(Profile, member.id) or _default_profile(member)
+
+
+def _default_profile(member: Member) -> Profile:
+    return Profile(member_id=member.id, **{f"{k}_visibility": v for k, v in FIELD_DEFAULTS.items()})
 
 
 def view_profile(member: Member, viewer_id: int | None, today: date | None = None) -> ProfileView:
     """Return the profile of ``member`` as ``viewer_id`` may see it."""
     rel = relation(viewer_id, member.id)
+    if rel == BLOCKED:
+        return ProfileView(member=member, relation=rel)
+    return build_view(
+        member,
+        db.session.get(Profile, member.id),
+        rel,
+        friend_count(member.id, viewer_id),
+        viewer_id,
+        today,
+    )
+
+
+def build_view(
+    member: Member,
+    profile: Profile | None,
+    rel: str,
+    friend_total: int,
+    viewer_id: int | None,
+    today: date | None = None,
+) -> ProfileView:
+    """Return what a viewer in relation ``rel`` may see of ``member``, from rows already read
+    (``profile`` ``None`` when none was saved yet): the one place the fields are decided."""
     view = ProfileView(member=member, relation=rel)
     if rel == BLOCKED:
         return view
-    profile = profile_of(member)
-    view.friend_total = friend_count(member.id, viewer_id)
+    if profile is None:
+        profile = _default_profile(member)
+    view.friend_total = friend_total
 
     def visible(name: str) -> bool:
         return allows(profile.visibility_of(name), rel)
@@ -137,6 +159,7 @@ def member_or_none(member_id: int) -> Member | None:
 
 __all__ = [
     "ProfileView",
+    "build_view",
     "member_or_none",
     "profile_of",
     "update_profile",

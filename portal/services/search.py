@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, case, column, func, literal_column, or_, select, table
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..keitai.hankaku import width_variants
@@ -40,6 +40,7 @@ from ..models import Community, Diary, Member, Profile, Review
 from ..models.profile import FIELD_DEFAULTS
 from ..models.search_index import FTS_TABLE
 from . import communities
+from ._sql import rows_and_total
 from .diaries import visible_diaries
 from .reviews import visible_reviews
 from .visibility import not_blocked_clause, visible_clause
@@ -107,15 +108,13 @@ def search_diaries(
     query = normalise_query(query)
     if not query:
         return [], 0
-    stmt = visible_diaries(viewer_id).where(_matches(query))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.scalars(
-        stmt.options(selectinload(Diary.author))
+    stmt = (
+        visible_diaries(viewer_id)
+        .where(_matches(query))
+        .options(joinedload(Diary.author))
         .order_by(Diary.created_at.desc(), Diary.id.desc())
-        .offset(offset)
-        .limit(limit)
     )
-    return list(rows), total
+    return rows_and_total(stmt, offset, limit)
 
 
 @dataclass
@@ -152,8 +151,6 @@ def search_members(
             and_(hobbies_ok, _contains(Profile.hobbies, query)),
         ),
     )
-    base = select(Member.id).outerjoin(Profile, Profile.member_id == Member.id).where(*where)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     stmt = (
         select(
             Member,
@@ -163,10 +160,9 @@ def search_members(
         .outerjoin(Profile, Profile.member_id == Member.id)
         .where(*where)
         .order_by(Member.created_at.desc(), Member.id.desc())
-        .offset(offset)
-        .limit(limit)
     )
-    return [MemberHit(m, area, hobbies) for m, area, hobbies in db.session.execute(stmt)], total
+    rows, total = rows_and_total(stmt, offset, limit)
+    return [MemberHit(m, area, hobbies) for m, area, hobbies in rows], total
 
 
 def search_communities(
@@ -191,14 +187,10 @@ def search_reviews(
     stmt = visible_reviews(viewer_id).where(
         or_(_contains(Review.title, query), _contains(Review.body, query))
     )
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.scalars(
-        stmt.options(joinedload(Review.author))
-        .order_by(Review.created_at.desc(), Review.id.desc())
-        .offset(offset)
-        .limit(limit)
+    stmt = stmt.options(joinedload(Review.author)).order_by(
+        Review.created_at.desc(), Review.id.desc()
     )
-    return list(rows), total
+    return rows_and_total(stmt, offset, limit)
 
 
 def snippet(text: str, query: str, width: int) -> str:

@@ -11,14 +11,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from ..extensions import db
-from ..models import Community, CommunityMember, Member, Topic, TopicComment
+from ..models import Block, Community, CommunityMember, Member, Topic, TopicComment
 from ..models._time import utcnow
 from . import ServiceError
-from .communities import MANAGING, NotAllowedError, can_read, require_start, role_of
+from ._sql import first_rows_with_total
+from .communities import (
+    MANAGING,
+    NotAllowedError,
+    can_read,
+    remember_membership,
+    require_start,
+    role_of,
+)
 from .numbered_comments import COMMENT_MAX as COMMENT_MAX  # the comment form's limit
 from .numbered_comments import Thread
 from .visibility import content_visible, is_blocked, not_blocked_clause, visible_content
@@ -118,6 +126,32 @@ def get_visible(topic_id: int, viewer_id: int | None) -> Topic | None:
     return topic
 
 
+def _blocks_viewer(viewer_id: int) -> tuple:
+    return Block.blocker_id == Topic.author_id, Block.blocked_id == viewer_id
+
+
+def open_visible(topic_id: int, viewer_id: int) -> Topic | None:
+    """:func:`get_visible` for the topic's page, in one query: the topic, its community, the
+    viewer's membership and whether its author blocked the viewer."""
+    mine = aliased(CommunityMember)
+    stmt = (
+        select(Topic, mine, exists().where(*_blocks_viewer(viewer_id)))
+        .join(Topic.community)
+        .outerjoin(mine, and_(mine.community_id == Topic.community_id, mine.member_id == viewer_id))
+        .where(Topic.id == topic_id)
+        .options(contains_eager(Topic.community), joinedload(Topic.author))
+    )
+    row = db.session.execute(stmt).first()
+    if row is None:
+        return None
+    topic, membership, blocked = row
+    community = topic.community
+    remember_membership(community.id, viewer_id, membership)
+    if blocked or not can_read(community, viewer_id) or not content_visible(topic, viewer_id):
+        return None
+    return topic
+
+
 def of_community(
     community: Community, viewer_id: int | None, *, offset: int = 0, limit: int | None = None
 ) -> tuple[list[Topic], int]:
@@ -128,15 +162,11 @@ def of_community(
         not_blocked_clause(viewer_id, Topic.author_id),
         visible_content(Topic, viewer_id),
     )
+    stmt = select(Topic).where(*where).order_by(Topic.last_activity_at.desc(), Topic.id.desc())
+    if offset == 0 and limit is not None:  # the community page's first few: one query
+        return first_rows_with_total(stmt, limit)
     total = db.session.scalar(select(func.count()).select_from(Topic).where(*where))
-    stmt = (
-        select(Topic)
-        .where(*where)
-        .order_by(Topic.last_activity_at.desc(), Topic.id.desc())
-        .offset(offset)
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt)), total or 0
+    return list(db.session.scalars(stmt.offset(offset).limit(limit))), total or 0
 
 
 def updates_for(member: Member, limit: int, *, days: int = 30) -> list[Topic]:
@@ -216,6 +246,14 @@ def comments_page(
 ) -> list[TopicComment]:
     """Return a page of the comments the viewer may see, in number order."""
     return THREAD.page(topic, viewer_id, offset=offset, limit=limit)
+
+
+def latest_comments_and_total(
+    topic: Topic, viewer_id: int | None, *, limit: int
+) -> tuple[list[TopicComment], int]:
+    """Return the last ``limit`` comments the viewer may see (in number order) and how many
+    they may see in all, in one query."""
+    return THREAD.latest_and_total(topic, viewer_id, limit=limit)
 
 
 def latest_comments(topic: Topic, viewer_id: int | None, *, limit: int) -> list[TopicComment]:

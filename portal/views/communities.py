@@ -3,7 +3,7 @@ and the admin's edit and settings pages (managing members: :mod:`.community_admi
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,7 +20,15 @@ from ..keitai.paging import paginate
 from ..models import Community
 from ..models.community import CATEGORIES
 from ..rendering import render, sizes, text_parts
-from ..services import ServiceError, communities, community_members, events, photos, topics
+from ..services import (
+    ServiceError,
+    communities,
+    community_members,
+    community_page,
+    events,
+    photos,
+    topics,
+)
 from ._community import community_or_404, get_form, number, paged, refused, revision, splice
 
 bp = Blueprint("communities", __name__)
@@ -213,43 +221,43 @@ def settings(id: int):
 def show(id: int):
     """Show a community: its description (one part of a long one), and with the first part
     its newest topics and coming events when the viewer may read them."""
-    return _show(community_or_404(id))
+    return _show(id)
 
 
-def _show(community: Community, *, join_form=None, error=None, status: int = 200):
+def _show(community_id: int, *, join_form=None, error=None, status: int = 200):
     me, size = current_user, sizes()
-    role = communities.role_of(community, me.id)
-    readable = communities.can_read(community, me.id)
+    page = community_page.open_page(community_id, me.id)
+    if page is None:
+        abort(404)
+    community = page.community
     parts = text_parts(community.description)
     part = paginate(len(parts), number("part"), 1)
     first = part.page == 1
     topic_rows: list = []
     event_rows: list = []
     topic_total = event_total = 0
-    if readable and first:
+    if page.readable and first:
         topic_rows, topic_total = topics.of_community(community, me.id, limit=size.community_topics)
         event_rows, event_total = events.of_community(community, me.id, limit=size.community_events)
     return render(
         "communities/show.html",
         status=status,
         community=community,
-        image=photos.community_images([community.id]).get(community.id) if first else None,
-        role=role,
-        manages=role in communities.MANAGING,
-        readable=readable,
+        image=page.image if first else None,
+        role=page.role,
+        manages=page.manages,
+        readable=page.readable,
         description=parts[part.page - 1],
         part=part,
         first=first,
-        admin=communities.admin_shown_to(community, current_user.id),
+        admin=page.admin,
         topics=topic_rows,
         topic_total=topic_total,
         events=event_rows,
         event_total=event_total,
-        can_start=communities.can_start_topics(community, me.id),
-        pending=(
-            community_members.pending_count(community, me.id) if role in communities.MANAGING else 0
-        ),
-        requested=role is None and community_members.has_requested(community, me.id),
+        can_start=page.can_start,
+        pending=page.pending,
+        requested=page.requested,
         join_form=join_form or JoinForm(formdata=None),
         category_labels=CATEGORY_LABELS,
         role_labels=ROLE_LABELS,
@@ -289,13 +297,13 @@ def join(id: int):
     community = community_or_404(id)
     form = JoinForm()
     if not form.validate_on_submit():
-        return _show(community, join_form=form, status=400)
+        return _show(community.id, join_form=form, status=400)
     try:
         done = community_members.join(current_user, community, form.message.data)
     except communities.NotAllowedError as exc:
         return refused(exc)
     except ServiceError as exc:
-        return _show(community, error=exc.message, status=400)
+        return _show(community.id, error=exc.message, status=400)
     if done == community_members.JOINED:
         flash(_("You joined %(name)s.", name=community.name))
     else:
@@ -327,7 +335,7 @@ def leave(id: int):
     try:
         deleted = community_members.leave(current_user, community)
     except ServiceError as exc:
-        return _show(community, error=exc.message, status=400)
+        return _show(community.id, error=exc.message, status=400)
     if deleted:
         flash(_("%(name)s was deleted.", name=name))
         return redirect(url_for("communities.index"))

@@ -79,9 +79,15 @@ def new():
 @login_required
 def show(id: int):
     """Show a diary (one part of a long body) and leave a footprint on its author."""
-    diary = _readable(id)
-    footprints.record_visit(current_user, diary.author_id)
-    comments.mark_seen(current_user, diary)
+    reading = diaries.open_visible(id, current_user.id)
+    if reading is None:
+        abort(404)
+    diary = reading.diary
+    # Readable means its author did not block us (the visibility policy says so).
+    footprints.record_visit(
+        current_user, diary.author_id, unblocked=True, recent=reading.footprint_recent
+    )
+    comments.mark_read(reading.watch, diary)
     return _diary_page(diary)
 
 
@@ -100,13 +106,14 @@ def _diary_page(
     older, newer = diaries.neighbours(diary, me.id)
     comment_paging = page = None
     deletable: set[int] = set()
-    comment_total = comments.count_of(diary, me.id)
     if last_part:
-        comment_paging = paginate(comment_total, number(), size.comments_page)
-        page = comments.page_of(
-            diary, me.id, offset=comment_paging.offset, limit=comment_paging.limit
+        page, comment_total = comments.page_and_total(
+            diary, me.id, page=number(), per_page=size.comments_page
         )
+        comment_paging = paginate(comment_total, number(), size.comments_page)
         deletable = {c.id for c in page if comments.can_delete(me, c, diary)}
+    else:
+        comment_total = comments.count_of(diary, me.id)
     return render(
         "diaries/show.html",
         status=status,

@@ -10,12 +10,13 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import avatars
 from ..forms.social import GENDER_LABELS, VISIBILITY_LABELS, FriendRequestForm, IntroductionForm
 from ..keitai.paging import paginate
 from ..models import Member
 from ..rendering import render, sizes, text_parts
-from ..services import ServiceError, footprints, friends, profiles, social
-from ..services.visibility import FRIEND, is_blocked
+from ..services import ServiceError, footprints, friends, profile_page, profiles, social
+from ..services.visibility import FRIEND
 
 bp = Blueprint("members", __name__)
 
@@ -51,13 +52,25 @@ def _existing_member(member_id: int) -> Member:
 @login_required
 def profile(id: int):
     """Show a member's profile as the viewer may see it, and leave a footprint."""
-    member, view = _member_for_viewer(id)
-    footprints.record_visit(current_user, member.id)
-    return _profile_page(member, view)
+    page = _profile_for_viewer(id)
+    # The page is not a 404, so the member did not block us.
+    footprints.record_visit(
+        current_user, page.member.id, unblocked=True, recent=page.footprint_recent
+    )
+    return _profile_page(page)
 
 
-def _profile_page(member: Member, view, request_form=None, error=None):
-    me = current_user
+def _profile_for_viewer(member_id: int) -> profile_page.ProfilePage:
+    """Return what a member's profile page shows the viewer; 404 if missing or blocking us."""
+    page = profile_page.open_profile(member_id, current_user.id)
+    if page is None or page.blocked:
+        abort(404)
+    return page
+
+
+def _profile_page(page: profile_page.ProfilePage, request_form=None, error=None):
+    me, member, view = current_user, page.member, page.view
+    avatars.known(member.id, page.main_photo_id)
     is_self = member.id == me.id
     parts = text_parts(view.introduction or "")
     part = paginate(len(parts), _page_number("part"), 1)
@@ -71,14 +84,18 @@ def _profile_page(member: Member, view, request_form=None, error=None):
         intro_part=part,
         gender_labels=GENDER_LABELS,
         visibility_labels=VISIBILITY_LABELS,
-        friends=friends.friends_with_counts(member.id, viewer_id=me.id, limit=size.profile_friends),
-        introductions=social.introductions_of(member, me.id, limit=size.profile_introductions),
-        introduction_total=social.introduction_count(member, me.id),
-        my_introduction=None if is_self else social.introduction_by(me, member),
+        friends=friends.friends_with_counts(member.id, viewer_id=me.id, limit=size.profile_friends)
+        if view.friend_total
+        else [],
+        introductions=social.introductions_of(member, me.id, limit=size.profile_introductions)
+        if page.introduction_total
+        else [],
+        introduction_total=page.introduction_total,
+        my_introduction=page.my_introduction,
         is_friend=view.relation == FRIEND,
-        request_sent=not is_self and social.has_sent_request(me.id, member.id),
-        request_received=not is_self and social.has_sent_request(member.id, me.id),
-        i_blocked=not is_self and is_blocked(me.id, member.id),
+        request_sent=page.request_sent,
+        request_received=page.request_received,
+        i_blocked=page.i_blocked,
         request_form=request_form or FriendRequestForm(formdata=None),
         error=error,
     )
@@ -148,19 +165,20 @@ def _requests_page(error=None):
 @login_required
 def request_friend(id: int):
     """Send a マイミク request (or accept theirs, if they already asked me)."""
-    member, view = _member_for_viewer(id)
+    page = _profile_for_viewer(id)
+    member = page.member
     form = FriendRequestForm()
     if form.validate_on_submit():
         try:
             social.request_friendship(current_user, member, form.message.data)
         except ServiceError as exc:
-            return _profile_page(member, view, request_form=form, error=exc.message)
+            return _profile_page(page, request_form=form, error=exc.message)
         if friends.are_friends(current_user.id, member.id):
             flash(_("You and %(name)s are now friends.", name=member.nickname))
         else:
             flash(_("Your friend request was sent."))
         return redirect(url_for("members.profile", id=member.id))
-    return _profile_page(member, view, request_form=form)
+    return _profile_page(page, request_form=form)
 
 
 @bp.route("/friends/requests/<int:rid>/approve", methods=["POST"])
@@ -286,11 +304,12 @@ def introduction(id: int):
 def delete_introduction(id: int):
     """Delete an introduction of member ``id``: mine (default) or, on my profile, a friend's
     (``author`` in the form)."""
-    member, view = _member_for_viewer(id)
+    page = _profile_for_viewer(id)
+    member = page.member
     author_id = request.form.get("author", type=int) or current_user.id
     try:
         social.delete_introduction(current_user, member.id, author_id)
     except ServiceError as exc:
-        return _profile_page(member, view, error=exc.message)
+        return _profile_page(page, error=exc.message)
     flash(_("The introduction was deleted."))
     return redirect(url_for("members.profile", id=member.id))

@@ -84,16 +84,20 @@ def new(id: int):
 @login_required
 def show(id: int):
     """Show a topic (one part of a long body) and, with the last part, its comments."""
-    return _topic_page(_readable(id))
+    topic = topics.open_visible(id, current_user.id)
+    if topic is None:
+        abort(404)
+    return _topic_page(topic)
 
 
 def _topic_page(topic: Topic):
     me = current_user
     parts = text_parts(topic.body)
     part = paginate(len(parts), number("part"), 1)
-    recent = []
-    if part.page == part.pages and sizes().topic_recent_comments:
-        recent = topics.latest_comments(topic, me.id, limit=sizes().topic_recent_comments)
+    last_part = part.page == part.pages
+    recent, comment_total = topics.latest_comments_and_total(
+        topic, me.id, limit=sizes().topic_recent_comments if last_part else 0
+    )
     return render(
         "topics/show.html",
         topic=topic,
@@ -104,7 +108,7 @@ def _topic_page(topic: Topic):
         part=part,
         photos=photos.photos_of(topic) if part.page == 1 else [],
         comments=recent,
-        comment_total=topics.comment_count(topic, me.id),
+        comment_total=comment_total,
         deletable={c.id for c in recent if topics.can_delete_comment(me.id, c, topic)},
         comment_form=TopicCommentForm(formdata=None),
     )

@@ -1,0 +1,114 @@
+"""Query budgets of the member pages `make bench` measures (issue 11.3: at most 8 SQL
+statements per page), exact per page and rendering, on the demo world, on SQLite and
+PostgreSQL alike.
+
+Each page is loaded twice by taro: the first visit of a profile or diary leaves a footprint (one
+upsert after the commit), a repeat within minutes writes nothing. Lists are loaded in one query
+with their authors; facts about the viewer are read beside the row they concern.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import select
+
+from bench.scenarios import SEARCH_WORD
+from portal.extensions import db
+from portal.models import CommunityMember, Diary, Member, Topic
+from tests.browser import DOCOMO_MOVA, PC, sid_of
+from tests.queries import statements
+from tests.test_demo import DEMO_PASSWORD, seed
+
+BUDGET = 8
+
+#: page: (statements on the first visit, on a repeat visit), in this order. The diary is
+#: hanako's, whose profile taro just visited: its footprint is already there. On the phone the
+#: profile is the first page with a form since the login: its CSRF token is saved in the
+#: session (one UPDATE) on the first visit.
+PC_EXPECTED = {
+    "profile": (7, 6),
+    "diary": (7, 7),
+    "community": (6, 6),
+    "topic": (6, 6),
+    "search": (7, 7),
+}
+EXPECTED = {PC: PC_EXPECTED, DOCOMO_MOVA: {**PC_EXPECTED, "profile": (8, 6)}}
+
+
+@pytest.fixture
+def demo_pages(app, runner):
+    """The pages bench/scenarios.py measures: hanako's profile, her newest public diary, taro's
+    first community and its newest topic."""
+    seed(runner)
+    with app.app_context():
+        ids = dict(db.session.execute(select(Member.email, Member.id)).all())
+        taro, hanako = ids["taro@example.jp"], ids["hanako@example.jp"]
+        diary = db.session.scalar(
+            select(Diary.id)
+            .where(Diary.author_id == hanako, Diary.visibility == "public", ~Diary.hidden)
+            .order_by(Diary.created_at.desc())
+        )
+        community = db.session.scalar(
+            select(CommunityMember.community_id)
+            .where(CommunityMember.member_id == taro)
+            .order_by(CommunityMember.community_id)
+        )
+        topic = db.session.scalar(
+            select(Topic.id)
+            .where(Topic.community_id == community, ~Topic.hidden)
+            .order_by(Topic.last_activity_at.desc())
+        )
+        db.session.remove()
+    return {
+        "profile": f"/users/{hanako}",
+        "diary": f"/diaries/{diary}",
+        "community": f"/communities/{community}",
+        "topic": f"/topics/{topic}",
+    }
+
+
+def _path(pages: dict[str, str], name: str, agent: str, sid: str | None) -> str:
+    if name == "home":
+        path = "/home"
+    elif name == "search":
+        encoding = "cp932" if agent == DOCOMO_MOVA else "utf-8"
+        path = "/search?" + urlencode({"q": SEARCH_WORD}, encoding=encoding)
+    else:
+        path = pages[name]
+    if sid:
+        path += ("&" if "?" in path else "?") + urlencode({"sid": sid})
+    return path
+
+
+#: What each page shows taro, in either rendering (hanako's name on her profile).
+SHOWS = {"profile": "はなこ"}
+
+
+@pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA])
+def test_member_pages_run_an_exact_number_of_queries_within_the_budget(
+    app, browser, demo_pages, agent
+):
+    client = browser(agent, cookies=agent != DOCOMO_MOVA)
+    client.get("/login")
+    home = client.submit("/login", {"email": "taro@example.jp", "password": DEMO_PASSWORD})
+    client.get(_path(demo_pages, "home", agent, sid_of(home.url)))  # the login's flash is gone
+    charset = "Shift_JIS" if agent == DOCOMO_MOVA else "UTF-8"
+    counted, footprints = {}, []
+    for name in EXPECTED[agent]:
+        path = _path(demo_pages, name, agent, sid_of(home.url))
+        visits = []
+        for _ in range(2):
+            with statements(app) as seen:
+                page = client.get(path)
+            assert page.status == 200, (name, page.status)
+            assert page.charset.lower() == charset.lower(), (name, page.charset)
+            assert SHOWS.get(name, "") in page, name
+            visits.append(len(seen))
+            footprints.append(any("INSERT INTO footprints" in sql for sql in seen))
+        counted[name] = tuple(visits)
+        if name == "profile":  # the first visit leaves taro's footprint, the repeat none
+            assert footprints[-2:] == [True, False]
+    assert counted == EXPECTED[agent]
+    assert max(n for visits in counted.values() for n in visits) <= BUDGET
