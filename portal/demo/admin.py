@@ -25,7 +25,7 @@ def create_admin_content(ids: dict[str, int], epoch: datetime) -> str:
     """A notice shown for 30 days from the epoch, and hanako's report of a stranger's diary."""
     from ..services import diaries, notices, reports
 
-    operator, hanako = (db.session.get(Member, ids[k]) for k in ("admin", "hanako"))
+    operator, hanako = (db.session.get_one(Member, ids[k]) for k in ("admin", "hanako"))
     notice = notices.create(
         operator,
         title=NOTICE_TITLE,

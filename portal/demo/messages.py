@@ -27,10 +27,10 @@ def create_messages(ids: dict[str, int], epoch: datetime) -> str:
     from ..services import messages
     from ..services.visibility import is_blocked
 
-    taro, hanako, jiro = (db.session.get(Member, ids[k]) for k in ("taro", "hanako", "jiro"))
+    taro, hanako, jiro = (db.session.get_one(Member, ids[k]) for k in ("taro", "hanako", "jiro"))
     candidates = sorted(v for k, v in ids.items() if k.startswith("member"))[:40]
     others = [
-        db.session.get(Member, v)
+        db.session.get_one(Member, v)
         for v in candidates
         if not (is_blocked(taro.id, v) or is_blocked(hanako.id, v))
     ]
@@ -131,9 +131,9 @@ def create_reviews(ids: dict[str, int], epoch: datetime) -> str:
     """Reviews by taro's friends (hanako first) for taro's home, and one of taro's own."""
     from ..services import reviews
 
-    taro, hanako = (db.session.get(Member, ids[k]) for k in ("taro", "hanako"))
+    taro, hanako = (db.session.get_one(Member, ids[k]) for k in ("taro", "hanako"))
     friends = [
-        db.session.get(Member, f)
+        db.session.get_one(Member, f)
         for (f,) in db.session.execute(
             select(Friendship.friend_id)
             .where(Friendship.member_id == taro.id, Friendship.friend_id != hanako.id)

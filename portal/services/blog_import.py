@@ -160,7 +160,7 @@ def checked_address(host: str, port: int) -> str:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except UnicodeError as exc:
         raise OSError(f"host not found: {host}") from exc
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise OSError(f"host not found: {host}")
     if not _allow_private():
@@ -185,7 +185,8 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def connect(self) -> None:
         address = checked_address(self.host, self.port)
         sock = socket.create_connection((address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        context: ssl.SSLContext = self._context  # type: ignore[attr-defined]
+        self.sock = context.wrap_socket(sock, server_hostname=self.host)
 
 
 class _PinnedHTTPHandler(urllib.request.HTTPHandler):
@@ -361,7 +362,7 @@ def import_feed(feed: BlogFeed, fetch: Fetch | None = None) -> ImportResult:
         reason = parsed.get("bozo_exception") or "unknown format"
         return _fail(feed, f"not an RSS or Atom feed: {reason}", now)
 
-    member = db.session.get(Member, feed.member_id)
+    member = db.session.get_one(Member, feed.member_id)
     result = ImportResult()
     entries = [(entry, _source_id(entry)) for entry in parsed.entries]
     wanted = {source for _, source in entries if source}
@@ -463,7 +464,7 @@ def import_all(
             summary.new += result.new
             summary.skipped += result.skipped
             if result.error:
-                feed_url = db.session.get(BlogFeed, member_id).url
+                feed_url = db.session.get_one(BlogFeed, member_id).url
                 summary.failures.append((member_id, feed_url, result.error))
         if progress is not None:
             progress(1)

@@ -69,7 +69,7 @@ def _server_error(error: Exception):
     return _page(InternalServerError())
 
 
-def _outage(error: Exception):
+def _outage(error: BaseException):
     """The database or Redis does not answer: a 503 page (try again), not a 500."""
     logger.warning("unavailable: %s: %s", type(error).__name__, error)
     try:
@@ -83,7 +83,7 @@ def _outage(error: Exception):
         # The server went away mid-request: the member's row, expired by the rollback, can no
         # longer be read (their language, say). Show the page as to a visitor.
         logger.debug("the outage page is shown as to a visitor", exc_info=True)
-        g._login_user = current_app.login_manager.anonymous_user()
+        g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
         return _page(ServiceUnavailable())
 
 
@@ -110,7 +110,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _server_error)
     for outage in OUTAGES:
-        app.register_error_handler(outage, _outage)
+        app.register_error_handler(outage, _outage)  # type: ignore[arg-type]
     # Before the CSRF check: a form posted while the session store is down gets "try again
     # later", not "the form expired".
     hooks = app.before_request_funcs.setdefault(None, [])
