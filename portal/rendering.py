@@ -66,6 +66,11 @@ class Sizes:
     sent_requests_page: int
     #: Blocked members per page (each with its unblock button).
     blocked_page: int
+    #: Favourites (お気に入り) per page of my list, their newest diaries shown above it, and
+    #: on home (0: only a link to the list).
+    favorites_page: int
+    favorite_diaries: int
+    home_favorite_diaries: int
     #: Messages per page of a message folder (inbox, sent, drafts, trash).
     messages_page: int
     #: Reviews per page of a member's review list.
@@ -136,6 +141,9 @@ SIZES = {
         requests_page=2,
         sent_requests_page=5,
         blocked_page=5,
+        favorites_page=10,
+        favorite_diaries=3,
+        home_favorite_diaries=2,
         messages_page=7,
         reviews_page=8,
         home_reviews=3,
@@ -178,6 +186,9 @@ SIZES = {
         requests_page=20,
         sent_requests_page=30,
         blocked_page=30,
+        favorites_page=30,
+        favorite_diaries=10,
+        home_favorite_diaries=5,
         messages_page=30,
         reviews_page=20,
         home_reviews=5,

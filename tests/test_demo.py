@@ -97,6 +97,26 @@ def test_hanakos_home_shows_taro(browser, demo, agent):
     assert "たろう(" in home.text, "taro is among the friends on hanako's home"
 
 
+@pytest.mark.parametrize("name", ["taro", "hanako"])
+def test_taro_and_hanako_have_favourites_whose_diaries_show_on_home(app, browser, demo, name):
+    with app.app_context():
+        from portal.models import Favorite
+
+        followed = db.session.scalars(
+            select(Favorite.favorite_id).where(Favorite.member_id == demo[name])
+        ).all()
+    assert followed
+    assert demo["jiro"] not in followed
+    for agent in (PC, DOCOMO_MOVA):
+        home = log_in(browser, name, agent)
+        diary_authors = {
+            urlsplit(u).path for u, _t in home.links if urlsplit(u).path.startswith("/diaries/")
+        }
+        assert diary_authors
+        assert any(urlsplit(u).path == "/favorites" for u, _t in home.links)
+        assert "お気に入りの日記" in home.text, "the favourites' diaries section"
+
+
 def test_jiro_is_a_friend_of_neither(app, browser, demo):
     with app.app_context():
         assert not are_friends(demo["jiro"], demo["taro"])

@@ -21,6 +21,7 @@ from ..models._time import utcnow
 from ..services.passwords import hash_password
 from . import admin as demo_admin
 from . import communities as demo_communities
+from . import favorites as demo_favorites
 from . import large as demo_large
 from . import messages as demo_messages
 
@@ -114,9 +115,10 @@ def seed(
     groups = demo_communities.create_communities(ids, _clock.epoch)
     groups += _create_community_photos(random.Random(seed + 7))
     operators = demo_admin.create_admin_content(ids, _clock.epoch)
+    follows = demo_favorites.create_favorites(ids, _clock.epoch)
     summary = (
         f"{len(ids)} members, {friendships} friendships, {social}, {diaries}, {mail}, "
-        f"{reviews}, {groups}, {operators}"
+        f"{reviews}, {groups}, {operators}, {follows}"
     )
     if users is not None:
         generated = sorted(v for k, v in ids.items() if k.startswith("member"))

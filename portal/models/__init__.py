@@ -25,7 +25,7 @@ from .photo import Photo, PhotoVariant
 from .profile import Profile
 from .review import Review
 from .session import StoredSession
-from .social import Block, Footprint, FriendRequest, Introduction
+from .social import Block, Favorite, Footprint, FriendRequest, Introduction
 
 __all__ = [
     "BlogFeed",
@@ -38,6 +38,7 @@ __all__ = [
     "Event",
     "EventComment",
     "EventParticipant",
+    "Favorite",
     "Footprint",
     "FriendRequest",
     "Friendship",

@@ -1,4 +1,5 @@
-"""The social graph besides friendships: requests, introductions, blocks, footprints."""
+"""The social graph besides friendships: requests, introductions, blocks, favourites,
+footprints."""
 
 from __future__ import annotations
 
@@ -60,6 +61,23 @@ class Block(Model):
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Favorite(Model):
+    """お気に入り: ``member_id`` follows ``favorite_id`` one way, without asking; the favourite
+    is never told (nothing of it shows on their pages)."""
+
+    __tablename__ = "favorites"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    favorite_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    favorite: Mapped[Member] = relationship(foreign_keys=[favorite_id])
 
 
 class Footprint(Model):

@@ -19,6 +19,7 @@ from . import (
     comments,
     communities,
     diaries,
+    favorites,
     footprints,
     messages,
     notices,
@@ -68,6 +69,8 @@ class HomePage:
     birthdays: list[Birthday] = field(default_factory=list)
     #: Friends' newest diaries the member may read (each knows its ``comment_count``).
     friend_diaries: list = field(default_factory=list)
+    #: My favourites' newest diaries I may read (お気に入り).
+    favorite_diaries: list = field(default_factory=list)
     #: Diaries with comments the member has not seen: ``(diary, new_count)``.
     unread_comments: list = field(default_factory=list)
     #: Unread messages in the inbox.
@@ -96,6 +99,7 @@ def home_for(member: Member, sizes) -> HomePage:
         new_footprints=footprints.new_count(member),
         birthdays=birthdays_this_week(member),
         friend_diaries=diaries.friends_newest(member, sizes.home_diaries),
+        favorite_diaries=favorites.newest_diaries(member, sizes.home_favorite_diaries),
         unread_comments=comments.unread(member, sizes.home_diaries),
         unread_messages=messages.unread_count(member),
         friend_reviews=reviews.friends_newest(member, sizes.home_reviews),

@@ -1,6 +1,6 @@
 """A member's profile page as one viewer sees it: every fact the page needs about the two of
 them (the relation, blocks both ways, friend requests both ways, counts, the viewer's own
-introduction, a recent footprint, the main photo) read in one query, then decided by the
+introduction, a recent footprint, the main photo, a favourite) read in one query, then decided by the
 visibility policy.
 
 The facts are correlated subqueries over primary-key and unique indexes, so the query costs
@@ -15,7 +15,16 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Block, FriendRequest, Friendship, Introduction, Member, Photo, Profile
+from ..models import (
+    Block,
+    Favorite,
+    FriendRequest,
+    Friendship,
+    Introduction,
+    Member,
+    Photo,
+    Profile,
+)
 from ..models.profile import FIELD_DEFAULTS
 from .footprints import recent_clause
 from .profiles import ProfileView, build_view
@@ -50,6 +59,8 @@ class ProfilePage:
     footprint_recent: bool = False
     #: The member's main photo, if the viewer may see it (the page's avatar).
     main_photo_id: int | None = None
+    #: The member is one of the viewer's favourites (お気に入り; never shown to the member).
+    is_favorite: bool = False
 
     @property
     def blocked(self) -> bool:
@@ -88,6 +99,7 @@ def _facts(viewer_id: int):
         .where(Photo.profile_member_id == owner, Photo.position == 1)
         .limit(1)
         .scalar_subquery(),
+        exists().where(Favorite.member_id == viewer_id, Favorite.favorite_id == owner),
     )
 
 
@@ -117,7 +129,7 @@ def open_profile(member_id: int, viewer_id: int) -> ProfilePage | None:
     if row is None:
         return None
     member, profile, my_intro, blocked, i_blocked, friend, fof, friends, sent, received = row[:10]
-    introductions, recent, photo_id = row[10:]
+    introductions, recent, photo_id, favorite = row[10:]
     rel = _relation(viewer_id, member.id, blocked, friend, fof)
     view = build_view(member, profile, rel, friends or 0, viewer_id)
     if rel == BLOCKED:
@@ -134,6 +146,7 @@ def open_profile(member_id: int, viewer_id: int) -> ProfilePage | None:
         my_introduction=None if is_self else my_intro,
         footprint_recent=bool(recent),
         main_photo_id=photo_id if allows(photo_visibility, rel) else None,
+        is_favorite=bool(favorite) and not is_self,
     )
 
 

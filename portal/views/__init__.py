@@ -13,6 +13,7 @@ from . import (
     errors,
     event_comments,
     events,
+    favorites,
     feeds,
     footprints,
     health,
@@ -36,6 +37,7 @@ def register(app: Flask) -> None:
     """Register every blueprint and the error pages."""
     for module in (auth, passwords, home, invites, links, members, footprints, settings):
         app.register_blueprint(module.bp)
+    app.register_blueprint(favorites.bp)
     app.register_blueprint(diaries.bp)
     app.register_blueprint(photos.bp)
     app.register_blueprint(profile_photos.bp)

@@ -96,6 +96,7 @@ def _profile_page(page: profile_page.ProfilePage, request_form=None, error=None)
         request_sent=page.request_sent,
         request_received=page.request_received,
         i_blocked=page.i_blocked,
+        is_favorite=page.is_favorite,
         request_form=request_form or FriendRequestForm(formdata=None),
         error=error,
     )
