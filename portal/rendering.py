@@ -71,6 +71,11 @@ class Sizes:
     favorites_page: int
     favorite_diaries: int
     home_favorite_diaries: int
+    #: Albums per page of an album list, photos per page of an album, friends' new albums
+    #: shown on home.
+    albums_page: int
+    album_photos_page: int
+    home_albums: int
     #: Messages per page of a message folder (inbox, sent, drafts, trash).
     messages_page: int
     #: Reviews per page of a member's review list.
@@ -144,6 +149,9 @@ SIZES = {
         favorites_page=10,
         favorite_diaries=3,
         home_favorite_diaries=2,
+        albums_page=8,
+        album_photos_page=4,
+        home_albums=2,
         messages_page=7,
         reviews_page=8,
         home_reviews=3,
@@ -189,6 +197,9 @@ SIZES = {
         favorites_page=30,
         favorite_diaries=10,
         home_favorite_diaries=5,
+        albums_page=20,
+        album_photos_page=24,
+        home_albums=4,
         messages_page=30,
         reviews_page=20,
         home_reviews=5,

@@ -117,6 +117,19 @@ def test_taro_and_hanako_have_favourites_whose_diaries_show_on_home(app, browser
         assert "お気に入りの日記" in home.text, "the favourites' diaries section"
 
 
+def test_the_demo_has_albums_and_taro_sees_hanakos_new_one_on_home(app, browser, demo):
+    with app.app_context():
+        from portal.models import Album
+
+        owners = db.session.scalars(select(Album.owner_id)).all()
+    assert {demo["taro"], demo["hanako"]} <= set(owners)
+    for agent in (PC, DOCOMO_MOVA):
+        home = log_in(browser, "taro", agent)
+        assert "横浜のカフェ" in home.text, "hanako's new album for friends"
+        jiro = log_in(browser, "jiro", agent)
+        assert "横浜のカフェ" not in jiro.text
+
+
 def test_jiro_is_a_friend_of_neither(app, browser, demo):
     with app.app_context():
         assert not are_friends(demo["jiro"], demo["taro"])

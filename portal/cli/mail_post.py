@@ -1,4 +1,5 @@
-"""``flask mail-post``: the MTA hands a mail to a posting address to the portal.
+"""``flask mail-post``: the MTA hands a mail to a posting address to the portal (a member's
+diary address ``d.<token>@``, or an album's ``a.<token>@``).
 
 Postfix, for the posting domain (``MAIL_POST_DOMAIN``), ``transport_maps`` ->
 ``post.example.jp mailpost:`` and in ``master.cf``::
@@ -23,7 +24,7 @@ from flask_babel import force_locale
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from ..services import ServiceError
+from ..services import ServiceError, album_mail
 from ..services import mail_post as service
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,10 @@ EX_TEMPFAIL = 75
 def deliver(raw: bytes, recipient: str | None) -> tuple[int, str]:
     """Post one mail and commit, or roll back; return ``(exit status, message)``."""
     try:
+        added = album_mail.post_message(raw, recipient)
+        if added is not None:
+            db.session.commit()
+            return EX_OK, f"{len(added)} photos added to album {added[0].album_id}"
         diary = service.post_message(raw, recipient)
         db.session.commit()
     except service.UnknownAddressError as exc:
@@ -67,7 +72,7 @@ def deliver(raw: bytes, recipient: str | None) -> tuple[int, str]:
 @with_appcontext
 def mail_post(recipient: str | None, file) -> None:
     """Post the mail in FILE (default: standard input) as a diary of the member whose posting
-    address it was sent to.
+    address it was sent to, or add its photos to the album whose address it was sent to.
 
     Exit status: 0 posted, 65 refused (reason on stderr), 67 unknown address, 75 database
     unavailable (the MTA retries).

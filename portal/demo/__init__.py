@@ -20,6 +20,7 @@ from ..models import Block, Footprint, FriendRequest, Friendship, Introduction, 
 from ..models._time import utcnow
 from ..services.passwords import hash_password
 from . import admin as demo_admin
+from . import albums as demo_albums
 from . import communities as demo_communities
 from . import favorites as demo_favorites
 from . import large as demo_large
@@ -116,6 +117,7 @@ def seed(
     groups += _create_community_photos(random.Random(seed + 7))
     operators = demo_admin.create_admin_content(ids, _clock.epoch)
     follows = demo_favorites.create_favorites(ids, _clock.epoch)
+    follows += ", " + demo_albums.create_albums(ids, _clock.epoch, random.Random(seed + 13))
     summary = (
         f"{len(ids)} members, {friendships} friendships, {social}, {diaries}, {mail}, "
         f"{reviews}, {groups}, {operators}, {follows}"

@@ -1,6 +1,7 @@
 """Database models, one module per domain. Import them all so metadata is complete."""
 
 from .admin import Notice, OperatorLog, Report, SiteSetting
+from .album import Album
 from .community import (
     Community,
     CommunityMember,
@@ -28,6 +29,7 @@ from .session import StoredSession
 from .social import Block, Favorite, Footprint, FriendRequest, Introduction
 
 __all__ = [
+    "Album",
     "BlogFeed",
     "Block",
     "Community",

@@ -13,11 +13,12 @@ from ._time import utcnow
 
 class Photo(Model):
     """An image a member uploaded, attached to one thing: a diary, a community topic, a
-    community (its image), or a member's profile (up to three; ``position`` 1 is the main one).
+    community (its image), a member's profile (up to three; ``position`` 1 is the main one), or
+    an album (with a caption; ``position`` orders them).
 
     Who may see it follows what it is attached to (a diary's visibility, a topic's community
-    rule, the profile's ``photo_visibility``), everywhere, including its own URL
-    (``portal.services.photos.visible_photo``).
+    rule, the profile's ``photo_visibility``, an album's visibility), everywhere, including its
+    own URL (``portal.services.photos.visible_photo``).
     """
 
     __tablename__ = "photos"
@@ -40,6 +41,11 @@ class Photo(Model):
     profile_member_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), index=True
     )
+    #: Set on a photo of an album (:class:`~portal.models.Album`), with its caption.
+    album_id: Mapped[int | None] = mapped_column(
+        ForeignKey("albums.id", ondelete="CASCADE"), index=True
+    )
+    caption: Mapped[str | None] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=1)
     width: Mapped[int]
     height: Mapped[int]

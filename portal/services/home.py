@@ -16,6 +16,7 @@ from ..models import Friendship, Member, Profile
 from ..models._time import tokyo_today
 from ..models.profile import FIELD_DEFAULTS
 from . import (
+    albums,
     comments,
     communities,
     diaries,
@@ -71,6 +72,8 @@ class HomePage:
     friend_diaries: list = field(default_factory=list)
     #: My favourites' newest diaries I may read (お気に入り).
     favorite_diaries: list = field(default_factory=list)
+    #: Friends' new photo albums I may see (each knows its ``owner``).
+    friend_albums: list = field(default_factory=list)
     #: Diaries with comments the member has not seen: ``(diary, new_count)``.
     unread_comments: list = field(default_factory=list)
     #: Unread messages in the inbox.
@@ -100,6 +103,7 @@ def home_for(member: Member, sizes) -> HomePage:
         birthdays=birthdays_this_week(member),
         friend_diaries=diaries.friends_newest(member, sizes.home_diaries),
         favorite_diaries=favorites.newest_diaries(member, sizes.home_favorite_diaries),
+        friend_albums=albums.friends_newest(member, sizes.home_albums),
         unread_comments=comments.unread(member, sizes.home_diaries),
         unread_messages=messages.unread_count(member),
         friend_reviews=reviews.friends_newest(member, sizes.home_reviews),

@@ -19,10 +19,19 @@ class Limits:
     photo_bytes: int
     #: How long messages in the trash are kept, in days (used by messages).
     trash_days: int
+    #: Photo albums a member may keep, and photos in one album (フォトアルバム).
+    albums: int = 10
+    photos_per_album: int = 50
 
 
 STANDARD = Limits(footprint_days=30, photo_bytes=100 * 1024 * 1024, trash_days=30)
-PREMIUM = Limits(footprint_days=90, photo_bytes=1024 * 1024 * 1024, trash_days=180)
+PREMIUM = Limits(
+    footprint_days=90,
+    photo_bytes=1024 * 1024 * 1024,
+    trash_days=180,
+    albums=100,
+    photos_per_album=200,
+)
 
 
 def limits_for(member: Member) -> Limits:

@@ -1,7 +1,8 @@
 """Photos: upload (sanitized, EXIF gone), phone and PC copies, and who may fetch them.
 
 A photo hangs on one :class:`Holder`: a diary (three at most), a community topic (three), a
-community (its image) or a member's profile (three; :mod:`.profile_photos`). Who may add or
+community (its image), a member's profile (three; :mod:`.profile_photos`) or an album
+(:mod:`.albums`). Who may add or
 remove photos is the rule of what they hang on (a diary's author; a topic's author, admin and
 sub-admins; a community's admin and sub-admins; the profile's member); who may see one is who
 may read it, on every page and on the photo's own URL.
@@ -31,7 +32,7 @@ from ..keitai.images import (
     load_upload,
     sanitized_original,
 )
-from ..models import Community, Diary, Member, Photo, PhotoVariant, Profile, Topic
+from ..models import Album, Community, Diary, Member, Photo, PhotoVariant, Profile, Topic
 from ..models.profile import FIELD_DEFAULTS
 from . import ServiceError, communities, topics
 from ._sql import insert_or_ignore
@@ -209,7 +210,7 @@ def remove(member: Member, photo: Photo) -> None:
 
 
 def _holder_row(photo: Photo):
-    for column in ("diary_id", "topic_id", "profile_member_id"):
+    for column in ("diary_id", "topic_id", "profile_member_id", "album_id"):
         value = getattr(photo, column)
         if value is not None:
             return getattr(Photo, column) == value
@@ -320,7 +321,8 @@ def community_images(community_ids) -> dict[int, int]:
 
 def visible_photo(photo_id: int, viewer_id: int | None) -> Photo | None:
     """Return the photo if the viewer may see what it is attached to (else ``None``: a 404):
-    a diary they may read, a topic they may read, any community's image."""
+    a diary they may read, a topic they may read, any community's image, an album they may
+    see (its visibility, blocks)."""
     photo = db.session.get(Photo, photo_id)
     if photo is None:
         return None
@@ -337,6 +339,10 @@ def visible_photo(photo_id: int, viewer_id: int | None) -> Photo | None:
         profile = db.session.get(Profile, photo.profile_member_id)
         seen_by = profile.photo_visibility if profile is not None else FIELD_DEFAULTS["photo"]
         if not can_see(viewer_id, photo.profile_member_id, seen_by):
+            return None
+    elif photo.album_id is not None:
+        album = db.session.get(Album, photo.album_id)
+        if not can_see(viewer_id, album.owner_id, album.visibility):
             return None
     elif photo.community_id is None and viewer_id != photo.owner_id:
         return None

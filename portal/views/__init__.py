@@ -4,6 +4,7 @@ from flask import Flask
 
 from . import (
     admin,
+    albums,
     auth,
     blog,
     calendar,
@@ -40,6 +41,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(favorites.bp)
     app.register_blueprint(diaries.bp)
     app.register_blueprint(photos.bp)
+    app.register_blueprint(albums.bp)
     app.register_blueprint(profile_photos.bp)
     for module in (feeds, blog, search):
         app.register_blueprint(module.bp)

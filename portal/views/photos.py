@@ -18,6 +18,7 @@ from ..forms.photos import PhotoUploadForm
 from ..models import Photo
 from ..rendering import render
 from ..services import ServiceError, communities, diaries, photos, profile_photos, topics
+from . import albums
 from ._community import community_or_404, refused
 
 bp = Blueprint("photos", __name__)
@@ -37,10 +38,13 @@ def no_photo():
 @login_required
 def photo(id: int):
     """Send a photo's bytes (``?size=thumb|pc|original``; phones get their own copy) to a
-    viewer who may read what it is attached to."""
+    viewer who may read what it is attached to; a photo of an album asked for without
+    ``size`` gets its page instead (``/photos/<id>``: the picture, caption, previous, next)."""
     found = photos.visible_photo(id, current_user.id)
     if found is None:
         abort(404)
+    if found.album_id is not None and "size" not in request.args:
+        return albums.photo_page(found)  # an album photo's own page (the issue's URL map)
     variant = photos.variant_for(found, request.args.get("size", "pc"), g.device)
     response = Response(variant.data, mimetype=variant.mimetype)
     response.headers["Cache-Control"] = "private, max-age=3600"
@@ -198,4 +202,6 @@ def _page_of(photo: Photo) -> str:
         return url_for("photos.of_topic", id=photo.topic_id)
     if photo.profile_member_id is not None:
         return url_for("profile_photos.index")
+    if photo.album_id is not None:
+        return url_for("albums.show", id=photo.album_id)
     return url_for("photos.of_community", id=photo.community_id)
