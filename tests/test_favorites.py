@@ -206,7 +206,8 @@ def path_of_url(url: str) -> str:
 
 
 def test_the_busy_home_with_favourites_still_fits_a_d501i(app, browser, login, make_member):
-    """Friends' and favourites' diaries with the longest titles and nicknames together."""
+    """Friends' and favourites' diaries and friends' new albums, with the longest titles and
+    nicknames, together."""
     me = make_member("taro", nickname="長" * 20)
     for n in range(8):
         friend = make_member(f"f{n}", nickname=f"{n:02d}" + "友" * 18)
@@ -216,6 +217,13 @@ def test_the_busy_home_with_favourites_still_fits_a_d501i(app, browser, login, m
             befriend(db.session.get(Member, me), db.session.get(Member, friend))
             db.session.commit()
         make_diary(app, friend, title="友" * 100, visibility="public")
+        with app.app_context():
+            from portal.services import albums
+
+            albums.create(
+                db.session.get(Member, friend), title="写" * 100, description="", visibility="public"
+            )
+            db.session.commit()
         other = make_member(f"o{n}", nickname=f"{n:02d}" + "好" * 18)
         add_favorite(app, me, other)
         make_diary(app, other, title="好" * 100, visibility="public")
@@ -223,5 +231,6 @@ def test_the_busy_home_with_favourites_still_fits_a_d501i(app, browser, login, m
     home = login(phone, "taro")
     assert_fits_d501i(home)
     assert "好" * 100 in home.text
+    assert "写" * 100 in home.text
     assert has_link(home, "/favorites")
     href(home, "/favorites")
