@@ -220,9 +220,8 @@ def test_the_busy_home_with_favourites_still_fits_a_d501i(app, browser, login, m
         with app.app_context():
             from portal.services import albums
 
-            albums.create(
-                db.session.get(Member, friend), title="写" * 100, description="", visibility="public"
-            )
+            friend_row = db.session.get(Member, friend)
+            albums.create(friend_row, title="写" * 100, description="", visibility="public")
             db.session.commit()
         other = make_member(f"o{n}", nickname=f"{n:02d}" + "好" * 18)
         add_favorite(app, me, other)

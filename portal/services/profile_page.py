@@ -1,7 +1,7 @@
 """A member's profile page as one viewer sees it: every fact the page needs about the two of
 them (the relation, blocks both ways, friend requests both ways, counts, the viewer's own
-introduction, a recent footprint, the main photo, a favourite) read in one query, then decided by the
-visibility policy.
+introduction, a recent footprint, the main photo, a favourite) read in one query, then decided
+by the visibility policy.
 
 The facts are correlated subqueries over primary-key and unique indexes, so the query costs
 a handful of index probes however large the site grows.
