@@ -52,12 +52,33 @@ def avatar_img(page, nickname: str) -> str:
     raise AssertionError(f"no avatar of {nickname} on {page.url}")
 
 
-def shows_photo(page, nickname: str, photo_id: int) -> bool:
-    tag = avatar_img(page, nickname)
-    if f"/photos/{photo_id}?" in tag:
-        return True
-    assert "/photos/none" in tag, tag
-    return False
+def avatar_src(page, nickname: str) -> str:
+    """The URL of the member's avatar on a page: always the member's own avatar URL."""
+    src = re.search(r'src="([^"]+)"', avatar_img(page, nickname)).group(1).replace("&amp;", "&")
+    assert re.fullmatch(r"/users/\d+/avatar\?s=(40|76|180)", src), src
+    return src
+
+
+def avatar_photo_shown(browser, src: str) -> int | None:
+    """Fetch an avatar URL as ``browser``: the id of the photo it answers, None for the
+    neutral picture (whose bytes are the no-photo picture's)."""
+    answer = browser.get(src)
+    assert is_image(answer)
+    assert answer.headers["Cache-Control"] == "private, no-cache"
+    etag = answer.headers["ETag"].strip('"')
+    if etag.startswith("none-"):
+        side = src.rsplit("=", 1)[1]
+        assert answer.body == browser.get(f"/photos/none?size=sq{max(76, int(side))}").body
+        return None
+    return int(etag.split("-")[0][1:])
+
+
+def shows_photo(page, nickname: str, photo_id: int, browser=None) -> bool:
+    """Whether the avatar of the member on the page (as fetched by the page's browser)
+    answers that photo; otherwise it must answer the neutral picture."""
+    shown = avatar_photo_shown(browser, avatar_src(page, nickname))
+    assert shown in (photo_id, None), shown
+    return shown == photo_id
 
 
 # -- a PC ---------------------------------------------------------------------------------------
@@ -79,10 +100,11 @@ def test_a_member_adds_photos_and_the_first_is_the_main_one_on_the_profile(app, 
     first, second = profile_photo_ids(app, taro)
     profile = pc.get(f"/users/{taro}")
     tag = avatar_img(profile, "たろう")
-    assert f'src="/photos/{first}?size=sq180"' in tag
+    assert f'src="/users/{taro}/avatar?s=180"' in tag
     assert 'width="180" height="180"' in tag
-    square = pc.get(f"/photos/{first}?size=sq180")
-    assert is_image(square)
+    assert avatar_photo_shown(pc, f"/users/{taro}/avatar?s=180") == first
+    square = pc.get(f"/users/{taro}/avatar?s=180")
+    assert square.body == pc.get(f"/photos/{first}?size=sq180").body
     with Image.open(io.BytesIO(square.body)) as im:
         assert im.size == (180, 180)
 
@@ -100,7 +122,7 @@ def test_choosing_replacing_and_deleting_keep_one_main_photo(app, make_member):
     assert not has_form(page, "/settings/photos"), "three is the most: no add form"
     pc.submit(f"/settings/photos/{third}/main")
     assert profile_photo_ids(app, taro) == [third, second, first]
-    assert shows_photo(pc.get(f"/users/{taro}"), "たろう", third)
+    assert shows_photo(pc.get(f"/users/{taro}"), "たろう", third, pc)
 
     pc.get("/settings/photos")
     replaced = pc.submit_files(
@@ -116,7 +138,7 @@ def test_choosing_replacing_and_deleting_keep_one_main_photo(app, make_member):
     after = pc.submit(f"/photos/{new}/delete")
     assert path_of(after) == "/settings/photos"
     assert profile_photo_ids(app, taro) == [second, first], "the next one is the main photo"
-    assert shows_photo(pc.get(f"/users/{taro}"), "たろう", second)
+    assert shows_photo(pc.get(f"/users/{taro}"), "たろう", second, pc)
 
 
 def test_a_fourth_photo_and_a_bad_file_are_refused_and_change_nothing(app, make_member):
@@ -180,18 +202,18 @@ def test_friends_only_photos_show_no_photo_to_others_and_their_url_is_a_404(app,
     set_visibility(app, taro, "friends")
 
     friend = logged_in(app, PC, "hanako")
-    assert shows_photo(friend.get(f"/users/{taro}"), "たろう", photo)
+    assert shows_photo(friend.get(f"/users/{taro}"), "たろう", photo, friend)
     assert is_image(friend.get(f"/photos/{photo}"))
 
     stranger = logged_in(app, PC, "jiro")
-    assert not shows_photo(stranger.get(f"/users/{taro}"), "たろう", photo)
+    assert not shows_photo(stranger.get(f"/users/{taro}"), "たろう", photo, stranger)
     for size in ("pc", "thumb", "original", "sq76", "sq180"):
         assert stranger.get(f"/photos/{photo}?size={size}").status == 404
     no_photo = stranger.get("/photos/none?size=sq180")
     assert is_image(no_photo)
 
     me = logged_in(app, PC, "taro")
-    assert shows_photo(me.get(f"/users/{taro}"), "たろう", photo)
+    assert shows_photo(me.get(f"/users/{taro}"), "たろう", photo, me)
 
 
 def test_a_blocked_member_gets_a_404_for_a_public_photo(app, make_member):
@@ -223,8 +245,9 @@ def test_the_member_chooses_who_sees_the_photos_from_the_photo_page(app, make_me
 def test_a_member_without_photos_shows_the_no_photo_picture(app, make_member):
     taro = make_member("taro", nickname="たろう")
     make_member("jiro", nickname="じろう")
-    page = logged_in(app, PC, "jiro").get(f"/users/{taro}")
-    assert "/photos/none?size=sq180" in avatar_img(page, "たろう")
+    jiro = logged_in(app, PC, "jiro")
+    page = jiro.get(f"/users/{taro}")
+    assert avatar_photo_shown(jiro, avatar_src(page, "たろう")) is None
 
 
 # -- phones ---------------------------------------------------------------------------------------

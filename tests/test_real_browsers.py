@@ -228,9 +228,19 @@ def test_a_members_day_in_chromium(chromium, site, tmp_path):
     add.locator("button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("ul.profile-photos > li").count() == before + 1
+    if before:  # the demo gave me a photo: make the new one (the last) the main one
+        page.locator("ul.profile-photos > li").last.locator("button").first.click()
+        page.wait_for_load_state()
     page.goto(page.base + "/home")
     mine = page.locator(".me img").get_attribute("src")
-    assert re.fullmatch(r"/photos/\d+\?size=sq180", mine), mine
+    assert mine == f"/users/{site['taro']}/avatar?s=180", mine
+    shown = page.request.get(page.base + mine)
+    assert shown.headers["content-type"] == "image/jpeg"
+    with Image.open(io.BytesIO(shown.body())) as im:
+        r, g, b = im.convert("RGB").getpixel((90, 90))
+    assert r > 200, "my column shows the orange photo"
+    assert 100 < g < 190
+    assert b < 60
 
     # A diary with a photo.
     page.goto(page.base + "/diaries/new")

@@ -25,6 +25,7 @@ from . import communities as demo_communities
 from . import favorites as demo_favorites
 from . import large as demo_large
 from . import messages as demo_messages
+from . import portraits as demo_portraits
 
 DEMO_PASSWORD = "keitai-demo"  # noqa: S105 (published demo credentials)
 DEMO_DOMAIN = "example.jp"
@@ -115,6 +116,7 @@ def seed(
     reviews = demo_messages.create_reviews(ids, _clock.epoch)
     groups = demo_communities.create_communities(ids, _clock.epoch)
     groups += _create_community_photos(random.Random(seed + 7))
+    groups += ", " + demo_portraits.give_small_world(ids)
     operators = demo_admin.create_admin_content(ids, _clock.epoch)
     follows = demo_favorites.create_favorites(ids, _clock.epoch)
     follows += ", " + demo_albums.create_albums(ids, _clock.epoch, random.Random(seed + 13))

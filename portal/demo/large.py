@@ -2,7 +2,8 @@
 
 Per 1,000 members (:data:`PER_THOUSAND`): 10,000 diaries with 30,000 comments, 20,000
 footprints, 3,000 messages, 200 reviews, 50 communities with 2,000 topics, 20,000 topic comments
-and 100 events. It comes on top of the small demo world, written by the generated members
+and 100 events; one generated member in 20 has a profile photo (:mod:`.portraits`). It comes
+on top of the small demo world, written by the generated members
 (``member<n>``) among themselves, so the fixed accounts' own pages keep the demo contract;
 their friends are generated members, so taro's home shows the crowd's diaries.
 
@@ -30,12 +31,15 @@ from ..models import (
     Event,
     Footprint,
     Message,
+    Photo,
+    PhotoVariant,
     Review,
     Topic,
     TopicComment,
 )
 from ..models import community as community_model
 from ..models import review as review_model
+from . import portraits
 
 #: Rows per 1,000 members.
 PER_THOUSAND = {
@@ -141,6 +145,7 @@ def create(
         _messages(world, writer, planned["messages"])
         _reviews(world, writer, planned["reviews"])
         _communities(world, writer, planned)
+        _profile_photos(world, writer)
     _advance_sequences()
     return ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in writer.written.items())
 
@@ -441,6 +446,24 @@ def _communities(world: _World, writer: _Writer, planned: dict[str, int]) -> Non
     writer.flush()
 
 
+def _profile_photos(world: _World, writer: _Writer) -> None:
+    """One generated member in :data:`.portraits.LARGE_SHARE` without a photo gets a main
+    photo (a few portraits' bytes, encoded once)."""
+    have = set(
+        db.session.scalars(
+            select(Photo.profile_member_id).where(Photo.profile_member_id.is_not(None))
+        )
+    )
+    photos, variants = portraits.large_rows(
+        [m for m in world.members if m not in have], first_id=_next_id(Photo), moment=world.moment
+    )
+    for row in photos:
+        writer.add(Photo.__table__, row)
+    for row in variants:
+        writer.add(PhotoVariant.__table__, row)
+    writer.flush()
+
+
 @contextlib.contextmanager
 def suspended_search_index() -> Iterator[None]:
     """On SQLite, drop the diary search trigger for the load and rebuild the index after (one
@@ -467,7 +490,17 @@ def _advance_sequences() -> None:
     """On PostgreSQL, move each id sequence past the ids written here."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    for model in (Diary, DiaryComment, Message, Review, Community, Topic, TopicComment, Event):
+    for model in (
+        Diary,
+        DiaryComment,
+        Message,
+        Review,
+        Community,
+        Topic,
+        TopicComment,
+        Event,
+        Photo,
+    ):
         table = model.__tablename__
         db.session.execute(
             text(

@@ -282,6 +282,12 @@ def _store_all(
     return photos
 
 
+def encodings(im: Image.Image, *, square: bool = False) -> dict[str, EncodedImage]:
+    """Return the copies stored of a checked picture, by variant name (``square``: the
+    avatar squares too)."""
+    return _encodings(im, square=square)
+
+
 def _encodings(im: Image.Image, *, square: bool = False) -> dict[str, EncodedImage]:
     original = sanitized_original(im)
     pc = for_device(im, Device.pc(), width=PC_WIDTH, budget=None)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageDraw
@@ -55,6 +56,12 @@ def add(member: Member, uploads: list[bytes]) -> list[Photo]:
         three photos, or over the plan's storage; nothing is stored then.
     """
     return photos.add_to(member, holder_of(member), uploads)
+
+
+def encodings(im: Image.Image) -> dict[str, EncodedImage]:
+    """Return the copies stored of a checked picture made a profile photo (the squares
+    included), by variant name: for bulk loads that write the rows themselves (the demo)."""
+    return photos.encodings(im, square=True)
 
 
 def _own(member: Member, photo_id: int) -> Photo:
@@ -154,6 +161,44 @@ def main_photo_id(viewer_id: int | None, member_id: int) -> int | None:
     return main_photos(viewer_id, [member_id]).get(member_id)
 
 
+# -- avatars: one stable URL per member -----------------------------------------------------------
+
+#: The ``?s=`` an avatar URL takes (its side on the page) and the stored square that serves it.
+AVATAR_SIDES = {"40": "sq76", "76": "sq76", "180": "sq180"}
+
+
+@dataclass(frozen=True)
+class Avatar:
+    """What a member's avatar URL answers a viewer: the main photo the viewer may see
+    (``photo_id``) or the neutral picture (``None``), and a validator naming exactly that."""
+
+    photo_id: int | None
+    variant: str
+    etag: str
+
+    def image(self, device: Device) -> tuple[bytes, str]:
+        """Return the picture's bytes and media type for the device."""
+        if self.photo_id is None:
+            neutral = no_photo(self.variant, device)
+            return neutral.data, neutral.mimetype
+        photo = db.session.get(Photo, self.photo_id)
+        stored = photos.variant_for(photo, "thumb" if device.is_keitai else self.variant, device)
+        return stored.data, stored.mimetype
+
+
+def avatar(viewer_id: int | None, member_id: int, side: str, device: Device) -> Avatar:
+    """Return what ``/users/<id>/avatar?s=<side>`` shows the viewer: the member's main photo
+    if the profile's ``photo_visibility`` lets the viewer see it and the member has not
+    blocked the viewer, else the neutral picture (also for a member that does not exist, and
+    for a visitor: photos are for members, as on their own URL), so the answer never tells a
+    hidden photo from none. One query (none for a visitor)."""
+    variant = AVATAR_SIDES.get(side, "sq76")
+    photo_id = main_photo_id(viewer_id, member_id) if viewer_id is not None else None
+    kind = photos.phone_variant_key(device) if device.is_keitai else "pc"
+    shown = f"p{photo_id}" if photo_id is not None else "none"
+    return Avatar(photo_id, variant, f"{shown}-{variant}-{kind}")
+
+
 # -- the "no photo" picture ----------------------------------------------------------------------
 
 #: Its colours: a light grey ground and a mid-grey head and shoulders (neutral, no gender).
@@ -186,9 +231,13 @@ def no_photo(size: str, device: Device) -> EncodedImage:
 
 
 __all__ = [
+    "AVATAR_SIDES",
     "MOST",
+    "Avatar",
+    "avatar",
     "NotYoursError",
     "add",
+    "encodings",
     "holder_of",
     "main_photo_id",
     "main_photos",

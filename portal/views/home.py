@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, request
 from flask_login import current_user, login_required
 
-from .. import avatars
 from ..forms.auth import LoginForm
 from ..keitai.paging import paginate
 from ..rendering import render, sizes, text_parts
@@ -32,7 +31,6 @@ def index():
 
 def _home():
     page = home_service.home_for(current_user, sizes())
-    avatars.preload([page.member, *(friend for friend, _ in page.friends)])
     g.unread_messages = page.unread_messages  # the menu's count (views.messages), not again
     return render("home/index.html", page=page, welcome=bool(request.args.get("welcome")))
 

@@ -1,10 +1,14 @@
 """My profile photos (/settings/photos): up to three, one the main photo; add, replace, delete,
 choose the main one, and who sees them. PCs and the phones that can send files upload here;
-other phones see, choose and delete theirs, and send new ones by e-mail."""
+other phones see, choose and delete theirs, and send new ones by e-mail.
+
+Every member also has one stable avatar URL, ``/users/<id>/avatar?s=40|76|180``, that pages put
+in their lists without looking anything up: it answers the main photo the viewer may see or the
+neutral picture, with a validator (ETag) so a browser revalidates instead of fetching again."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -95,3 +99,21 @@ def visibility():
     except ServiceError as exc:
         return _page(error=exc.message, status=400)
     return _done(_("Your setting was saved."))
+
+
+@bp.route("/users/<int:id>/avatar")
+def avatar(id: int):
+    """A member's avatar as the viewer may see it (``?s=40|76|180``). ``no-cache``: a browser
+    keeps it but asks again each time (a 304 when nothing changed), so a photo hidden or a
+    block made since is never shown from a cache."""
+    viewer = current_user.id if current_user.is_authenticated else None
+    found = profile_photos.avatar(viewer, id, request.args.get("s", ""), g.device)
+    if found.etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        data, mimetype = found.image(g.device)
+        response = Response(data, mimetype=mimetype)
+    response.set_etag(found.etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.update(("Cookie", "User-Agent"))
+    return response
