@@ -24,6 +24,7 @@ from flask_babel import force_locale
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
+from ..models import Photo
 from ..services import ServiceError, album_mail
 from ..services import mail_post as service
 
@@ -47,7 +48,7 @@ def deliver(raw: bytes, recipient: str | None) -> tuple[int, str]:
         if added is not None:
             db.session.commit()
             return EX_OK, f"{len(added)} photos added to album {added[0].album_id}"
-        diary = service.post_message(raw, recipient)
+        posted = service.post_message(raw, recipient)
         db.session.commit()
     except service.UnknownAddressError as exc:
         db.session.rollback()
@@ -63,7 +64,9 @@ def deliver(raw: bytes, recipient: str | None) -> tuple[int, str]:
         db.session.rollback()
         logger.exception("mail-post: failed")
         return EX_SOFTWARE, "internal error"
-    return EX_OK, f"diary {diary.id} posted"
+    if isinstance(posted, Photo):
+        return EX_OK, f"profile photo {posted.id} set"
+    return EX_OK, f"diary {posted.id} posted"
 
 
 @click.command("mail-post")
@@ -72,7 +75,8 @@ def deliver(raw: bytes, recipient: str | None) -> tuple[int, str]:
 @with_appcontext
 def mail_post(recipient: str | None, file) -> None:
     """Post the mail in FILE (default: standard input) as a diary of the member whose posting
-    address it was sent to, or add its photos to the album whose address it was sent to.
+    address it was sent to, add its photos to the album whose address it was sent to, or set
+    its photo as the member's profile photo (their ``p.`` address).
 
     Exit status: 0 posted, 65 refused (reason on stderr), 67 unknown address, 75 database
     unavailable (the MTA retries).

@@ -5,6 +5,10 @@ there becomes a diary (:func:`post_message`): the subject is its title, the text
 three attached photos its photos, and it gets the member's default visibility. The MTA pipes
 each mail to ``flask mail-post --recipient <address>``.
 
+The same token with ``p.`` (:func:`photo_address_of`) sets the member's profile photo: the first
+picture of a mail sent there becomes the main photo (:mod:`.profile_photos`; with three already,
+it takes the main one's place). Renewing the token changes both addresses.
+
 Anyone who knows the address can post as the member (the sender is not checked: phones' From
 addresses are not authenticated either), so it is random, shown only to the member, and renewed
 on request, which stops the old one.
@@ -36,14 +40,16 @@ from sqlalchemy import select
 from ..extensions import db
 from ..keitai.encoding import remove_controls
 from ..keitai.mail import carrier_of_address, decode_header_text, decode_text
-from ..models import Diary, MailPostAddress, Member
-from . import ServiceError
+from ..models import Diary, MailPostAddress, Member, Photo
+from . import ServiceError, profile_photos
 from . import diaries as diary_service
 from . import photos as photo_service
 from .blog_import import html_to_text
 
 #: The local part of a posting address starts with this (``d`` for diary).
 PREFIX = "d."
+#: ... and of a profile-photo address with this (``p`` for photo).
+PHOTO_PREFIX = "p."
 #: Characters of a token (base32, lower case: 100 random bits).
 TOKEN_LENGTH = 20
 #: The longest title made from the start of the text when the subject is empty.
@@ -72,13 +78,18 @@ def domain() -> str | None:
     return value or None
 
 
-def address_of(member: Member) -> str | None:
+def address_of(member: Member, prefix: str = PREFIX) -> str | None:
     """Return the member's posting address, or ``None`` (none made yet, or the feature off)."""
     row = db.session.get(MailPostAddress, member.id)
     host = domain()
     if row is None or host is None:
         return None
-    return f"{PREFIX}{row.token}@{host}"
+    return f"{prefix}{row.token}@{host}"
+
+
+def photo_address_of(member: Member) -> str | None:
+    """Return the member's profile-photo address (``p.<token>@...``), or ``None``."""
+    return address_of(member, PHOTO_PREFIX)
 
 
 def _new_token() -> str:
@@ -111,16 +122,17 @@ def renew(member: Member) -> str:
 # -- reading a mail ----------------------------------------------------------------------------
 
 
-def _token_of(address: str, host: str) -> str | None:
-    """Return the token of a posting address of ours, else ``None``."""
+def _token_of(address: str, host: str) -> tuple[str, str] | None:
+    """Return the prefix and token of a posting address of ours, else ``None``."""
     local, at, addr_domain = address.strip().strip("<>").rpartition("@")
     if not at or addr_domain.lower().rstrip(".") != host:
         return None
     local = local.lower()
-    if not local.startswith(PREFIX):
+    prefix = next((p for p in (PREFIX, PHOTO_PREFIX) if local.startswith(p)), None)
+    if prefix is None:
         return None
-    token = local[len(PREFIX) :]
-    return token if len(token) == TOKEN_LENGTH and token.isalnum() else None
+    token = local[len(prefix) :]
+    return (prefix, token) if len(token) == TOKEN_LENGTH and token.isalnum() else None
 
 
 def _recipients(msg: Message, recipient: str | None) -> list[str]:
@@ -134,14 +146,15 @@ def _recipients(msg: Message, recipient: str | None) -> list[str]:
     return [addr for _name, addr in getaddresses(values) if addr]
 
 
-def _find_address(msg: Message, recipient: str | None, host: str) -> MailPostAddress:
+def _find_address(msg: Message, recipient: str | None, host: str) -> tuple[MailPostAddress, str]:
     for address in _recipients(msg, recipient):
-        token = _token_of(address, host)
-        if token is None:
+        found = _token_of(address, host)
+        if found is None:
             continue
+        prefix, token = found
         row = db.session.scalar(select(MailPostAddress).where(MailPostAddress.token == token))
         if row is not None:
-            return row
+            return row, prefix
     raise UnknownAddressError(_l("There is no posting address like this."))
 
 
@@ -289,8 +302,9 @@ def parse(raw: bytes) -> EmailMessage:
     return msg
 
 
-def post_message(raw: bytes, recipient: str | None) -> Diary:
-    """Make a diary of a mail sent to a posting address.
+def post_message(raw: bytes, recipient: str | None) -> Diary | Photo:
+    """Make a diary of a mail sent to a posting address (or, sent to the profile-photo
+    address, make its first picture the member's main photo: the :class:`Photo` returned).
 
     The member is found by the token in ``recipient`` (the envelope recipient the MTA gives),
     else in the Delivered-To, To and Cc headers. Subject -> title (cut to the longest title;
@@ -310,18 +324,37 @@ def post_message(raw: bytes, recipient: str | None) -> Diary:
     if host is None:
         raise UnknownAddressError(_l("Posting by e-mail is not available on this site."))
     msg = parse(raw)
-    address = _find_address(msg, recipient, host)
+    address, prefix = _find_address(msg, recipient, host)
     member = db.session.get(Member, address.member_id)
     if member is None or not member.is_active:
         raise UnknownAddressError(_l("There is no posting address like this."))
     locale = member.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
         try:
+            if prefix == PHOTO_PREFIX:
+                return _set_photo(member, msg)
             return _post(member, msg)
         except ServiceError as exc:
             exc.message = str(exc.message)  # in the member's language, for the bounce
             exc.args = (exc.message,)
             raise
+
+
+def _set_photo(member: Member, msg: EmailMessage) -> Photo:
+    """Make the mail's first picture the member's main profile photo (in the main one's place
+    when there are three already). The subject and text are not used."""
+    try:
+        pictures = _content(msg, carrier_of_address(_raw(msg, "from"))).pictures
+    except Exception as exc:  # a malformed part the email package could not take apart
+        raise BadMessageError(_l("This mail could not be read.")) from exc
+    if not pictures:
+        raise BadMessageError(_l("Please attach a photo."))
+    current = profile_photos.photos_of(member)
+    if len(current) >= profile_photos.MOST:
+        return profile_photos.replace(member, current[0].id, pictures[0])
+    (photo,) = profile_photos.add(member, pictures[:1])
+    profile_photos.make_main(member, photo.id)
+    return photo
 
 
 def _post(member: Member, msg: EmailMessage) -> Diary:

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from ..forms.photos import PhotoUploadForm, ProfilePhotoVisibilityForm
 from ..rendering import render
-from ..services import ServiceError, profile_photos
+from ..services import ServiceError, mail_post, profile_photos
 
 bp = Blueprint("profile_photos", __name__)
 
@@ -33,6 +33,8 @@ def _page(form=None, error: str | None = None, status: int = 200):
         visibility_form=visibility,
         room=len(shown) < profile_photos.MOST,
         most=profile_photos.MOST,
+        mail_enabled=mail_post.domain() is not None,
+        mail_address=mail_post.photo_address_of(me),
         error=error,
     )
 
