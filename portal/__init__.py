@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from . import avatars, filters, headers, hosts, i18n, navigation, request_log
+from . import avatars, filters, headers, hosts, i18n, navigation, qr_codes, request_log
 from .config import DefaultConfig
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from .keitai import Keitai, gateways
@@ -98,6 +98,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     filters.init_app(app)
     avatars.init_app(app)
+    qr_codes.init_app(app)
     navigation.init_app(app)
     csrf.init_app(app)
     mail.init_app(app)

@@ -97,6 +97,7 @@ def _profile_page(page: profile_page.ProfilePage, request_form=None, error=None)
         request_received=page.request_received,
         i_blocked=page.i_blocked,
         is_favorite=page.is_favorite,
+        main_photo=avatars.avatar_photo(member),  # the phones' macro reuses it
         request_form=request_form or FriendRequestForm(formdata=None),
         error=error,
     )

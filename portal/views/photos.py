@@ -17,7 +17,15 @@ from flask_login import current_user, login_required
 from ..forms.photos import PhotoUploadForm
 from ..models import Photo
 from ..rendering import render
-from ..services import ServiceError, communities, diaries, photos, profile_photos, topics
+from ..services import (
+    ServiceError,
+    communities,
+    diaries,
+    photo_pages,
+    photos,
+    profile_photos,
+    topics,
+)
 from . import albums
 from ._community import community_or_404, refused
 
@@ -50,6 +58,37 @@ def photo(id: int):
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+#: Where a photo page's "back" leads, by what the photo belongs to.
+_BACK = {
+    "diary": "diaries.show",
+    "topic": "topics.show",
+    "profile": "members.profile",
+    "community": "communities.show",
+}
+
+
+@bp.route("/photos/<int:id>/view")
+@login_required
+def view(id: int):
+    """A photo's page: the photo, its caption and owner, previous and next, the way back (a
+    photo the viewer may not see: the same 404 as one that does not exist)."""
+    page = photo_pages.page_of(id, current_user.id)
+    if page is None:
+        abort(404)
+    if page.photo.album_id is not None:  # an album photo's page is its album's (/photos/<id>)
+        return redirect(url_for("photos.photo", id=id))
+    if page.kind in _BACK:
+        back = url_for(_BACK[page.kind], id=page.place_id)
+    else:
+        back = url_for("home.index")
+    return render(
+        "photos/view.html",
+        page=page,
+        back=back,
+        may_delete=photos.may_change(current_user.id, page.photo),
+    )
 
 
 @dataclass(frozen=True)
