@@ -12,8 +12,6 @@ from __future__ import annotations
 import functools
 from typing import NamedTuple
 
-import segno
-
 from .filters import share_url
 
 #: Pixels per module and the quiet zone (modules) around the code.
@@ -31,6 +29,8 @@ class QRCode(NamedTuple):
 @functools.lru_cache(maxsize=512)
 def qr_for(url: str) -> QRCode:
     """Return the QR code of a URL (error correction M, as phone readers of 2008 read)."""
+    import segno  # noqa: PLC0415 (only pages with a QR code need it)
+
     code = segno.make(url, error="m", micro=False)
     side = code.symbol_size(scale=SCALE, border=BORDER)[0]
     return QRCode(url, code.svg_data_uri(scale=SCALE, border=BORDER, dark="#333"), side)

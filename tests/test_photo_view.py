@@ -29,7 +29,8 @@ def test_a_diary_photo_opens_its_page_with_previous_next_and_the_way_back(app, m
     page = pc.get(f"/photos/{second}/view")
     assert page.status == 200
     assert "<h1>海へ行った</h1>" in page.text
-    assert ui_text(app, PC, "Photo %(index)s of %(total)s", index=2, total=3) in page.text
+    photo_count = ("Photo %(index)s of %(num)s", "Photo %(index)s of %(num)s")
+    assert ui_text(app, PC, photo_count, index=2, num=3) in page.text
     assert f'src="/photos/{second}?size=pc" width="640" height="427"' in page.text
     assert f'src="/users/{taro}/avatar?s=40"' in page.text
     assert "たろう" in page.text
