@@ -86,3 +86,17 @@ def test_a_d501i_gets_a_small_photo_page(app, make_member):
     assert_fits_d501i(page)
     assert any(href.startswith(f"/photos/{second}/view") for href, _ in page.links)
     assert any(href.startswith(f"/photos/{first}?") for href, _ in page.links)
+
+
+def test_an_album_photo_is_shown_on_its_album_page_and_hidden_ones_stay_404(app, make_member):
+    from tests.test_albums import album_photos, make_album
+
+    taro = make_member("taro", nickname="たろう")
+    make_member("jiro", nickname="じろう")
+    (photo,) = album_photos(app, make_album(app, taro, photos=1))
+    (hidden,) = album_photos(app, make_album(app, taro, photos=1, visibility="private"))
+    pc = logged_in(app, PC, "jiro")
+    moved = pc.get(f"/photos/{photo}/view", follow=False)
+    assert moved.status == 302
+    assert moved.headers["Location"].endswith(f"/photos/{photo}")
+    assert pc.get(f"/photos/{hidden}/view", follow=False).status == 404
