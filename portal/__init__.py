@@ -111,8 +111,9 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.unauthorized_handler(login_first)
 
-    from . import tasks, transactions
+    from . import page_cache, tasks, transactions
 
+    page_cache.init_app(app)
     tasks.init_app(app)
     transactions.init_app(app)
 

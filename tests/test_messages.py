@@ -443,9 +443,12 @@ def test_the_menu_count_is_one_query_per_request(app, browser, login, world):
         engine = db.engine
     event.listen(engine, "before_cursor_execute", count)
     try:
+        send(app, world["hanako"], world["taro"])  # a new message: home is made again
         pc.get("/home")
         assert len(counted) == 1
         counted.clear()
+        pc.get("/home")  # nothing changed: from the page cache
+        assert counted == []
         pc.get("/settings")
         assert len(counted) == 1
     finally:

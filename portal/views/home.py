@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, request
 from flask_login import current_user, login_required
 
+from .. import page_cache
 from ..forms.auth import LoginForm
 from ..keitai.paging import paginate
 from ..rendering import render, sizes, text_parts
@@ -30,6 +31,10 @@ def index():
 
 
 def _home():
+    return page_cache.cached_page("home", _render_home)
+
+
+def _render_home():
     page = home_service.home_for(current_user, sizes())
     g.unread_messages = page.unread_messages  # the menu's count (views.messages), not again
     return render("home/index.html", page=page, welcome=bool(request.args.get("welcome")))

@@ -1,0 +1,126 @@
+"""Whole member pages from Flask-Caching, keyed by the version of everything stored.
+
+What a member's home shows depends on a great deal: friends' diaries, comments, photos,
+friendships, blocks, privacy levels, messages, settings. Rather than trust each change to name
+the pages it touches, every commit that changed any row moves one *content version* (a random
+token, so an evicted or restarted cache can never bring an old entry back), and a page is
+cached under that version. A cached page is therefore never older than the last change a viewer
+could see; a read-only page view (the common case: a member reloading home) is served from
+the cache.
+
+The key also holds everything else a page depends on: the member, the session (the page's
+links carry its id on phones, its forms its CSRF token), the device as detected (rendering,
+charset, emoji, screen), the language, the URL and the minute (relative times, notices that
+start or end, the Tokyo date). Entries live ``PAGE_CACHE_SECONDS`` at most.
+
+The cache is SimpleCache (in process) by default and Redis when ``CACHE_TYPE`` is
+``RedisCache`` (the cluster sets ``PORTAL_CACHE_TYPE`` and ``PORTAL_CACHE_REDIS_URL``): with
+several processes writing, only a shared cache sees every process's version changes. Writes
+made outside the ORM session (the session store's own rows) are no content and move nothing.
+A process whose cache is its own (SimpleCache) does not see another process's commits (the
+queue consumer's blog imports): those show within ``PAGE_CACHE_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import time
+from collections.abc import Callable
+
+from flask import Flask, Response, current_app, g, has_app_context, request, session
+from flask_caching import Cache
+
+from . import transactions
+from .i18n import locale_code
+
+cache = Cache()
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "content-version"
+
+
+def content_version() -> str:
+    """Return the current content version (making one if the cache has none)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = bump()
+    return version
+
+
+def bump() -> str:
+    """Start a new content version: every page cached before is stale."""
+    version = secrets.token_urlsafe(12)
+    cache.set(VERSION_KEY, version, timeout=0)
+    return version
+
+
+def _after_write_commit() -> None:
+    if has_app_context() and _enabled():
+        try:
+            bump()
+        except Exception:  # the cache is down: nothing can be read from it either
+            logger.exception("page cache: could not start a new content version")
+
+
+def _enabled() -> bool:
+    return bool(current_app.config.get("PAGE_CACHE_SECONDS"))
+
+
+def _key(name: str, version: str) -> str:
+    device = g.get("device")
+    parts = [
+        name,
+        version,
+        getattr(session, "sid", ""),
+        json.dumps(dict(session), sort_keys=True, default=str),
+        repr(device),
+        str(g.get("mobile_view")),
+        locale_code(),
+        repr(g.get("hankaku")),
+        request.full_path,
+        str(int(time.time() // 60)),
+    ]
+    digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+    return f"page:{digest}"
+
+
+def cached_page(name: str, make: Callable[[], Response]) -> Response:
+    """Return the page ``name`` for this request from the cache, or ``make()`` it and keep it.
+
+    Only a plain 200 page is kept, and nothing is used while the session has flash messages
+    waiting (the page shows them once).
+    """
+    if not _enabled() or "_flashes" in session or request.method != "GET":
+        return make()
+    try:
+        version = content_version()
+        hit = cache.get(_key(name, version))
+    except Exception:  # the cache is down: serve the page without it
+        logger.exception("page cache: not reachable")
+        return make()
+    if hit is not None:
+        body, content_type = hit
+        return Response(body, status=200, content_type=content_type)
+    response = make()
+    if response.status_code == 200 and not response.direct_passthrough:
+        value = (response.get_data(), response.headers["Content-Type"])
+        # Keyed as the session is now (the page may have given it its CSRF token), under the
+        # version read before the page was made: a change meanwhile makes the entry stale.
+        try:
+            key = _key(name, version)
+            cache.set(key, value, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+        except Exception:
+            logger.exception("page cache: not reachable")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Bind the cache and listen for commits that change content."""
+    app.config.setdefault("CACHE_TYPE", "SimpleCache")
+    app.config.setdefault("CACHE_DEFAULT_TIMEOUT", 300)
+    app.config.setdefault("PAGE_CACHE_SECONDS", 60)
+    cache.init_app(app)
+    transactions.on_write_commit(_after_write_commit)

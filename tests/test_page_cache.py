@@ -1,0 +1,137 @@
+"""A member's home comes from the cache while nothing changed, and never shows what changed
+or what its viewer may not see (issue 11.4)."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from sqlalchemy import event
+
+from portal.extensions import db
+from portal.models import Member
+from portal.services import diaries, social
+from tests.browser import DOCOMO_MOVA, PC
+
+AGENTS = pytest.mark.parametrize("agent", [DOCOMO_MOVA, PC], ids=["docomo", "pc"])
+
+
+@contextlib.contextmanager
+def statements(app):
+    """Collect the SQL statements run meanwhile."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def home_url(client, agent) -> str:
+    return client.page.url if agent == DOCOMO_MOVA else "/home"
+
+
+def write_diary(app, author: int, title: str, visibility: str = "friends") -> None:
+    with app.app_context():
+        member = db.session.get(Member, author)
+        diaries.create(member, title=title, body="本文", visibility=visibility)
+        db.session.commit()
+
+
+@pytest.fixture
+def pair(app, make_member):
+    taro = make_member("taro", nickname="たろう")
+    hana = make_member("hana", nickname="はな", friends=(taro,))
+    return taro, hana
+
+
+@AGENTS
+def test_a_reloaded_home_is_the_same_page_from_the_cache(app, browser, login, pair, agent):
+    client = browser(agent, cookies=agent == PC)
+    first = login(client, "taro")
+    url = home_url(client, agent)
+    with statements(app) as seen:
+        again = client.get(url)
+    assert again.body == first.body
+    assert again.headers["Content-Type"] == first.headers["Content-Type"]
+    assert again.headers["Cache-Control"] == "private, no-store"
+    # Only the session and the member are read (on a PC the member again, for the response
+    # headers after the commit): the page itself runs no query.
+    assert len(seen) == (3 if agent == PC else 2), "\n".join(s[:90] for s in seen)
+
+
+@AGENTS
+def test_a_friends_new_diary_shows_at_once(app, browser, login, pair, agent):
+    taro, hana = pair
+    client = browser(agent, cookies=agent == PC)
+    login(client, "taro")
+    url = home_url(client, agent)
+    assert "春の日記" not in client.get(url).text
+    write_diary(app, hana, "春の日記")
+    assert "春の日記" in client.get(url).text
+
+
+@AGENTS
+def test_a_block_hides_the_blockers_diary_from_the_cached_home(app, browser, login, pair, agent):
+    taro, hana = pair
+    write_diary(app, hana, "春の日記", visibility="public")
+    client = browser(agent, cookies=agent == PC)
+    login(client, "taro")
+    url = home_url(client, agent)
+    assert "春の日記" in client.get(url).text
+    with app.app_context():
+        social.block(db.session.get(Member, hana), db.session.get(Member, taro))
+        db.session.commit()
+    page = client.get(url)
+    assert "春の日記" not in page.text
+    assert "はな" not in page.text
+
+
+def test_another_member_never_gets_my_cached_home(app, browser, login, pair, make_member):
+    make_member("jiro", nickname="じろう")
+    write_diary(app, pair[1], "友だちだけの日記")
+    taro = browser(PC)
+    assert "友だちだけの日記" in login(taro, "taro").text
+    taro.get("/home")
+    jiro = browser(PC)
+    page = login(jiro, "jiro")
+    assert "じろう" in page.text
+    assert "友だちだけの日記" not in page.text
+    assert "友だちだけの日記" not in jiro.get("/home").text
+
+
+def test_each_device_and_session_gets_its_own_page(app, browser, login, pair):
+    pc = browser(PC)
+    login(pc, "taro")
+    pc_home = pc.get("/home")
+    phone = browser(DOCOMO_MOVA, cookies=False)
+    phone_home = login(phone, "taro")
+    assert phone_home.charset == "Shift_JIS"
+    assert pc_home.charset == "UTF-8"
+    other_pc = browser(PC)
+    login(other_pc, "taro")
+    other = other_pc.get("/home")
+    # Each session's forms carry its own CSRF token.
+    assert (
+        other.form("/logout").fields["csrf_token"] != pc_home.form("/logout").fields["csrf_token"]
+    )
+
+
+def test_a_language_switch_changes_the_cached_home(app, browser, login, pair):
+    phone = browser(DOCOMO_MOVA, cookies=False)
+    home = login(phone, "taro")
+    assert home.html_lang == "ja"
+    english = phone.click("English")
+    assert english.html_lang == "en"
+    assert phone.get(english.url).html_lang == "en"
+
+
+def test_the_cache_can_be_turned_off(make_app, make_member):
+    app = make_app(PAGE_CACHE_SECONDS=0)
+    assert not app.config["PAGE_CACHE_SECONDS"]
