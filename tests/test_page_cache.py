@@ -134,3 +134,32 @@ def test_a_language_switch_changes_the_cached_home(app, browser, login, pair):
 def test_the_cache_can_be_turned_off(make_app, make_member):
     app = make_app(PAGE_CACHE_SECONDS=0)
     assert not app.config["PAGE_CACHE_SECONDS"]
+
+
+@AGENTS
+def test_a_new_message_and_its_reading_show_at_once_in_the_cached_inbox(
+    app, browser, login, pair, agent
+):
+    from portal.services import messages
+
+    taro, hana = pair
+    client = browser(agent, cookies=agent == PC)
+    login(client, "taro")
+    inbox = client.get(client.page.link("[*]") if agent == DOCOMO_MOVA else "/messages")
+    assert "春のお便り" not in inbox.text
+    with app.app_context():
+        sender = db.session.get(Member, hana)
+        sent = messages.send(sender, to=taro, subject="春のお便り", body="こんにちは")
+        db.session.commit()
+        sent_id = sent.id
+    with statements(app) as seen:
+        page = client.get(inbox.url)
+    assert "春のお便り" in page.text
+    assert len(seen) > 2  # made again: something changed
+    with statements(app) as seen:
+        again = client.get(inbox.url)
+    assert again.body == page.body
+    assert len(seen) == 2  # nothing changed: from the cache
+    client.get(next(h for h, _ in page.links if f"/messages/{sent_id}" in h))
+    read = client.get(inbox.url)
+    assert read.body != page.body  # no longer unread

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import page_cache
 from ..forms.messages import SAVE_DRAFT, MessageForm
 from ..keitai.paging import paginate
 from ..models import Message
@@ -45,7 +46,12 @@ def _menu_globals() -> dict:
 @bp.route("/messages")
 @login_required
 def index():
-    """List a folder (``?folder=inbox|sent|drafts|trash``), newest first, a page at a time."""
+    """List a folder (``?folder=inbox|sent|drafts|trash``), newest first, a page at a time
+    (from the page cache while nothing changed)."""
+    return page_cache.cached_page("messages", _folder_page)
+
+
+def _folder_page():
     folder = request.args.get("folder")
     if folder not in messages.FOLDERS:
         folder = messages.FOLDERS[0]
