@@ -112,10 +112,12 @@ def register_extensions(app: Flask) -> None:
     login_manager.unauthorized_handler(login_first)
 
     from . import page_cache, tasks, transactions
+    from .services import readings
 
     page_cache.init_app(app)
     tasks.init_app(app)
     transactions.init_app(app)
+    readings.init_app(app)
 
 
 def _load_member(member_id: str):

@@ -17,6 +17,7 @@ from jinja2 import FileSystemLoader, PrefixLoader
 
 from .filters import member_text
 from .i18n import locale_code
+from .i18n.ruby import learner_text
 from .keitai import Keitai
 from .keitai.ext import encode_for
 from .keitai.paging import split_text
@@ -237,13 +238,15 @@ def sizes() -> Sizes:
     return SIZES[tree()]
 
 
-def text_parts(text: str) -> list[str]:
+def text_parts(text: str, reading: Any = None) -> list[str]:
     """Split a long member text into the parts this rendering shows one per page.
 
     Each part, as the page shows it (escaped, URLs linked, line breaks, encoded for the
     device), takes at most :attr:`Sizes.text_part_bytes`; cuts fall at paragraph or sentence
     ends and never inside a URL (:func:`portal.keitai.paging.split_text`).
 
+    :param reading: the text's stored readings: with furigana on, parts are measured with
+        them (the same reading gives the same parts on the page and in its edit form).
     :return: the parts, ``[text]`` when it fits or the rendering has no limit.
     """
     limit = sizes().text_part_bytes
@@ -252,7 +255,7 @@ def text_parts(text: str) -> list[str]:
     device = g.device
 
     def measure(piece: str) -> int:
-        html = str(member_text(piece))
+        html = str(learner_text(piece, reading) if reading is not None else member_text(piece))
         return len(encode_for(html, device, locale_code()))
 
     return split_text(text, limit, measure)

@@ -71,6 +71,28 @@ def purge_messages() -> None:
     click.echo(f"{purged} messages deleted from the trash.")
 
 
+@click.group("readings")
+def readings_group() -> None:
+    """Readings of member text (furigana, glosses) and romaji nicknames."""
+
+
+@readings_group.command("backfill")
+@click.option("--queue", "queued", is_flag=True, help="Leave the work to the queue consumer.")
+@with_appcontext
+def readings_backfill(queued: bool) -> None:
+    """Write the readings missing or stale for saved texts (safe to repeat)."""
+    from ..services import readings
+    from ..tasks.readings import backfill_readings
+
+    if queued:
+        backfill_readings()
+        click.echo("Queued.")
+        return
+    done = readings.backfill()
+    db.session.commit()
+    click.echo(f"{done} texts and nicknames given readings.")
+
+
 @click.group("translate")
 def translate() -> None:
     """Translation catalogues: extract, update, compile, check."""
@@ -139,3 +161,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(mail_post)
     app.cli.add_command(serve)
     app.cli.add_command(queue)
+    app.cli.add_command(readings_group)

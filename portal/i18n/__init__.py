@@ -27,7 +27,7 @@ from .languages import (
     visitor_language,
     wanted_locale,
 )
-from .learner import learner_mode
+from .learner import furigana_level, learner_mode
 from .text import choose_hankaku, install_gettext, ui
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "LOCALE_KEY",
     "choose_for_visit",
     "day",
+    "furigana_level",
     "keep_for_browser",
     "language_tag",
     "learner_mode",
@@ -63,7 +64,10 @@ def locale_tag() -> str:
 
 def init_app(app) -> None:
     """Register gettext, the date and number filters and the language globals."""
+    from . import ruby
+
     install_gettext(app.jinja_env)
+    ruby.init_app(app)
     app.before_request(adopt_lang_param)
     app.before_request(choose_hankaku)
     app.url_defaults(carry_language)
@@ -79,6 +83,7 @@ def init_app(app) -> None:
         offered_languages=offered_languages,
         unsaved_language=unsaved_choice,
         learner_mode=learner_mode,
+        furigana_level=furigana_level,
         year_month=year_month,
     )
     app.jinja_env.policies["ext.i18n.trimmed"] = True

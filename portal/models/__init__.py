@@ -24,6 +24,7 @@ from .outbox import OutboxMail
 from .password_reset import PasswordReset
 from .photo import Photo, PhotoVariant
 from .profile import Profile
+from .reading import TextReading
 from .review import Review
 from .session import StoredSession
 from .social import Block, Favorite, Footprint, FriendRequest, Introduction
@@ -61,6 +62,7 @@ __all__ = [
     "Report",
     "Review",
     "ScheduleEntry",
+    "TextReading",
     "SiteSetting",
     "StoredSession",
     "Topic",

@@ -25,6 +25,12 @@ class Member(UserMixin, Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     #: Show UI katakana half-width on Shift_JIS phones (smaller pages); members may turn it off.
     hankaku: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: Furigana over kanji: ``None`` off, ``all``, or a known old JLPT level (``4`` easiest to
+    #: ``1``): readings only for kanji harder than it (``portal.i18n.learner``).
+    furigana: Mapped[str | None] = mapped_column(String(4))
+    #: The nickname in Hepburn romaji (cutlet), written when the nickname is saved; ``None``
+    #: when it is already in Latin letters or not computed yet.
+    nickname_romaji: Mapped[str | None] = mapped_column(String(120))
     is_operator: Mapped[bool] = mapped_column(default=False)
     #: The premium plan (granted by operators) lifts the limits in ``portal.services.limits``.
     is_premium: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..i18n.learner import FURIGANA_LEVELS
 from ..models import Invitation, Member
 from ..models._time import utcnow
 from ..models.member import age_on
@@ -244,3 +245,12 @@ def set_locale(member: Member, code: str) -> bool:
 def set_hankaku(member: Member, enabled: bool) -> None:
     """Save whether the member's phone shows UI katakana half-width."""
     member.hankaku = enabled
+
+
+def set_furigana(member: Member, level: str | None) -> bool:
+    """Save the member's furigana setting (``None`` off, ``all``, or a known old JLPT level);
+    return whether it is one of them."""
+    if level is not None and level not in FURIGANA_LEVELS:
+        return False
+    member.furigana = level
+    return True

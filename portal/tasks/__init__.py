@@ -6,10 +6,11 @@ replaces cron); ``make run`` starts one beside waitress.
   by default, Redis for several machines, ``memory://`` to run tasks at once in tests), and
   :func:`~.queue.app_task`, which runs a task in an app context.
 * :mod:`.mail`: delivering the outbox, with retries and backoff.
+* :mod:`.readings`: backfilling the readings of texts saved before they existed.
 * :mod:`.periodic`: the schedule (feeds hourly; purges and birthday notices daily).
 """
 
-from . import mail, periodic  # noqa: F401 (registers the tasks)
+from . import mail, periodic, readings  # noqa: F401 (registers the tasks)
 from .queue import huey, init_app
 
 __all__ = ["huey", "init_app"]

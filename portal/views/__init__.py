@@ -20,6 +20,7 @@ from . import (
     health,
     home,
     invites,
+    learner,
     links,
     members,
     messages,
@@ -49,7 +50,7 @@ def register(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (communities, community_admin, topics, events, event_comments, calendar):
         app.register_blueprint(module.bp)
-    for module in (reports, admin, health):
+    for module in (reports, admin, health, learner):
         app.register_blueprint(module.bp)
     # Browsers ask for /favicon.ico whatever the page says: the same file as the static one.
     app.add_url_rule(

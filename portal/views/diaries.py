@@ -19,9 +19,10 @@ from ..forms.diaries import CommentForm, DiaryEditForm, DiaryForm
 from ..forms.social import VISIBILITY_LABELS
 from ..keitai.paging import paginate
 from ..models import Diary
-from ..rendering import render, sizes, text_parts
+from ..rendering import render, sizes
 from ..services import ServiceError, comments, diaries, footprints, photos, profiles
 from ..services.visibility import is_blocked
+from ._learner import body_parts, readings_of
 from ._parts import LAST, number, splice
 from ._parts import month as month_arg
 from ._parts import revision as fingerprint
@@ -100,7 +101,7 @@ def _diary_page(
     status: int = 200,
 ):
     me, size = current_user, sizes()
-    parts = text_parts(diary.body)
+    parts, found = body_parts("diary", diary)
     part = paginate(len(parts), part_number or number("part"), 1)
     last_part = part.page == part.pages
     older, newer = diaries.neighbours(diary, me.id)
@@ -112,6 +113,7 @@ def _diary_page(
         )
         comment_paging = paginate(comment_total, number(), size.comments_page)
         deletable = {c.id for c in page if comments.can_delete(me, c, diary)}
+        found = found.merged(readings_of(*(("diary_comment", c) for c in page)))
     else:
         comment_total = comments.count_of(diary, me.id)
     return render(
@@ -131,6 +133,7 @@ def _diary_page(
         comment_form=comment_form or CommentForm(formdata=None),
         visibility_labels=VISIBILITY_LABELS,
         error=error,
+        readings=found,
     )
 
 
@@ -188,7 +191,7 @@ def list_of(id: int):
 def edit(id: int):
     """Edit a diary (its author only); a long body one part at a time on phones."""
     diary = _own(id)
-    parts = text_parts(diary.body)
+    parts = body_parts("diary", diary)[0]
     revision = fingerprint(parts)
     if request.method == "GET":
         part = paginate(len(parts), number("part"), 1)
@@ -276,7 +279,7 @@ def comment(id: int):
             url_for(
                 "diaries.show",
                 id=diary.id,
-                part=len(text_parts(diary.body)),
+                part=len(body_parts("diary", diary)[0]),
                 page=paginate(
                     comments.count_of(diary, current_user.id), LAST, sizes().comments_page
                 ).page,
@@ -303,7 +306,7 @@ def delete_comment(id: int):
     except ServiceError as exc:
         return _diary_page(diary, part_number=LAST, error=exc.message, status=403)
     flash(_("The comment was deleted."))
-    last_part = len(text_parts(diary.body))
+    last_part = len(body_parts("diary", diary)[0])
     return redirect(url_for("diaries.show", id=diary.id, part=last_part, _anchor="comments"))
 
 

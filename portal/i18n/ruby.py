@@ -1,0 +1,82 @@
+"""Furigana and glosses on a page, from readings stored when the text was saved.
+
+PC pages get ``<ruby>新<rp>(</rp><rt>あたら</rt><rp>)</rp></ruby>しい`` (the English meaning
+of the word in the ruby's ``title``: shown on hover, and read by screen readers); phones,
+whose browsers have no ruby, get ``新(あたら)しい``. Only readings over kanji the reader's
+level asks for are shown (:func:`portal.i18n.learner.shows_reading`). A text without stored
+readings (saved before they existed, or changed since) is shown as it is.
+
+Nothing here analyses text: it only lays out what :mod:`portal.services.readings` stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from markupsafe import Markup, escape
+
+from ..filters import member_text
+from .learner import furigana_level, shows_reading
+
+Run = str | tuple[str, str, str]
+
+
+def runs(text: str, reading: Any, setting: str | None = None) -> list[Run]:
+    """Split ``text`` (the reading's text, or a part of it) into plain strings and
+    ``(kanji, reading, gloss)`` for each reading shown."""
+    if reading is None or not text:
+        return [text]
+    offset = 0 if text == reading.text else reading.text.find(text)
+    if offset < 0:
+        return [text]
+    end, pos = offset + len(text), offset
+    out: list[Run] = []
+    for start, stop, read, level, word in reading.ruby:
+        if start < pos or stop > end or not shows_reading(level, setting):
+            continue
+        if start > pos:
+            out.append(reading.text[pos:start])
+        meaning = reading.words[word][2] if 0 <= word < len(reading.words) else ""
+        out.append((reading.text[start:stop], read, meaning))
+        pos = stop
+    if pos < end:
+        out.append(reading.text[pos:end])
+    return out
+
+
+def ruby_markup(base: str, read: str, meaning: str, *, mobile: bool) -> Markup:
+    """Return one reading as the rendering shows it."""
+    if mobile:
+        return escape(base) + Markup("(") + escape(read) + Markup(")")
+    title = Markup(' title="%s"') % meaning if meaning else Markup("")
+    return Markup("<ruby%s>%s<rp>(</rp><rt>%s</rt><rp>)</rp></ruby>") % (title, base, read)
+
+
+def learner_text(text: str, reading: Any = None, *, multiline: bool = True) -> Markup:
+    """Return member text with furigana when the reader has them on (template filter:
+    ``{{ diary.body|learner_text(readings.get("diary", diary.id, "body")) }}``).
+
+    :param multiline: a body (URLs linked, line breaks kept), else a title (escaped only).
+    """
+    plain = member_text if multiline else escape
+    setting = furigana_level()
+    if reading is None or setting is None:
+        return plain(text or "")
+    mobile = bool(g.get("mobile_view"))
+    parts = [
+        plain(run) if isinstance(run, str) else ruby_markup(*run, mobile=mobile)
+        for run in runs(text, reading, setting)
+    ]
+    return Markup("").join(parts)
+
+
+def learner_title(text: str, reading: Any = None) -> Markup:
+    """A title or one-line text with furigana (template filter)."""
+    return learner_text(text, reading, multiline=False)
+
+
+def init_app(app) -> None:
+    """Register the ``learner_text`` and ``learner_title`` filters."""
+    app.jinja_env.filters["learner_text"] = learner_text
+    app.jinja_env.filters["learner_title"] = learner_title
