@@ -45,7 +45,7 @@ _URL = re.compile(r"https?://[^\s<>\"']+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 #: Latin words a UI in any language may carry: formats, standards, units, "[8]".
 ALLOWED_WORDS = {
     "ID", "PC", "URL", "RSS", "Atom", "CD", "DVD", "TV", "JPEG", "PNG", "GIF", "WebP", "EXIF",
-    "MB", "KB", "http", "https", "Shift_JIS",
+    "MB", "KB", "http", "https", "Shift_JIS", "JLPT",
 }  # fmt: skip
 
 KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff65-\uff9f]")

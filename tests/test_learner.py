@@ -248,3 +248,77 @@ def test_the_backfill_command_and_task(app, runner, taro):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.get(TextReading, ("diary", diary_id, "title")) is not None
+
+
+# -- topics ----------------------------------------------------------------------------------
+
+
+def test_topics_and_their_comments_get_furigana(app, browser, login, taro):
+    from portal.models import Topic
+    from portal.services import topics
+    from tests.community_helpers import make_community, make_topic
+
+    community = make_community(app, taro)
+    topic_id = make_topic(app, community, taro, title="新しい話題", body=BODY)
+    with app.app_context():
+        topic = db.session.get(Topic, topic_id)
+        topics.add_comment(topic.author, topic, "漢字の読み方")
+        db.session.commit()
+    _set_furigana(app, taro, "all")
+    pc = browser(PC)
+    login(pc, "taro")
+    page = pc.get(f"/topics/{topic_id}")
+    assert "<h1><ruby" in page.text
+    assert RUBY_NEW in page.text
+    assert "<rt>かんじ</rt>" in page.text, "the latest comments"
+    assert "<rt>かんじ</rt>" in pc.get(f"/topics/{topic_id}/comments").text
+    phone = browser(DOCOMO_MOVA, cookies=False)
+    home = login(phone, "taro")
+    sid = home.url.split("sid=")[1].split("&")[0]
+    page = phone.get(f"/topics/{topic_id}?sid={sid}")
+    assert "新(あたら)しい" in page.text
+    assert_fits_d501i(page)
+
+
+# -- romaji ----------------------------------------------------------------------------------
+
+
+def test_nicknames_have_romaji_in_the_english_ui(app, browser, login, make_member, taro):
+    hanako = make_member("hanako", nickname="＠はなこ☆", friends=(taro,))
+    pc = browser(PC)
+    login(pc, "taro")
+    page = pc.get(f"/users/{hanako}")
+    assert "＠はなこ☆" in page.text
+    assert "(Hanako)" not in page.text, "not in the Japanese UI"
+    page = pc.get(f"/lang/en?next=/users/{hanako}")
+    assert "＠はなこ☆ (Hanako)" in page.text, "symbols left out of the romaji"
+    with app.app_context():
+        db.session.get(Member, hanako).nickname = "ゆうこ"
+        db.session.commit()
+        assert db.session.get(Member, hanako).nickname_romaji == "Yūko"
+        assert db.session.get(Member, taro).nickname_romaji == "Tarō"
+    assert "ゆうこ (Yūko)" in pc.get(f"/users/{hanako}").text
+    latin = make_member("kenji", nickname="Kenji", friends=(taro,))
+    assert "Kenji (" not in pc.get(f"/users/{latin}").text
+
+
+def test_phones_list_the_words_on_a_page_of_their_own(app, browser, login, make_member, taro):
+    diary_id = _diary(app, taro)
+    stranger = make_member("jiro", nickname="じろう")
+    with app.app_context():
+        secret = diaries.create(
+            db.session.get(Member, stranger), title="秘密", body="秘密の日記", visibility="private"
+        ).id
+        db.session.commit()
+    _set_furigana(app, taro, "3")
+    phone = browser(DOCOMO_MOVA, cookies=False)
+    home = login(phone, "taro")
+    sid = home.url.split("sid=")[1].split("&")[0]
+    page = phone.get(f"/diaries/{diary_id}?sid={sid}")
+    words = next(url for url, _t in page.links if url.startswith(f"/words/diary/{diary_id}"))
+    page = phone.get(words)
+    assert_fits_d501i(page)
+    assert "日記(にっき):<span lang=\"en\">diary; journal</span>" in page.text
+    assert "/about/dictionaries" in page.text
+    assert phone.get(f"/words/diary/{secret}?sid={sid}").status == 404, "not readable: a 404"
+    assert phone.get(f"/words/photo/{diary_id}?sid={sid}").status == 404

@@ -264,7 +264,7 @@ def test_a_members_day_in_chromium(chromium, site, tmp_path):
     page.goto(page.base + f"/messages/new?to={site['hanako']}")
     page.fill("input[name=subject]", "こんにちは")
     page.fill("textarea[name=body]", "週末あいてる？")
-    page.locator("button[type=submit]:not([name=draft])").last.click()
+    page.locator("main button[type=submit]:not([name=draft])").last.click()
     page.wait_for_load_state()
     assert "メッセージを送信しました" in page.locator("p.flash").inner_text()
 

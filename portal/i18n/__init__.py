@@ -27,7 +27,7 @@ from .languages import (
     visitor_language,
     wanted_locale,
 )
-from .learner import furigana_level, learner_mode
+from .learner import furigana_level, learner_mode, nickname
 from .text import choose_hankaku, install_gettext, ui
 
 __all__ = [
@@ -72,7 +72,13 @@ def init_app(app) -> None:
     app.before_request(choose_hankaku)
     app.url_defaults(carry_language)
     app.jinja_env.filters.update(
-        ui=ui, when=when, iso=iso, day=day, month_day=month_day, number=number
+        ui=ui,
+        when=when,
+        iso=iso,
+        day=day,
+        month_day=month_day,
+        number=number,
+        nickname=nickname,
     )
     app.jinja_env.globals.update(
         locale_code=locale_code,

@@ -15,6 +15,8 @@ from __future__ import annotations
 from flask import g, has_request_context, session
 from flask_login import current_user
 
+from .formats import locale_code
+
 #: The session key a visitor's learner mode is kept under.
 LEARNER_KEY = "learner"
 #: The session key of a visitor's furigana setting.
@@ -53,3 +55,13 @@ def learner_mode() -> bool:
     if "learner_mode" in g:
         return bool(g.learner_mode)
     return bool(session.get(LEARNER_KEY)) or furigana_level() is not None
+
+
+def nickname(member) -> str:
+    """Return a member's nickname as a page shows it: in the English UI with its romaji
+    beside it (``たろう (Tarō)``), written when the nickname was saved (template filter)."""
+    name = member.nickname
+    roman = getattr(member, "nickname_romaji", None)
+    if roman and roman.casefold() != name.casefold() and locale_code() == "en":
+        return f"{name} ({roman})"
+    return name

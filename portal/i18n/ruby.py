@@ -76,7 +76,32 @@ def learner_title(text: str, reading: Any = None) -> Markup:
     return learner_text(text, reading, multiline=False)
 
 
+#: The dictionaries' and tools' names, as the attribution shows them inside translated text.
+DICTIONARY_NAMES = {
+    "jmdict": "JMdict",
+    "kanjidic": "KANJIDIC2",
+    "group": "Electronic Dictionary Research and Development Group (EDRDG)",
+    "licence": "Creative Commons Attribution-ShareAlike 4.0 (CC BY-SA 4.0)",
+    "glossary": "JMdict (EDRDG, CC BY-SA 4.0)",
+    "mecab": "MeCab (fugashi)",
+    "unidic": "UniDic (unidic-lite)",
+    "consortium": "UniDic Consortium",
+    "bsd": "BSD",
+    "cutlet": "cutlet",
+    "mit": "MIT",
+}
+
+
+def dictionary_names() -> dict[str, Markup]:
+    """Return the names for ``%(name)s`` placeholders, each marked as Latin-script English
+    (``<span lang="en">``), whatever the page's language."""
+    return {
+        key: Markup('<span lang="en">%s</span>') % name for key, name in DICTIONARY_NAMES.items()
+    }
+
+
 def init_app(app) -> None:
-    """Register the ``learner_text`` and ``learner_title`` filters."""
+    """Register the ``learner_text`` and ``learner_title`` filters and the names."""
     app.jinja_env.filters["learner_text"] = learner_text
     app.jinja_env.filters["learner_title"] = learner_title
+    app.jinja_env.globals["dictionary_names"] = dictionary_names

@@ -10,12 +10,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from ..filters import safe_next
 from ..i18n.learner import FURIGANA_KEY, FURIGANA_LEVELS, furigana_level
-from ..rendering import render
-from ..services import accounts
+from ..keitai.paging import paginate
+from ..rendering import render, sizes
+from ..services import accounts, diaries, topics
+from ._learner import readings_of
+from ._parts import number
 
 bp = Blueprint("learner", __name__)
 
@@ -75,6 +78,36 @@ def reading():
         levels=LEVEL_LABELS,
         current=furigana_level() or "",
         error=error,
+    )
+
+
+#: The texts that have a words page: kind -> (how to get one the viewer may read, its page).
+_WORDS = {
+    "diary": (diaries.get_visible, "diaries.show"),
+    "topic": (topics.get_visible, "topics.show"),
+}
+
+
+@bp.route("/words/<kind>/<int:id>")
+@login_required
+def words(kind: str, id: int):
+    """The words of a diary or topic with their readings and English meanings (phones link
+    here from the text; PCs list them under it). Only for a text the viewer may read."""
+    if kind not in _WORDS:
+        abort(404)
+    get_visible, endpoint = _WORDS[kind]
+    text = get_visible(id, current_user.id)
+    if text is None:
+        abort(404)
+    found = readings_of((kind, text)).words(kind, id)
+    paging = paginate(len(found), number(), sizes().list_page)
+    return render(
+        "about/words.html",
+        kind=kind,
+        text=text,
+        back=url_for(endpoint, id=id),
+        words=found[paging.offset : paging.offset + paging.limit],
+        paging=paging,
     )
 
 

@@ -16,10 +16,11 @@ from flask_login import current_user, login_required
 from ..forms.community import NewTopicForm, TopicCommentForm, TopicForm
 from ..keitai.paging import paginate
 from ..models import Topic
-from ..rendering import render, sizes, text_parts
+from ..rendering import render, sizes
 from ..services import ServiceError, communities, photos, topics
 from ._community import LAST, community_or_404, number, paged, readable_or_404, refused, splice
 from ._community import revision as _revision
+from ._learner import body_parts, readings_of
 
 bp = Blueprint("topics", __name__)
 
@@ -92,12 +93,14 @@ def show(id: int):
 
 def _topic_page(topic: Topic):
     me = current_user
-    parts = text_parts(topic.body)
+    parts, found = body_parts("topic", topic)
     part = paginate(len(parts), number("part"), 1)
     last_part = part.page == part.pages
     recent, comment_total = topics.latest_comments_and_total(
         topic, me.id, limit=sizes().topic_recent_comments if last_part else 0
     )
+    if recent:
+        found = found.merged(readings_of(*(("topic_comment", c) for c in recent)))
     return render(
         "topics/show.html",
         topic=topic,
@@ -111,6 +114,7 @@ def _topic_page(topic: Topic):
         comment_total=comment_total,
         deletable={c.id for c in recent if topics.can_delete_comment(me.id, c, topic)},
         comment_form=TopicCommentForm(formdata=None),
+        readings=found,
     )
 
 
@@ -127,7 +131,7 @@ def edit(id: int):
         topics.require_change(current_user, topic)
     except communities.NotAllowedError as exc:
         return refused(exc)
-    parts = text_parts(topic.body)
+    parts = body_parts("topic", topic)[0]
     current = _revision(parts)
 
     def fresh(part, formdata=None):
@@ -231,6 +235,7 @@ def _comments_page(
         is_member=communities.role_of(topic.community, me.id) is not None,
         comment_form=form or TopicCommentForm(formdata=None),
         error=error,
+        readings=readings_of(*(("topic_comment", c) for c in rows)),
     )
 
 
