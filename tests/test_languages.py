@@ -369,6 +369,9 @@ NOT_COUNTS = {
     "name", "title", "email", "query", "when", "error", "phones", "who", "date", "first",
     "last", "index", "week", "weeks", "part", "parts", "limit", "footprints", "photos",
     "trash", "joined", "visitors", "min",
+    # the dictionaries' and tools' names in the attribution (portal.i18n.ruby.DICTIONARY_NAMES)
+    "source", "jmdict", "kanjidic", "group", "licence", "mecab", "unidic", "consortium", "bsd",
+    "cutlet", "mit",
 }  # fmt: skip
 
 

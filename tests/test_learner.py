@@ -318,7 +318,7 @@ def test_phones_list_the_words_on_a_page_of_their_own(app, browser, login, make_
     words = next(url for url, _t in page.links if url.startswith(f"/words/diary/{diary_id}"))
     page = phone.get(words)
     assert_fits_d501i(page)
-    assert "日記(にっき):<span lang=\"en\">diary; journal</span>" in page.text
+    assert '日記(にっき):<span lang="en">diary; journal</span>' in page.text
     assert "/about/dictionaries" in page.text
     assert phone.get(f"/words/diary/{secret}?sid={sid}").status == 404, "not readable: a 404"
     assert phone.get(f"/words/photo/{diary_id}?sid={sid}").status == 404
