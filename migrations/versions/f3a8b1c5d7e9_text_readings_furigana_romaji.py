@@ -5,7 +5,7 @@ text's kind, id and field; ``members.furigana`` is the learner's reading setting
 ``members.nickname_romaji`` the nickname in romaji for the English UI.
 
 Revision ID: f3a8b1c5d7e9
-Revises: 4f9ca0553dfb
+Revises: a2b3c4d5e6f7
 Create Date: 2026-12-03 13:45:00.000000
 """
 from alembic import op
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f3a8b1c5d7e9'
-down_revision = '4f9ca0553dfb'
+down_revision = 'a2b3c4d5e6f7'
 branch_labels = None
 depends_on = None
 
