@@ -31,3 +31,9 @@ class EmailChangeForm(FlaskForm):
 class MailPostForm(FlaskForm):
     """Make my posting address, or a new one (the old one stops working). Only the CSRF token:
     the button says it all."""
+
+
+class LeaveForm(FlaskForm):
+    """Leaving (退会), confirmed with the password."""
+
+    password = PasswordField(_l("Current password"), validators=[REQUIRED])

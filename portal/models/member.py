@@ -50,6 +50,9 @@ class Member(UserMixin, Model):
     footprints_seen_at: Mapped[datetime | None]
     #: Operators may stop a member's logins; their data stays.
     login_stopped: Mapped[bool] = mapped_column(default=False)
+    #: When the member left (退会): their things are gone, the row stays so that their comments
+    #: in others' threads show as 退会したユーザー; the address is free to sign up again.
+    left_at: Mapped[datetime | None]
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
@@ -60,8 +63,8 @@ class Member(UserMixin, Model):
 
     @property
     def is_active(self) -> bool:
-        """Flask-Login: a member whose login an operator stopped is treated as inactive."""
-        return not self.login_stopped
+        """Flask-Login: a member whose login an operator stopped, or who left, is inactive."""
+        return not self.login_stopped and self.left_at is None
 
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.nickname!r}>"

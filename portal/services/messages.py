@@ -62,7 +62,7 @@ def recipient_for(sender: Member, to: object) -> Member | None:
 
 def _check_recipient(sender: Member, to: object) -> Member:
     recipient = recipient_for(sender, to)
-    if recipient is None:
+    if recipient is None or recipient.left_at is not None:  # 退会: as if missing
         raise ServiceError(NO_SUCH_RECIPIENT, "to")
     if recipient.id == sender.id:
         raise ServiceError(_l("You cannot send a message to yourself."), "to")

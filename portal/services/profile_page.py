@@ -123,7 +123,7 @@ def open_profile(member_id: int, viewer_id: int) -> ProfilePage | None:
         select(Member, Profile, mine, *_facts(viewer_id))
         .outerjoin(Profile, Profile.member_id == Member.id)
         .outerjoin(mine, and_(mine.subject_id == Member.id, mine.author_id == viewer_id))
-        .where(Member.id == member_id)
+        .where(Member.id == member_id, Member.left_at.is_(None))  # 退会: as if missing
     )
     row = db.session.execute(stmt).first()
     if row is None:

@@ -153,8 +153,9 @@ def update_self_introduction(member: Member, introduction: str | None) -> None:
 
 
 def member_or_none(member_id: int) -> Member | None:
-    """Return the member with this id (``None`` if there is none)."""
-    return db.session.get(Member, member_id)
+    """Return the member with this id (``None`` if there is none, or they left: 退会)."""
+    member = db.session.get(Member, member_id)
+    return None if member is None or member.left_at is not None else member
 
 
 __all__ = [

@@ -145,6 +145,7 @@ def search_members(
     area_ok, hobbies_ok = _field_visible(viewer_id, "area"), _field_visible(viewer_id, "hobbies")
     where = (
         not_blocked_clause(viewer_id, Member.id),
+        Member.left_at.is_(None),  # 退会: gone from every list
         or_(
             _contains(Member.nickname, query),
             and_(area_ok, _contains(Profile.area, query)),

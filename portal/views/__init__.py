@@ -21,6 +21,7 @@ from . import (
     home,
     invites,
     learner,
+    leaving,
     links,
     members,
     messages,
@@ -40,6 +41,7 @@ def register(app: Flask) -> None:
     for module in (auth, passwords, home, invites, links, members, footprints, settings):
         app.register_blueprint(module.bp)
     app.register_blueprint(favorites.bp)
+    app.register_blueprint(leaving.bp)
     app.register_blueprint(diaries.bp)
     app.register_blueprint(photos.bp)
     app.register_blueprint(albums.bp)

@@ -10,7 +10,7 @@ from flask_login import current_user
 from ...forms.admin import ACTION_LABELS, SIGNUP_POLICY_LABELS, TARGET_LABELS, SiteSettingsForm
 from ...models import Member
 from ...rendering import render, sizes
-from ...services import ServiceError, admin
+from ...services import ServiceError, admin, leaving
 from .._community import get_form
 from .._parts import paged
 from . import bp, refused
@@ -87,6 +87,17 @@ def resume_login(id: int):
     return _act(
         id, lambda op, m: admin.set_login_stopped(op, m, False), _("The member can log in again.")
     )
+
+
+@bp.route("/members/<int:id>/close", methods=["GET", "POST"])
+def close_account(id: int):
+    """Ask (GET), then close a member's account as if they had left (logged)."""
+    subject = _subject(id)
+    if request.method == "GET":
+        if subject.left_at is not None or subject.id == current_user.id:
+            return redirect(url_for("admin.member", id=subject.id))
+        return render("admin/close.html", m=subject)
+    return _act(id, leaving.close_by_operator, _("The account was closed."))
 
 
 @bp.route("/members/<int:id>/premium", methods=["POST"])
