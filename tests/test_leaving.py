@@ -73,7 +73,7 @@ def _now():
 def test_leaving_needs_the_password_then_closes_the_account(app, browser, login, world, agent):
     client = client_for(browser, agent)
     login(client, "taro")
-    settings = go(client, "/settings")
+    settings = go(client, "/settings" if agent == PC else "/settings/profile")
     page = client.get(href(settings, "/settings/leave"))
     assert page.status == 200
     if agent == DOCOMO_MOVA:
