@@ -1,7 +1,7 @@
 """members who left (退会): members.left_at
 
 Revision ID: b3c4d5e6f7a8
-Revises: a2b3c4d5e6f7
+Revises: f3a8b1c5d7e9
 Create Date: 2026-12-03 14:20:00.000000
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b3c4d5e6f7a8'
-down_revision = 'a2b3c4d5e6f7'
+down_revision = 'f3a8b1c5d7e9'
 branch_labels = None
 depends_on = None
 
