@@ -322,3 +322,21 @@ def test_phones_list_the_words_on_a_page_of_their_own(app, browser, login, make_
     assert "/about/dictionaries" in page.text
     assert phone.get(f"/words/diary/{secret}?sid={sid}").status == 404, "not readable: a 404"
     assert phone.get(f"/words/photo/{diary_id}?sid={sid}").status == 404
+
+
+def test_japanese_ui_strings_get_furigana_from_the_compiled_catalogue(app, browser, login, taro):
+    pc = browser(PC)
+    login(pc, "taro")
+    page = pc.get("/settings")
+    assert "<ruby" not in page.text
+    _set_furigana(app, taro, "all")
+    page = pc.get("/settings")
+    assert "<rp>(</rp><rt>せってい</rt><rp>)</rp></ruby>" in page.text, "the page's heading"
+    assert "日記<rp>(</rp><rt>にっき</rt>" in page.text, "the area tabs"
+    title = page.text.split("<title>")[1].split("</title>")[0]
+    assert "<" not in title, "no markup where HTML takes none"
+    page = pc.get("/lang/en?next=/settings")
+    assert "<ruby" not in page.text, "English UI strings have no kanji"
+    phone = browser(DOCOMO_MOVA, cookies=False)
+    home = login(phone, "taro")
+    assert "(せってい)" not in home.text, "phones keep their UI within 5 KB"

@@ -8,6 +8,7 @@ fills every empty English entry with its source text.
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 from pathlib import Path
 
@@ -95,14 +96,44 @@ def update() -> None:
         write_po(fh, catalog, omit_header=True, sort_output=True, no_location=True)
 
 
+#: The catalogues whose strings get furigana (written beside the .mo as ``readings.json``).
+FURIGANA_LOCALES = ("ja",)
+
+
 def compile_catalogues() -> None:
-    """Write ``messages.mo`` beside each ``messages.po``."""
+    """Write ``messages.mo`` beside each ``messages.po``, and the readings of the Japanese UI
+    strings beside ``ja``'s (computed here, once, so a page never runs MeCab)."""
     for locale in LOCALES:
         po = _po_path(locale)
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=locale)
         with po.with_suffix(".mo").open("wb") as fh:
             write_mo(fh, catalog)
+        if locale in FURIGANA_LOCALES:
+            readings = ui_readings(catalog)
+            po.with_name(UI_READINGS).write_text(
+                json.dumps(readings, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+            )
+
+
+#: The file of the UI strings' readings, beside ``messages.mo``.
+UI_READINGS = "readings.json"
+
+
+def ui_readings(catalog) -> dict[str, list[list]]:
+    """Return ``{translated string: [[start, end, reading, level], ...]}`` for each string
+    of ``catalog`` with kanji (plural forms included)."""
+    from . import analysis
+
+    found: dict[str, list[list]] = {}
+    for message in catalog:
+        texts = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in texts:
+            if text and text not in found and analysis.KANJI.search(text):
+                ruby = analysis.analyze(text).ruby
+                if ruby:
+                    found[text] = [[r.start, r.end, r.reading, r.level] for r in ruby]
+    return found
 
 
 def check() -> list[str]:

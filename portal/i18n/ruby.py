@@ -11,12 +11,16 @@ Nothing here analyses text: it only lays out what :mod:`portal.services.readings
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import json
+from pathlib import Path
+from typing import Any, NamedTuple
 
-from flask import g
+from flask import current_app, g
 from markupsafe import Markup, escape
 
 from ..filters import member_text
+from .formats import locale_code
 from .learner import furigana_level, shows_reading
 
 Run = str | tuple[str, str, str]
@@ -76,6 +80,39 @@ def learner_title(text: str, reading: Any = None) -> Markup:
     return learner_text(text, reading, multiline=False)
 
 
+class _UiReading(NamedTuple):
+    text: str
+    ruby: tuple
+    words: tuple
+
+
+@functools.lru_cache(maxsize=8)
+def _ui_readings(path: str) -> dict[str, list[list]]:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def ui_ruby(text: str) -> Any:
+    """Return a Japanese UI string with furigana on PC pages when the reader has them on
+    (template filter: ``{{ _("日記")|ui_ruby }}``, for text outside attributes only).
+
+    The readings come from ``readings.json``, written when the catalogues compile; a string
+    not in it (one with placeholders filled in) is returned as it is.
+    """
+    if furigana_level() is None or g.get("mobile_view") or locale_code() != "ja":
+        return text
+    directory = current_app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0]
+    spans = _ui_readings(str(Path(directory) / "ja" / "LC_MESSAGES" / "readings.json"))
+    plain = str(text)
+    found = spans.get(plain)
+    if not found:
+        return text
+    reading = _UiReading(plain, tuple((*span, -1) for span in found), ())
+    return learner_title(plain, reading)
+
+
 #: The dictionaries' and tools' names, as the attribution shows them inside translated text.
 DICTIONARY_NAMES = {
     "jmdict": "JMdict",
@@ -104,4 +141,5 @@ def init_app(app) -> None:
     """Register the ``learner_text`` and ``learner_title`` filters and the names."""
     app.jinja_env.filters["learner_text"] = learner_text
     app.jinja_env.filters["learner_title"] = learner_title
+    app.jinja_env.filters["ui_ruby"] = ui_ruby
     app.jinja_env.globals["dictionary_names"] = dictionary_names
