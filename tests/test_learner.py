@@ -340,3 +340,16 @@ def test_japanese_ui_strings_get_furigana_from_the_compiled_catalogue(app, brows
     phone = browser(DOCOMO_MOVA, cookies=False)
     home = login(phone, "taro")
     assert "(せってい)" not in home.text, "phones keep their UI within 5 KB"
+
+
+def test_a_cached_home_follows_the_furigana_switch(app, browser, login, taro):
+    pc = browser(PC)
+    home = login(pc, "taro")
+    assert home.form("/furigana/on")
+    pc.get(home.url)  # cached now
+    page = pc.submit("/furigana/on", {"next": "/home"})
+    assert page.form("/furigana/off"), "the page cache keys on the setting (the commit moves it)"
+    assert "<rt>" in page.text, "the Japanese UI's area tabs"
+    page = pc.submit("/furigana/off", {"next": "/home"})
+    assert page.form("/furigana/on")
+    assert "<rt>" not in page.text
