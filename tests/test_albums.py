@@ -443,6 +443,31 @@ def test_the_owner_gets_an_albums_posting_address_and_mails_photos_to_it(
     assert send(runner, raw, address).exit_code == 67
 
 
+def test_an_album_mail_delivered_twice_adds_its_photos_once(posting, runner, world):
+    app = posting
+    album = make_album(app, world["taro"])
+    other_album = make_album(app, world["taro"])
+    with app.app_context():
+        address = album_mail.renew(db.session.get(Album, album))
+        other_address = album_mail.renew(db.session.get(Album, other_album))
+        db.session.commit()
+    raw = build_mail(
+        to=f"{address}, {other_address}",
+        subject=b"sea",
+        attachments=[("image/jpeg", "1.jpg", jpeg()), ("image/jpeg", "2.jpg", jpeg())],
+        message_id="20080701120000.9@docomo.ne.jp",
+    )
+    assert send(runner, raw, address).exit_code == 0
+    assert len(album_photos(app, album)) == 2
+    again = send(runner, raw, address)  # the MTA's retry: the same Message-ID
+    assert again.exit_code == 0, again.output
+    assert len(album_photos(app, album)) == 2
+    # The same mail to the member's other album (its own delivery) is added there.
+    assert send(runner, raw, other_address).exit_code == 0
+    assert len(album_photos(app, other_album)) == 2
+    assert len(album_photos(app, album)) == 2
+
+
 def test_a_mail_without_a_photo_to_an_album_is_refused(posting, runner, world):
     app = posting
     album = make_album(app, world["taro"])

@@ -78,6 +78,36 @@ def test_with_three_photos_the_mailed_one_takes_the_main_ones_place(posting, run
     assert new not in (first, second, third)
 
 
+def test_a_photo_mail_delivered_twice_sets_the_photo_once(posting, runner, make_member):
+    """An MTA delivers a mail again (same Message-ID) when it missed the reply: the second
+    delivery is taken (exit 0, no bounce) and changes nothing; another mail still counts."""
+    app = posting
+    taro = make_member("taro")
+    first, second, third = add_photos(app, taro, 3)
+    address = photo_address(app, taro)
+    raw = build_mail(
+        to=address,
+        attachments=[("image/jpeg", "a.jpg", jpeg())],
+        message_id="20080701120000.7@docomo.ne.jp",
+    )
+    assert send(runner, raw, address).exit_code == 0
+    after_first = profile_photo_ids(app, taro)
+    assert after_first[1:] == [second, third]
+    again = send(runner, raw, address)
+    assert again.exit_code == 0, again.output
+    assert "delivered before" in again.output
+    assert profile_photo_ids(app, taro) == after_first, "the retry replaced the main photo"
+    other = build_mail(
+        to=address,
+        attachments=[("image/jpeg", "b.jpg", jpeg())],
+        message_id="20080701120500.8@docomo.ne.jp",
+    )
+    assert send(runner, other, address).exit_code == 0
+    newest = profile_photo_ids(app, taro)
+    assert newest[0] not in after_first
+    assert newest[1:] == [second, third]
+
+
 def test_refusals_change_nothing(posting, runner, make_member):
     app = posting
     taro = make_member("taro")

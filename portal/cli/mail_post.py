@@ -47,6 +47,8 @@ def deliver(raw: bytes, recipient: str | None) -> tuple[int, str]:
         added = album_mail.post_message(raw, recipient)
         if added is not None:
             db.session.commit()
+            if not added:
+                return EX_OK, "delivered before: nothing added"
             return EX_OK, f"{len(added)} photos added to album {added[0].album_id}"
         posted = service.post_message(raw, recipient)
         db.session.commit()
@@ -64,6 +66,8 @@ def deliver(raw: bytes, recipient: str | None) -> tuple[int, str]:
         db.session.rollback()
         logger.exception("mail-post: failed")
         return EX_SOFTWARE, "internal error"
+    if posted is None:
+        return EX_OK, "delivered before: profile photo unchanged"
     if isinstance(posted, Photo):
         return EX_OK, f"profile photo {posted.id} set"
     return EX_OK, f"diary {posted.id} posted"

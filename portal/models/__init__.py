@@ -16,7 +16,7 @@ from .community import (
 from .diary import BlogFeed, Diary, DiaryComment, DiaryWatch
 from .friendship import Friendship
 from .invitation import Invitation
-from .mail_post import MailPostAddress
+from .mail_post import MailPostAddress, MailReceipt
 from .member import Member
 from .message import Message
 from .mobile_id import MobileId
@@ -49,6 +49,7 @@ __all__ = [
     "Invitation",
     "JoinRequest",
     "MailPostAddress",
+    "MailReceipt",
     "Member",
     "Message",
     "MobileId",

@@ -2,9 +2,9 @@
 
 Each album can have a secret address ``a.<token>@<MAIL_POST_DOMAIN>`` (:func:`renew`), shown to
 its owner only. A mail sent there adds its attached pictures to the album, the subject being
-their caption; the mail is read as diary posts are (:mod:`.mail_post`: the MTA pipes it to
-``flask mail-post``, which tries an album address first). Flushes only; a refusal leaves the
-caller to roll back.
+their caption, once however often it is delivered (its Message-ID). The mail is read as diary
+posts are (:mod:`.mail_post`: the MTA pipes it to ``flask mail-post``, which tries an album
+address first). Flushes only; a refusal leaves the caller to roll back.
 """
 
 from __future__ import annotations
@@ -91,8 +91,9 @@ def album_for(msg: EmailMessage, recipient: str | None) -> Album | None:
 def post_message(raw: bytes, recipient: str | None) -> list[Photo] | None:
     """Add the pictures of a mail sent to an album's address to that album.
 
-    :return: the photos added, or ``None`` if the mail was not sent to an album address (it
-        may then be a diary post: :func:`.mail_post.post_message`).
+    :return: the photos added (none for a mail delivered before, its Message-ID known), or
+        ``None`` if the mail was not sent to an album address (it may then be a diary post:
+        :func:`.mail_post.post_message`).
     :raise mail_post.UnknownAddressError: for an unknown album address or an owner who
         cannot log in.
     :raise ServiceError: for a mail without pictures, a bad picture, too many, storage full,
@@ -124,5 +125,7 @@ def _add(owner: Member, album: Album, msg: EmailMessage) -> list[Photo]:
         raise mail_post.BadMessageError(_l("This mail could not be read.")) from exc
     if not content.pictures:
         raise mail_post.BadMessageError(_l("Please attach a photo to the mail."))
+    if not mail_post.first_delivery(owner, f"album:{album.id}", msg):
+        return []  # delivered before (same Message-ID): added then
     caption = " ".join(remove_controls(subject).split())[: albums.CAPTION_MAX]
     return albums.add_photos(owner, album, content.pictures, caption)

@@ -16,8 +16,9 @@ on request, which stops the old one.
 Reading the mail (charsets, carrier emoji) is the keitai layer's :mod:`portal.keitai.mail`. The
 diary is made through :func:`.diaries.create` and :func:`.photos.attach`, so the rules of the
 web form hold; this module flushes only, and a refusal leaves the caller to roll back the
-diary with its photos (the CLI does). A mail delivered twice (same ``Message-ID``) is posted
-once.
+diary with its photos (the CLI does). A mail delivered twice (same ``Message-ID``, as MTAs do
+on a retry) is posted once: a diary by its ``source_id``, a profile photo or album photos by a
+:class:`~portal.models.MailReceipt` (:func:`first_delivery`).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..keitai.encoding import remove_controls
 from ..keitai.mail import carrier_of_address, decode_header_text, decode_text
-from ..models import Diary, MailPostAddress, Member, Photo
+from ..models import Diary, MailPostAddress, MailReceipt, Member, Photo
 from . import ServiceError, profile_photos
 from . import diaries as diary_service
 from . import photos as photo_service
@@ -268,10 +269,37 @@ def _title_and_body(msg: Message, content: _Content, carrier: str) -> tuple[str,
     return _clip(title, diary_service.TITLE_MAX), body
 
 
+def _message_id(msg: Message) -> str | None:
+    """The mail's Message-ID as it carried it (spaces removed), or ``None`` when it has none
+    (or one that is not ASCII, which no MTA writes)."""
+    message_id = _SPACES.sub("", _raw(msg, "message-id"))
+    return message_id if message_id and message_id.isascii() else None
+
+
+def first_delivery(member: Member, target: str, msg: Message) -> bool:
+    """Return whether this is the first time the mail comes to the member's ``target``
+    (``photo``, ``album:<id>``), and note it (flushed: a refusal rolled back forgets it).
+
+    A mail without a Message-ID cannot be told from another and is always taken. Two
+    deliveries at the same moment both pass the look-up; the second then fails on the key,
+    a database error, and the MTA tries it again later, when it is known.
+    """
+    message_id = _message_id(msg)
+    if message_id is None:
+        return True
+    digest = hashlib.sha256(message_id.encode("ascii")).hexdigest()
+    key = (member.id, target, digest)
+    if db.session.get(MailReceipt, key) is not None:
+        return False
+    db.session.add(MailReceipt(member_id=member.id, target=target, message_digest=digest))
+    db.session.flush()
+    return True
+
+
 def _source_id(msg: Message) -> str | None:
     """The diary's ``source_id``: the mail's Message-ID, so a redelivered mail posts once."""
-    message_id = _SPACES.sub("", _raw(msg, "message-id"))
-    if not message_id or not message_id.isascii():
+    message_id = _message_id(msg)
+    if message_id is None:
         return None
     source = f"mail:{message_id}"
     if len(source) > 500:
@@ -302,9 +330,10 @@ def parse(raw: bytes) -> EmailMessage:
     return msg
 
 
-def post_message(raw: bytes, recipient: str | None) -> Diary | Photo:
+def post_message(raw: bytes, recipient: str | None) -> Diary | Photo | None:
     """Make a diary of a mail sent to a posting address (or, sent to the profile-photo
-    address, make its first picture the member's main photo: the :class:`Photo` returned).
+    address, make its first picture the member's main photo: the :class:`Photo` returned;
+    ``None`` when that mail was delivered before and is ignored).
 
     The member is found by the token in ``recipient`` (the envelope recipient the MTA gives),
     else in the Delivered-To, To and Cc headers. Subject -> title (cut to the longest title;
@@ -340,9 +369,12 @@ def post_message(raw: bytes, recipient: str | None) -> Diary | Photo:
             raise
 
 
-def _set_photo(member: Member, msg: EmailMessage) -> Photo:
+def _set_photo(member: Member, msg: EmailMessage) -> Photo | None:
     """Make the mail's first picture the member's main profile photo (in the main one's place
-    when there are three already). The subject and text are not used."""
+    when there are three already). The subject and text are not used. A mail delivered again
+    (its Message-ID seen) changes nothing: ``None``."""
+    if not first_delivery(member, "photo", msg):
+        return None
     try:
         pictures = _content(msg, carrier_of_address(_raw(msg, "from"))).pictures
     except Exception as exc:  # a malformed part the email package could not take apart
