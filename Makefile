@@ -42,10 +42,12 @@ run: install catalogues
 cluster: install catalogues
 	$(BIN)/python -m cluster --port $${CLUSTER_PORT:-8400}
 
+# ruff, the import contracts (setup.cfg [importlinter]) and mypy (strict on portal/keitai).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 i18n: install catalogues
 	$(BIN)/flask translate check

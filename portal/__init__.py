@@ -16,9 +16,9 @@ from werkzeug.routing import IntegerConverter
 from . import avatars, filters, headers, hosts, i18n, navigation, qr_codes, request_log
 from .config import DefaultConfig
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
-from .keitai import Keitai, gateways
+from .keitai import Keitai, KeitaiFlask, gateways
 from .keitai.ext import device_of
-from .keitai.session import PortalSessionInterface, RedisSessionStore
+from .keitai.session import PortalSessionInterface, RedisSessionStore, SessionStore
 from .models._ids import ROW_ID_MAX
 from .rendering import template_loader
 
@@ -33,7 +33,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     :param instance_path: the instance folder (default: ``PORTAL_INSTANCE_PATH`` or
         ``instance/`` beside the package).
     """
-    app = Flask(
+    app = KeitaiFlask(
         __name__,
         instance_relative_config=True,
         instance_path=instance_path or os.environ.get("PORTAL_INSTANCE_PATH") or None,
@@ -156,7 +156,10 @@ def register_proxies(app: Flask) -> None:
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask's documented place for WSGI middleware.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 def register_sessions(app: Flask) -> None:
@@ -164,7 +167,9 @@ def register_sessions(app: Flask) -> None:
     if app.config["SESSION_STORE"] == "redis":
         import redis
 
-        store = RedisSessionStore(redis.Redis.from_url(app.config["SESSION_REDIS_URL"]))
+        store: SessionStore = RedisSessionStore(
+            redis.Redis.from_url(app.config["SESSION_REDIS_URL"])
+        )
     else:
         from .session_store import SqlSessionStore
 

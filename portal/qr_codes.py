@@ -32,7 +32,7 @@ def qr_for(url: str) -> QRCode:
     import segno  # noqa: PLC0415 (only pages with a QR code need it)
 
     code = segno.make(url, error="m", micro=False)
-    side = code.symbol_size(scale=SCALE, border=BORDER)[0]
+    side = int(code.symbol_size(scale=SCALE, border=BORDER)[0])
     return QRCode(url, code.svg_data_uri(scale=SCALE, border=BORDER, dark="#333"), side)
 
 

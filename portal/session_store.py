@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 
 from .extensions import db
 from .keitai.session import SessionRecord
 from .models import StoredSession
 
-_table = StoredSession.__table__
+_table = cast(Table, StoredSession.__table__)
 
 
 def _member_id(owner: str | None) -> int | None:

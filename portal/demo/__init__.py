@@ -80,7 +80,7 @@ BATCH = 1000
 
 def has_members() -> bool:
     """Return whether the database already has members."""
-    return db.session.scalar(select(func.count(Member.id))) > 0
+    return (db.session.scalar(select(func.count(Member.id))) or 0) > 0
 
 
 def planned_size(users: int | None) -> int:
@@ -331,7 +331,7 @@ def _create_social(rng: random.Random, ids: dict[str, int]) -> str:
     if blocks:
         db.session.execute(insert(Block), blocks)
 
-    visits = {}
+    visits: dict[tuple[int, int, date], datetime] = {}
     for visited in (taro, hanako):
         for n, visitor in enumerate(rng.sample(others, min(15, len(others)))):
             if visited == hanako and blocks and visitor == blocks[0]["blocked_id"]:
@@ -413,9 +413,9 @@ def _create_diaries(rng: random.Random, ids: dict[str, int]) -> str:
     """Diaries of every visibility for the fixed accounts and some members; comments; photos."""
     from ..services import comments, diaries, photos
 
-    taro, hanako, jiro = (db.session.get(Member, ids[k]) for k in ("taro", "hanako", "jiro"))
+    taro, hanako, jiro = (db.session.get_one(Member, ids[k]) for k in ("taro", "hanako", "jiro"))
     authors = [taro, hanako, jiro] + [
-        db.session.get(Member, v) for k, v in sorted(ids.items()) if k.startswith("member")
+        db.session.get_one(Member, v) for k, v in sorted(ids.items()) if k.startswith("member")
     ][:12]
     made = []
     for n, author in enumerate(authors):

@@ -49,7 +49,7 @@ def create_albums(ids: dict[str, int], epoch: datetime, rng: random.Random) -> s
 
     made = photos = 0
     for owner_name, title, description, visibility, days, captions in ALBUMS:
-        owner = db.session.get(Member, ids[owner_name])
+        owner = db.session.get_one(Member, ids[owner_name])
         album = albums.create(owner, title=title, description=description, visibility=visibility)
         album.created_at = album.updated_at = epoch - timedelta(days=days)
         for caption in captions:

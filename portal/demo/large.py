@@ -19,6 +19,7 @@ import contextlib
 import random
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import Table, func, select, text
 
@@ -206,6 +207,11 @@ class _Writer:
                 self.progress(len(rows))
 
 
+def _table(model: type[Any]) -> Table:
+    """Return a mapped class's table (``__table__`` is typed as any ``FromClause``)."""
+    return cast(Table, model.__table__)
+
+
 def _next_id(model) -> int:
     return (db.session.scalar(select(func.max(model.id))) or 0) + 1
 
@@ -227,7 +233,7 @@ def _spread(total: int, parts: int, rng: random.Random) -> list[int]:
 
 def _diaries(world: _World, writer: _Writer, diaries: int, comments: int) -> None:
     rng = world.rng
-    diary_table, comment_table = Diary.__table__, DiaryComment.__table__
+    diary_table, comment_table = _table(Diary), _table(DiaryComment)
     diary_id, comment_id = _next_id(Diary), _next_id(DiaryComment)
     for k in _spread(comments, diaries, rng):
         written = world.moment()
@@ -270,7 +276,7 @@ def _diaries(world: _World, writer: _Writer, diaries: int, comments: int) -> Non
 def _footprints(world: _World, writer: _Writer, total: int) -> None:
     """Each member visited by distinct members (a footprint is one per visitor and day)."""
     rng, members = world.rng, world.members
-    table = Footprint.__table__
+    table = _table(Footprint)
     for visited, k in zip(members, _spread(total, len(members), rng), strict=True):
         visitors = rng.sample(members, min(k + 1, len(members)))
         for visitor in [v for v in visitors if v != visited][:k]:
@@ -289,7 +295,7 @@ def _footprints(world: _World, writer: _Writer, total: int) -> None:
 
 def _messages(world: _World, writer: _Writer, total: int) -> None:
     rng = world.rng
-    table = Message.__table__
+    table = _table(Message)
     first = _next_id(Message)
     for n in range(total):
         sent = world.moment(90)
@@ -319,7 +325,7 @@ def _messages(world: _World, writer: _Writer, total: int) -> None:
 
 def _reviews(world: _World, writer: _Writer, total: int) -> None:
     rng = world.rng
-    table = Review.__table__
+    table = _table(Review)
     first = _next_id(Review)
     for n in range(total):
         written = world.moment()
@@ -358,7 +364,7 @@ def _communities(world: _World, writer: _Writer, planned: dict[str, int]) -> Non
         people_of[community_id] = people
         theme = THEMES[n % len(THEMES)]
         writer.add(
-            Community.__table__,
+            _table(Community),
             {
                 "id": community_id,
                 "name": f"{theme}好き集まれ！ {n + 1}",
@@ -374,7 +380,7 @@ def _communities(world: _World, writer: _Writer, planned: dict[str, int]) -> Non
         )
         for k, member in enumerate(people):
             writer.add(
-                CommunityMember.__table__,
+                _table(CommunityMember),
                 {
                     "community_id": community_id,
                     "member_id": member,
@@ -391,7 +397,7 @@ def _communities(world: _World, writer: _Writer, planned: dict[str, int]) -> Non
             opened = world.moment()
             moments = world.thread(opened, k)
             writer.add(
-                Topic.__table__,
+                _table(Topic),
                 {
                     "id": topic_id,
                     "community_id": community_id,
@@ -408,7 +414,7 @@ def _communities(world: _World, writer: _Writer, planned: dict[str, int]) -> Non
             )
             for number, moment in enumerate(moments, start=1):
                 writer.add(
-                    TopicComment.__table__,
+                    _table(TopicComment),
                     {
                         "id": comment_id,
                         "topic_id": topic_id,
@@ -424,7 +430,7 @@ def _communities(world: _World, writer: _Writer, planned: dict[str, int]) -> Non
         for _ in range(events[n]):
             announced = world.moment(60)
             writer.add(
-                Event.__table__,
+                _table(Event),
                 {
                     "id": event_id,
                     "community_id": community_id,
@@ -458,9 +464,9 @@ def _profile_photos(world: _World, writer: _Writer) -> None:
         [m for m in world.members if m not in have], first_id=_next_id(Photo), moment=world.moment
     )
     for row in photos:
-        writer.add(Photo.__table__, row)
+        writer.add(_table(Photo), row)
     for row in variants:
-        writer.add(PhotoVariant.__table__, row)
+        writer.add(_table(PhotoVariant), row)
     writer.flush()
 
 

@@ -80,7 +80,7 @@ def give_small_world(ids: dict[str, int]) -> str:
         if key.startswith("member") and int(key[6:]) % 3 and int(key[6:]) <= 30:
             plan[key] = [10 + int(key[6:])]
     for key, numbers in plan.items():
-        member = db.session.get(Member, ids[key])
+        member = db.session.get_one(Member, ids[key])
         profile_photos.add(member, [portrait_jpeg(n) for n in numbers])
     return f"{sum(map(len, plan.values()))} profile photos"
 

@@ -21,12 +21,13 @@ library. The pieces:
 """
 
 from .device import Device, detect
-from .ext import BadInputEncoding, Keitai, PageOverBudgetError, current_device
+from .ext import BadInputEncoding, Keitai, KeitaiFlask, PageOverBudgetError, current_device
 
 __all__ = [
     "BadInputEncoding",
     "Device",
     "Keitai",
+    "KeitaiFlask",
     "PageOverBudgetError",
     "current_device",
     "detect",

@@ -24,10 +24,10 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit, urlunsplit
 
-from flask import Response, current_app, g, has_request_context, request, session
+from flask import Flask, Response, current_app, g, has_request_context, request, session
 from werkzeug.exceptions import BadRequest
 from werkzeug.local import LocalProxy
 
@@ -36,12 +36,9 @@ from .device import SUBSCRIBER_HEADERS, Device, detect
 from .encoding import encode_page
 from .links import offsite_links
 from .markup import MarkupProfile, profile_for
-from .session import valid_id
+from .session import ServerSession, valid_id
 from .uploads import can_upload
 from .wsgi import InputDecodingMiddleware
-
-if TYPE_CHECKING:
-    from flask import Flask
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +61,8 @@ class BadSessionId(BadRequest):
 
 
 def _device() -> Device:
-    return g.device
+    device: Device = g.device
+    return device
 
 
 #: The current request's :class:`Device`.
@@ -73,7 +71,7 @@ current_device: Device = LocalProxy(_device)  # type: ignore[assignment]
 
 def device_of(req: Any) -> Device:
     """Return the device of a request (detected once, by the WSGI middleware)."""
-    device = req.environ.get("keitai.device")
+    device: Device | None = req.environ.get("keitai.device")
     if device is None:
         device = req.environ["keitai.device"] = detect(req.environ)
     return device
@@ -100,14 +98,14 @@ class Keitai:
         app.config.setdefault("PAGE_BUDGET_STRICT", False)
         #: Endpoints whose URLs ask docomo for the i-mode ID (``guid=ON``, KEITAI.md A5, B7).
         app.config.setdefault("KEITAI_GUID_ENDPOINTS", frozenset())
-        app.wsgi_app = InputDecodingMiddleware(
+        # Flask's documented place for WSGI middleware.
+        app.wsgi_app = InputDecodingMiddleware(  # type: ignore[method-assign]
             app.wsgi_app,
             detect,
             max_body=app.config.get("MAX_CONTENT_LENGTH") or 1024 * 1024,
             max_parts=app.config.get("MAX_FORM_PARTS") or 1000,
             keep=(app.config["SESSION_URL_PARAM"],),
         )
-        app.url_for = _device_url_for(app.url_for)
         app.before_request(self._before_request)
         app.url_defaults(self._add_session_id)
         app.after_request(self._after_request)
@@ -133,7 +131,7 @@ class Keitai:
             return
         device = device_of(request)
         if sid_in_urls():
-            values.setdefault(current_app.config["SESSION_URL_PARAM"], session.sid)
+            values.setdefault(current_app.config["SESSION_URL_PARAM"], _session_id())
         if device.carrier == "docomo" and endpoint in current_app.config["KEITAI_GUID_ENDPOINTS"]:
             values.setdefault("guid", "ON")
 
@@ -200,7 +198,19 @@ def sid_in_urls() -> bool:
     in_urls = getattr(session, "id_in_urls", None)
     if in_urls is None:  # another session interface
         return not device_of(request).cookies
-    return in_urls
+    return bool(in_urls)
+
+
+def server_session() -> ServerSession:
+    """Return the current session as the :class:`~.session.ServerSession` it is (its id,
+    :meth:`~.session.ServerSession.rotate`)."""
+    if not isinstance(session, ServerSession):
+        raise RuntimeError("the app's session interface is not PortalSessionInterface")
+    return session
+
+
+def _session_id() -> str:
+    return server_session().sid
 
 
 def _session_in_url() -> bool:
@@ -237,12 +247,33 @@ def reencode_query(url: str, encoding: str, *, carrier: str | None = None) -> st
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
-def _device_url_for(url_for):
-    """Wrap ``app.url_for`` so URLs built for a Shift_JIS phone carry Shift_JIS queries."""
+class KeitaiFlask(Flask):
+    """A Flask app whose ``url_for`` writes queries in the device's encoding.
 
-    @functools.wraps(url_for)
-    def build(*args: Any, **kwargs: Any) -> str:
-        url = url_for(*args, **kwargs)
+    Flask's own hook: :func:`flask.url_for` calls ``current_app.url_for``, which an app class
+    may override. Links on a Shift_JIS page carry Shift_JIS queries (:func:`reencode_query`);
+    a redirect to such a URL is not encoded again (``_after_request``). Use it with
+    :class:`Keitai`; on a plain :class:`~flask.Flask` app queries stay UTF-8.
+    """
+
+    def url_for(
+        self,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: Any,
+    ) -> str:
+        url = super().url_for(
+            endpoint,
+            _anchor=_anchor,
+            _method=_method,
+            _scheme=_scheme,
+            _external=_external,
+            **values,
+        )
         if has_request_context():
             device = device_of(request)
             if device.encoding != "utf-8":
@@ -250,8 +281,6 @@ def _device_url_for(url_for):
                 # A redirect to it must not be encoded again (_after_request).
                 g.setdefault("_keitai_encoded_urls", set()).add(url)
         return url
-
-    return build
 
 
 def _with_session_id(path: str) -> str:
@@ -264,10 +293,11 @@ def _with_session_id(path: str) -> str:
     param = current_app.config["SESSION_URL_PARAM"]
     parts = urlsplit(path)
     query = parse_qsl(parts.query, keep_blank_values=True)
-    if [value for key, value in query if key == param] == [session.sid]:
+    sid = _session_id()
+    if [value for key, value in query if key == param] == [sid]:
         return path
     query = [(key, value) for key, value in query if key != param]
-    query.append((param, session.sid))
+    query.append((param, sid))
     return urlunsplit(("", "", parts.path, urlencode(query), parts.fragment))
 
 
@@ -299,5 +329,5 @@ def _choose_view(device: Device) -> bool:
         return wanted == "mobile"
     chosen = session.get(VIEW_KEY)
     if chosen in ("pc", "mobile"):
-        return chosen == "mobile"
+        return bool(chosen == "mobile")
     return device.prefers_mobile

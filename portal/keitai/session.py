@@ -39,7 +39,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
@@ -205,7 +205,7 @@ class RedisSessionStore:
         return ended
 
 
-class ServerSession(CallbackDict, SessionMixin):
+class ServerSession(CallbackDict[str, Any], SessionMixin):
     """The session of one request.
 
     :param data: the stored data.
@@ -279,12 +279,24 @@ class ServerSession(CallbackDict, SessionMixin):
         self.derived = {}
 
 
-def valid_id(sid: str | None) -> bool:
+def valid_id(sid: str | None) -> TypeGuard[str]:
     """Return whether ``sid`` could be one of our ids (not too long, URL-safe characters)."""
-    return bool(sid) and len(sid) <= MAX_ID_LENGTH and sid.isascii() and _ID_CHARS.issuperset(sid)
+    return (
+        sid is not None
+        and 0 < len(sid) <= MAX_ID_LENGTH
+        and sid.isascii()
+        and _ID_CHARS.issuperset(sid)
+    )
 
 
 _ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def _secret(app: Flask) -> str | bytes:
+    """Return the app's secret key (configured at start-up: none is an error)."""
+    if app.secret_key is None:
+        raise RuntimeError("SECRET_KEY is not configured")
+    return app.secret_key
 
 
 class PortalSessionInterface(SessionInterface):
@@ -326,7 +338,7 @@ class PortalSessionInterface(SessionInterface):
         """Return whether a URL-carried session was made for the phone sending this request."""
         if record.binding is None or not hmac.compare_digest(record.binding, hash_binding(device)):
             return False
-        sent = hash_subscriber(app.secret_key, device)
+        sent = hash_subscriber(_secret(app), device)
         return subscriber_matches(record.subscriber, sent, device.carrier)
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
@@ -347,7 +359,7 @@ class PortalSessionInterface(SessionInterface):
         if device.cookies:
             sid = request.cookies.get(self.get_cookie_name(app))
             record = self._load(sid, now)
-            if record is not None:
+            if record is not None and sid is not None:
                 session = ServerSession(
                     record.data, sid, in_url=False, new=False, touched_at=record.touched_at
                 )
@@ -355,13 +367,13 @@ class PortalSessionInterface(SessionInterface):
                 # its id from URLs (saved once without the binding).
                 session.modified = record.binding is not None
                 return session
-            if self._anonymous_holds(app, sid, device, now, in_url=False):
+            if valid_id(sid) and self._anonymous_holds(app, sid, device, now, in_url=False):
                 return self._anonymous(app, sid, in_url=False, adopted=True)
             fallback = fallback and not sid  # a stale cookie came: this phone keeps cookies
         if not device.cookies or fallback:
             sid = request.args.get(app.config["SESSION_URL_PARAM"])
             record = self._load(sid, now)
-            if record is not None and self._bound_here(app, record, device):
+            if record is not None and sid is not None and self._bound_here(app, record, device):
                 return ServerSession(
                     record.data,
                     sid,
@@ -374,35 +386,38 @@ class PortalSessionInterface(SessionInterface):
             # phone that should keep cookies (probing) has it honoured only for the POST of
             # the form it came with (the login of a phone refusing cookies).
             adopt = not device.cookies or request.method == "POST"
-            if adopt and self._anonymous_holds(app, sid, device, now, in_url=True):
+            if (
+                adopt
+                and valid_id(sid)
+                and self._anonymous_holds(app, sid, device, now, in_url=True)
+            ):
                 return self._anonymous(app, sid, in_url=True, adopted=True)
-        sid = new_anonymous_id(app.secret_key, hash_binding(device), now)
+        sid = new_anonymous_id(_secret(app), hash_binding(device), now)
         session = self._anonymous(app, sid, in_url=not device.cookies, adopted=False)
         session.probing = bool(fallback)
         return session
 
     def _anonymous_holds(
-        self, app: Flask, sid: str | None, device: Device, now: datetime, *, in_url: bool
+        self, app: Flask, sid: str, device: Device, now: datetime, *, in_url: bool
     ) -> bool:
-        if not valid_id(sid):
-            return False
         limit = app.config["SESSION_IDLE_KEITAI" if in_url else "SESSION_IDLE_PC"]
-        return anonymous_id_holds(app.secret_key, sid, hash_binding(device), now, limit)
+        return anonymous_id_holds(_secret(app), sid, hash_binding(device), now, limit)
 
     def _anonymous(self, app: Flask, sid: str, *, in_url: bool, adopted: bool) -> ServerSession:
         """Return a session of nothing stored under the anonymous id ``sid``."""
         session = ServerSession(None, sid, in_url=in_url, new=True)
-        session.derived = derived_values(app.secret_key, sid, self.derived_keys)
+        session.derived = derived_values(_secret(app), sid, self.derived_keys)
         session.adopted = adopted
         return session
 
     def idle_limit(self, app: Flask, session: ServerSession) -> timedelta:
         """Return how long the session may stay unused."""
         key = "SESSION_IDLE_KEITAI" if session.id_in_urls else "SESSION_IDLE_PC"
-        return app.config[key]
+        limit: timedelta = app.config[key]
+        return limit
 
-    def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:
-        if session.store_error is not None:
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if not isinstance(session, ServerSession) or session.store_error is not None:
             return
         try:
             self._save(app, session, response)
@@ -443,7 +458,7 @@ class PortalSessionInterface(SessionInterface):
 
             device = self.device_of(request)
             binding = hash_binding(device)
-            subscriber = hash_subscriber(app.secret_key, device) or session.subscriber
+            subscriber = hash_subscriber(_secret(app), device) or session.subscriber
         owner = session.get(self.owner_key)
         return SessionRecord(
             session.stored_data(),

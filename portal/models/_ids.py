@@ -8,10 +8,12 @@ A number outside that range names no row, and PostgreSQL refuses to compare a co
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 #: The largest id a row can have.
 ROW_ID_MAX = 2**31 - 1
 
 
-def is_row_id(value: object) -> bool:
+def is_row_id(value: object) -> TypeGuard[int]:
     """Tell whether ``value`` is an int that can be the id of a row (1..ROW_ID_MAX)."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= ROW_ID_MAX

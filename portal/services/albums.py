@@ -188,7 +188,7 @@ def photo_counts(album_ids) -> dict[int, int]:
     stmt = (
         select(Photo.album_id, func.count()).where(Photo.album_id.in_(ids)).group_by(Photo.album_id)
     )
-    return dict(db.session.execute(stmt).all())
+    return {album_id: n for album_id, n in db.session.execute(stmt) if album_id is not None}
 
 
 def photos_in(album: Album, *, offset: int = 0, limit: int | None = None) -> list[Photo]:
@@ -214,7 +214,7 @@ def covers(albums: list[Album]) -> dict[int, int]:
     if chosen:
         stmt = select(Photo.id, Photo.album_id).where(Photo.id.in_(list(chosen)))
         for photo_id, album_id in db.session.execute(stmt):
-            if chosen.get(photo_id) == album_id:
+            if album_id is not None and chosen.get(photo_id) == album_id:
                 found[album_id] = photo_id
     rest = [i for i in ids if i not in found]
     if rest:
@@ -223,7 +223,11 @@ def covers(albums: list[Album]) -> dict[int, int]:
             .where(Photo.album_id.in_(rest), Photo.position == 1)
             .group_by(Photo.album_id)
         )
-        found.update(dict(db.session.execute(first).all()))
+        found.update(
+            (album_id, photo_id)
+            for album_id, photo_id in db.session.execute(first)
+            if album_id is not None
+        )
     return found
 
 

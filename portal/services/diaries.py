@@ -202,7 +202,7 @@ def neighbours(diary: Diary, viewer_id: int | None) -> tuple[int | None, int | N
                 other.created_at > diary.created_at,
                 and_(other.created_at == diary.created_at, other.id > diary.id),
             )
-            order = (other.created_at, other.id)
+            order = (other.created_at.asc(), other.id.asc())
         return (
             select(other.id)
             .where(

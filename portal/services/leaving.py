@@ -148,7 +148,7 @@ def _hand_over_communities(member: Member) -> None:
         select(CommunityMember).where(CommunityMember.member_id == member.id)
     ).all()
     for row in rows:
-        community = db.session.get(Community, row.community_id)
+        community = db.session.get_one(Community, row.community_id)
         if row.role == ADMIN:
             heir = db.session.scalar(
                 select(CommunityMember)
@@ -227,12 +227,12 @@ def export_zip(member: Member) -> bytes:
     ]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in (
+        for name, rows in (
             ("diaries.json", diaries),
             ("comments.json", my_comments),
             ("messages.json", messages),
         ):
-            archive.writestr(name, json.dumps(data, ensure_ascii=False, indent=1))
+            archive.writestr(name, json.dumps(rows, ensure_ascii=False, indent=1))
         originals = db.session.execute(
             select(PhotoVariant.photo_id, PhotoVariant.mimetype, PhotoVariant.data)
             .join(Photo, Photo.id == PhotoVariant.photo_id)

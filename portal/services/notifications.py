@@ -200,8 +200,8 @@ def deliver(
     """
     if not _claim(outbox_id, utcnow()):
         return False
-    row = db.session.get(OutboxMail, outbox_id)
-    member = db.session.get(Member, row.recipient_id)
+    row = db.session.get_one(OutboxMail, outbox_id)
+    member = db.session.get_one(Member, row.recipient_id)
     try:
         (send or mail.send)(_message(member, row))
     except Exception as e:

@@ -9,6 +9,7 @@ same place are all visible to that viewer too (one place, one rule).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -61,11 +62,16 @@ def _place_of(photo: Photo) -> tuple[str, str, int]:
 
 
 def _title(kind: str, place_id: int) -> str:
-    model = {"diary": Diary, "topic": Topic, "community": Community, "profile": Member}.get(kind)
+    model: type[Any] | None = {
+        "diary": Diary,
+        "topic": Topic,
+        "community": Community,
+        "profile": Member,
+    }.get(kind)
     row = db.session.get(model, place_id) if model is not None else None
     if row is None:
         return ""
-    return getattr(row, "title", None) or getattr(row, "name", None) or row.nickname
+    return str(getattr(row, "title", None) or getattr(row, "name", None) or row.nickname)
 
 
 def page_of(photo_id: int, viewer_id: int | None) -> PhotoPage | None:
@@ -81,7 +87,7 @@ def page_of(photo_id: int, viewer_id: int | None) -> PhotoPage | None:
     at = siblings.index(photo.id)
     return PhotoPage(
         photo=photo,
-        owner=db.session.get(Member, photo.owner_id),
+        owner=db.session.get_one(Member, photo.owner_id),
         kind=kind,
         place_id=place_id,
         title=_title(kind, place_id),

@@ -21,14 +21,12 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..keitai import Device
+from ..keitai.image_rules import image_bounds, image_budget, image_format
 from ..keitai.images import (
     EncodedImage,
     ImageError,
     ImageLimits,
     for_device,
-    image_bounds,
-    image_budget,
-    image_format,
     load_upload,
     sanitized_original,
 )
@@ -138,11 +136,11 @@ def _may_change(member_id: int | None, photo: Photo) -> bool:
     if member_id is None:
         return False
     if photo.diary_id is not None:
-        return db.session.get(Diary, photo.diary_id).author_id == member_id
+        return db.session.get_one(Diary, photo.diary_id).author_id == member_id
     if photo.topic_id is not None:
-        return topics.can_change(member_id, db.session.get(Topic, photo.topic_id))
+        return topics.can_change(member_id, db.session.get_one(Topic, photo.topic_id))
     if photo.community_id is not None:
-        community = db.session.get(Community, photo.community_id)
+        community = db.session.get_one(Community, photo.community_id)
         return communities.role_of(community, member_id) in communities.MANAGING
     if photo.profile_member_id is not None:
         return photo.profile_member_id == member_id
@@ -322,7 +320,11 @@ def community_images(community_ids) -> dict[int, int]:
     if not ids:
         return {}
     stmt = select(Photo.community_id, Photo.id).where(Photo.community_id.in_(ids))
-    return {community_id: photo_id for community_id, photo_id in db.session.execute(stmt)}
+    return {
+        community_id: photo_id
+        for community_id, photo_id in db.session.execute(stmt)
+        if community_id is not None
+    }
 
 
 def visible_photo(photo_id: int, viewer_id: int | None) -> Photo | None:
@@ -333,7 +335,7 @@ def visible_photo(photo_id: int, viewer_id: int | None) -> Photo | None:
     if photo is None:
         return None
     if photo.diary_id is not None:
-        diary = db.session.get(Diary, photo.diary_id)
+        diary = db.session.get_one(Diary, photo.diary_id)
         if not can_see(viewer_id, diary.author_id, diary.visibility):
             return None
         if not content_visible(diary, viewer_id):
@@ -347,7 +349,7 @@ def visible_photo(photo_id: int, viewer_id: int | None) -> Photo | None:
         if not can_see(viewer_id, photo.profile_member_id, seen_by):
             return None
     elif photo.album_id is not None:
-        album = db.session.get(Album, photo.album_id)
+        album = db.session.get_one(Album, photo.album_id)
         if not can_see(viewer_id, album.owner_id, album.visibility):
             return None
     elif photo.community_id is None and viewer_id != photo.owner_id:
@@ -373,12 +375,12 @@ def variant_for(photo: Photo, size: str, device: Device) -> PhotoVariant:
     if not device.is_keitai:
         name = size if size in PC_VARIANTS else "pc"
         found = db.session.get(PhotoVariant, (photo.id, name))
-        return found or db.session.get(PhotoVariant, (photo.id, "thumb"))
+        return found or db.session.get_one(PhotoVariant, (photo.id, "thumb"))
     small = size == "thumb"
     key = ("t-" if small else "") + phone_variant_key(device)
     variant = db.session.get(PhotoVariant, (photo.id, key))
     if variant is None:
-        original = db.session.get(PhotoVariant, (photo.id, "original"))
+        original = db.session.get_one(PhotoVariant, (photo.id, "original"))
         with Image.open(io.BytesIO(original.data)) as im:
             im.load()
             encoded = for_device(_square(im, PHONE_THUMB_SIDE) if small else im, device)
@@ -390,5 +392,5 @@ def variant_for(photo: Photo, size: str, device: Device) -> PhotoVariant:
             mimetype=encoded.mimetype,
             data=encoded.data,
         )
-        variant = db.session.get(PhotoVariant, (photo.id, key), populate_existing=True)
+        variant = db.session.get_one(PhotoVariant, (photo.id, key), populate_existing=True)
     return variant

@@ -153,7 +153,11 @@ def main_photos(viewer_id: int | None, member_ids: Iterable[int]) -> dict[int, i
             visible_clause(viewer_id, Photo.profile_member_id, _seen_by()),
         )
     )
-    return {member_id: photo_id for member_id, photo_id in db.session.execute(stmt)}
+    return {
+        member_id: photo_id
+        for member_id, photo_id in db.session.execute(stmt)
+        if member_id is not None
+    }
 
 
 def main_photo_id(viewer_id: int | None, member_id: int) -> int | None:
@@ -181,7 +185,7 @@ class Avatar:
         if self.photo_id is None:
             neutral = no_photo(self.variant, device)
             return neutral.data, neutral.mimetype
-        photo = db.session.get(Photo, self.photo_id)
+        photo = db.session.get_one(Photo, self.photo_id)
         stored = photos.variant_for(photo, "thumb" if device.is_keitai else self.variant, device)
         return stored.data, stored.mimetype
 

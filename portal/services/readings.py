@@ -17,6 +17,7 @@ import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, delete, event, insert, or_, select
 from sqlalchemy.orm import Session
@@ -29,7 +30,7 @@ from ..models._time import utcnow
 log = logging.getLogger(__name__)
 
 #: The texts that get readings: kind -> (model, fields).
-KINDS: dict[str, tuple[type, tuple[str, ...]]] = {
+KINDS: dict[str, tuple[type[Any], tuple[str, ...]]] = {
     "diary": (Diary, ("title", "body")),
     "diary_comment": (DiaryComment, ("body",)),
     "topic": (Topic, ("title", "body")),
@@ -55,7 +56,7 @@ class Reading:
     def of(cls, text: str, data: dict) -> Reading:
         ruby = tuple(tuple(r) for r in data.get("r", ()))
         words = tuple(tuple(w) for w in data.get("w", ()))
-        return cls(text, ruby, words)  # type: ignore[arg-type]
+        return cls(text, ruby, words)
 
 
 class Readings:

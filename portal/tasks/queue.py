@@ -76,7 +76,10 @@ def init_app(app: Flask) -> None:
 
 
 def _app() -> Flask:
-    return current_app._get_current_object() if has_app_context() else _apps[0]
+    if has_app_context():
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        return app
+    return _apps[0]
 
 
 def _in_app_context(fn):

@@ -26,8 +26,8 @@ def _page_number() -> int:
     return request.args.get("page", 1, type=int) or 1
 
 
-def _album_or_404(album_id: int) -> Album:
-    album = albums.get_visible(album_id, current_user.id)
+def _album_or_404(album_id: int | None) -> Album:
+    album = None if album_id is None else albums.get_visible(album_id, current_user.id)
     if album is None:
         abort(404)
     return album

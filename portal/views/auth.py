@@ -12,7 +12,7 @@ from .. import i18n
 from ..extensions import limiter
 from ..filters import here, safe_next
 from ..forms.auth import LoginForm, SignupForm
-from ..keitai.ext import device_of
+from ..keitai.ext import device_of, server_session
 from ..models._time import tokyo_today
 from ..rendering import render
 from ..services import ServiceError, accounts, lockouts, sessions
@@ -40,7 +40,7 @@ def sign_in(member) -> None:
     chosen = i18n.take_visit_choice()
     if chosen:
         accounts.set_locale(member, chosen)
-    session.rotate()
+    server_session().rotate()
     _new_csrf_token()
     login_user(member)
 
@@ -57,7 +57,7 @@ def sign_out() -> None:
     locale = i18n.wanted_locale()
     logout_user()
     session.clear()
-    session.rotate()
+    server_session().rotate()
     i18n.keep_for_browser(locale)
 
 
