@@ -235,8 +235,9 @@ def _diaries(world: _World, writer: _Writer, diaries: int, comments: int) -> Non
     rng = world.rng
     diary_table, comment_table = _table(Diary), _table(DiaryComment)
     diary_id, comment_id = _next_id(Diary), _next_id(DiaryComment)
-    for k in _spread(comments, diaries, rng):
-        written = world.moment()
+    # Dated in the order of their ids, as diaries written here are (search lists newest id first).
+    moments = sorted(world.moment() for _ in range(diaries))
+    for k, written in zip(_spread(comments, diaries, rng), moments, strict=True):
         writer.add(
             diary_table,
             {
@@ -327,8 +328,7 @@ def _reviews(world: _World, writer: _Writer, total: int) -> None:
     rng = world.rng
     table = _table(Review)
     first = _next_id(Review)
-    for n in range(total):
-        written = world.moment()
+    for n, written in enumerate(sorted(world.moment() for _ in range(total))):
         writer.add(
             table,
             {

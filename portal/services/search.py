@@ -2,16 +2,25 @@
 nickname, area and hobbies; communities by name and category; reviews by title and text.
 
 Japanese is written without spaces between words, so the search matches any substring rather
-than words. Queries of :data:`INDEXED_MIN` characters or more use a trigram index (made by the
-migration, see :mod:`portal.models.search_index`):
+than words. Queries of :data:`INDEXED_MIN` characters or more (in every width, see below) use a
+trigram index (made by the migrations, see :mod:`portal.models.search_index`):
 
-* SQLite: the FTS5 table ``diary_fts`` (``tokenize='trigram'``), queried with ``MATCH`` and the
-  query quoted as one phrase, so FTS syntax in it is plain text;
+* SQLite: the FTS5 tables ``diary_fts``, ``review_fts`` and ``member_fts``
+  (``tokenize='trigram'``), queried with ``MATCH`` and each form of the query quoted as one
+  phrase, so FTS syntax in it is plain text; the FTS table drives the query, newest rowid
+  first, so a page of results stops reading at its last row;
 * PostgreSQL: ``ILIKE '%query%'``, which the ``pg_trgm`` GIN indexes accelerate.
 
-Shorter queries (東京, 日記: common in Japanese) cannot use trigrams and fall back to
-``LIKE``/``ILIKE`` with ``%`` and ``_`` escaped, on every database. Visibility always goes
-through :func:`~portal.services.visibility.visible_clause` (via
+A search's cost follows its page, not the site's size (issue 11.3):
+
+* results come newest first by id (the order in which they were written here);
+* totals are counted up to :data:`COUNT_CAP` and no further: past it the page shows
+  ``1,000+`` (:func:`shown_total`), as a busy site's search does;
+* shorter queries (東京, 日記: common in Japanese) cannot use trigrams: they are matched with
+  ``LIKE``/``ILIKE`` (``%`` and ``_`` escaped) among the newest :data:`SHORT_WINDOW` rows of
+  their kind only, so a rare two-character word never reads the whole table.
+
+Visibility always goes through :func:`~portal.services.visibility.visible_clause` (via
 :func:`~portal.services.diaries.visible_diaries`), in the same SQL as the match, so counts agree
 with lists.
 
@@ -20,7 +29,6 @@ and digits come in both widths too: every search matches the query as typed, all
 and all half-width (:func:`portal.keitai.hankaku.width_variants`), so each finds what the
 other wrote.
 
-Members, communities and reviews are matched with ``LIKE``/``ILIKE`` and ``%``/``_`` escaped.
 A member's area or hobbies match only for a viewer allowed to see that field (the field's own
 visibility, through :func:`~portal.services.visibility.visible_clause`), and a result shows a
 field only to such a viewer, so a search never reveals what the profile would not.
@@ -30,17 +38,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, column, func, literal_column, or_, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    column,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy import table as sql_table
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..keitai.hankaku import width_variants
 from ..models import Community, Diary, Member, Profile, Review
 from ..models.profile import FIELD_DEFAULTS
-from ..models.search_index import FTS_TABLE
+from ..models.search_index import FTS_TABLE, MEMBER_FTS_TABLE, REVIEW_FTS_TABLE
 from . import communities
-from ._sql import rows_and_total
 from .diaries import visible_diaries
 from .reviews import visible_reviews
 from .visibility import not_blocked_clause, visible_clause
@@ -49,8 +69,11 @@ from .visibility import not_blocked_clause, visible_clause
 INDEXED_MIN = 3
 #: Longer queries are cut to this many characters.
 QUERY_MAX = 100
+#: Totals are counted up to this many; past it a page says "1,000+".
+COUNT_CAP = 1000
+#: Queries shorter than :data:`INDEXED_MIN` look among this many newest rows of each kind.
+SHORT_WINDOW = 5_000
 
-_fts = table(FTS_TABLE, column("rowid"))
 _SPACES = re.compile(r"\s+")
 
 
@@ -58,6 +81,12 @@ def normalise_query(query: str | None) -> str:
     """Return the query as searched: spaces (ideographic ones too) collapsed, at most
     :data:`QUERY_MAX` characters; ``""`` means no search."""
     return _SPACES.sub(" ", query or "").strip()[:QUERY_MAX]
+
+
+def shown_total(total: int) -> tuple[int, bool]:
+    """Return a search total as a page shows it: at most :data:`COUNT_CAP`, and whether there
+    are more than that."""
+    return min(total, COUNT_CAP), total > COUNT_CAP
 
 
 def _escape_like(text: str) -> str:
@@ -69,37 +98,75 @@ def _contains(col, query: str) -> ColumnElement[bool]:
     return or_(*(col.ilike(f"%{_escape_like(q)}%", escape="\\") for q in width_variants(query)))
 
 
-def _like(query: str) -> ColumnElement[bool]:
-    return or_(_contains_as_typed(Diary.title, query), _contains_as_typed(Diary.body, query))
+def _fts_phrases(query: str) -> str:
+    """Return an FTS5 query matching any width of ``query``, each quoted as one phrase (a
+    trigram phrase matches it as a substring; FTS syntax in it is plain text)."""
+    return " OR ".join('"' + q.replace('"', '""') + '"' for q in width_variants(query))
 
 
-def _contains_as_typed(col, query: str) -> ColumnElement[bool]:
-    return col.ilike(f"%{_escape_like(query)}%", escape="\\")
+def _indexed(query: str) -> bool:
+    """Return whether the trigram index can answer ``query`` in all its widths."""
+    return min(len(q) for q in width_variants(query)) >= INDEXED_MIN
 
 
-def _fts_phrase(query: str) -> str:
-    """Quote the query as one FTS5 phrase (a trigram phrase matches it as a substring)."""
-    return '"' + query.replace('"', '""') + '"'
+def _uses_fts(query: str) -> bool:
+    return _indexed(query) and db.session.get_bind().dialect.name == "sqlite"
 
 
-def _matches(query: str) -> ColumnElement[bool]:
-    return or_(*(_matches_as_typed(q) for q in width_variants(query)))
+def _from_fts(stmt: Select[Any], fts_name: str, id_col, query: str) -> Select[Any]:
+    """Return ``stmt`` joined to the FTS5 table ``fts_name`` on ``id_col``, limited to its
+    matches of ``query``, newest rowid first (FTS5 reads its matches in that order and stops
+    with the page)."""
+    fts = sql_table(fts_name, column("rowid"))
+    return (
+        stmt.join(fts, fts.c.rowid == id_col)
+        .where(literal_column(fts_name).op("MATCH")(_fts_phrases(query)))
+        .order_by(fts.c.rowid.desc())
+    )
 
 
-def _matches_as_typed(query: str) -> ColumnElement[bool]:
-    dialect = db.session.get_bind().dialect.name
-    if len(query) >= INDEXED_MIN and dialect == "sqlite":
-        hits = select(_fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(_fts_phrase(query)))
-        return Diary.id.in_(hits)
-    # PostgreSQL: pg_trgm answers ILIKE through its GIN indexes from 3 characters on.
-    return _like(query)
+def _filtered(
+    stmt: Select[Any], conditions: ColumnElement[bool], id_col, query: str
+) -> Select[Any]:
+    """Return ``stmt`` with ``conditions``, newest id first and, for a query too short for the
+    trigram index, among the newest :data:`SHORT_WINDOW` ids of its table only.
+
+    On SQLite a short query's conditions are wrapped in ``coalesce(..., false)``, which no
+    index can answer, so the planner walks the id window backwards (stopping with the page)
+    instead of gathering every row the visibility rule's ``OR`` admits through its indexes.
+    """
+    if not _indexed(query):
+        newest = select(func.max(id_col)).scalar_subquery()
+        if db.session.get_bind().dialect.name == "sqlite":
+            conditions = func.coalesce(conditions, false())
+        stmt = stmt.where(id_col > newest - SHORT_WINDOW)
+    return stmt.where(conditions).order_by(id_col.desc())
+
+
+def rows_and_capped_total(stmt: Select[Any], offset: int, limit: int) -> tuple[list[Any], int]:
+    """Return rows ``offset`` to ``offset + limit`` of ``stmt`` (ordered) and how many rows it
+    has, counted up to :data:`COUNT_CAP` + 1 only: one query (the capped count is a subquery
+    run once beside the page) unless the range is past the end, which costs a count more. A
+    select of one entity gives the entities, else row tuples; ``limit < 1``: the count alone."""
+    capped = (
+        select(func.count())
+        .select_from(stmt.order_by(None).limit(COUNT_CAP + 1).subquery())
+        .scalar_subquery()
+    )
+    if limit < 1:  # only the count is shown (phones' search sections)
+        return [], db.session.scalar(select(capped)) or 0
+    rows = db.session.execute(stmt.add_columns(capped).offset(offset).limit(limit)).all()
+    if rows:
+        shaped = [row[0] if len(row) == 2 else tuple(row[:-1]) for row in rows]
+        return shaped, rows[0][-1]
+    return [], 0 if offset == 0 else db.session.scalar(select(capped)) or 0
 
 
 def search_diaries(
     viewer_id: int | None, query: str, offset: int, limit: int
 ) -> tuple[list[Diary], int]:
     """Return one page of the diaries the viewer may read that contain ``query``, newest first,
-    and how many there are in all.
+    and how many there are (counted up to :data:`COUNT_CAP` + 1).
 
     :param viewer_id: the searching member, or ``None`` for a visitor (public diaries only).
     :param query: the text to find in titles and bodies (see :func:`normalise_query`).
@@ -108,13 +175,14 @@ def search_diaries(
     query = normalise_query(query)
     if not query:
         return [], 0
-    stmt = (
-        visible_diaries(viewer_id)
-        .where(_matches(query))
-        .options(joinedload(Diary.author))
-        .order_by(Diary.created_at.desc(), Diary.id.desc())
-    )
-    return rows_and_total(stmt, offset, limit)
+    stmt = select(Diary).options(joinedload(Diary.author))
+    visible = visible_diaries(viewer_id).whereclause
+    if _uses_fts(query):
+        stmt = _from_fts(stmt.where(visible), FTS_TABLE, Diary.id, query)
+    else:
+        match = or_(_contains(Diary.title, query), _contains(Diary.body, query))
+        stmt = _filtered(stmt, and_(visible, match), Diary.id, query)
+    return rows_and_capped_total(stmt, offset, limit)
 
 
 @dataclass
@@ -134,16 +202,18 @@ def _field_visible(viewer_id: int | None, field: str) -> ColumnElement[bool]:
 def search_members(
     viewer_id: int | None, query: str, offset: int, limit: int
 ) -> tuple[list[MemberHit], int]:
-    """Return one page of the members whose nickname, area or hobbies contain ``query``, and
-    how many there are; members who blocked the viewer are missing.
+    """Return one page of the members whose nickname, area or hobbies contain ``query``, the
+    newest members first, and how many there are (up to :data:`COUNT_CAP` + 1); members who
+    blocked the viewer are missing.
 
-    The area and the hobbies match, and are returned, only where the viewer may see them.
+    The area and the hobbies match, and are returned, only where the viewer may see them (the
+    index finds a member whose any field matches; the fields are checked again here).
     """
     query = normalise_query(query)
     if not query:
         return [], 0
     area_ok, hobbies_ok = _field_visible(viewer_id, "area"), _field_visible(viewer_id, "hobbies")
-    where = (
+    where = and_(
         not_blocked_clause(viewer_id, Member.id),
         Member.left_at.is_(None),  # 退会: gone from every list
         or_(
@@ -152,18 +222,35 @@ def search_members(
             and_(hobbies_ok, _contains(Profile.hobbies, query)),
         ),
     )
-    stmt = (
-        select(
-            Member,
-            case((area_ok, Profile.area), else_=None),
-            case((hobbies_ok, Profile.hobbies), else_=None),
-        )
-        .outerjoin(Profile, Profile.member_id == Member.id)
-        .where(*where)
-        .order_by(Member.created_at.desc(), Member.id.desc())
-    )
-    rows, total = rows_and_total(stmt, offset, limit)
+    stmt = select(
+        Member,
+        case((area_ok, Profile.area), else_=None),
+        case((hobbies_ok, Profile.hobbies), else_=None),
+    ).outerjoin(Profile, Profile.member_id == Member.id)
+    if _uses_fts(query):
+        stmt = _from_fts(stmt.where(where), MEMBER_FTS_TABLE, Member.id, query)
+    else:
+        stmt = _filtered(stmt, where, Member.id, query)
+    rows, total = rows_and_capped_total(stmt, offset, limit)
     return [MemberHit(m, area, hobbies) for m, area, hobbies in rows], total
+
+
+def search_reviews(
+    viewer_id: int | None, query: str, offset: int, limit: int
+) -> tuple[list[Review], int]:
+    """Return one page of the reviews the viewer may read whose title or text contains
+    ``query``, newest first, and how many there are (up to :data:`COUNT_CAP` + 1)."""
+    query = normalise_query(query)
+    if not query:
+        return [], 0
+    stmt = select(Review).options(joinedload(Review.author))
+    visible = visible_reviews(viewer_id).whereclause
+    if _uses_fts(query):
+        stmt = _from_fts(stmt.where(visible), REVIEW_FTS_TABLE, Review.id, query)
+    else:
+        match = or_(_contains(Review.title, query), _contains(Review.body, query))
+        stmt = _filtered(stmt, and_(visible, match), Review.id, query)
+    return rows_and_capped_total(stmt, offset, limit)
 
 
 def search_communities(
@@ -175,23 +262,6 @@ def search_communities(
     if not query:
         return [], 0
     return communities.search(query, None, offset=offset, limit=limit, also_in=categories)
-
-
-def search_reviews(
-    viewer_id: int | None, query: str, offset: int, limit: int
-) -> tuple[list[Review], int]:
-    """Return one page of the reviews the viewer may read whose title or text contains
-    ``query``, newest first, and how many there are."""
-    query = normalise_query(query)
-    if not query:
-        return [], 0
-    stmt = visible_reviews(viewer_id).where(
-        or_(_contains(Review.title, query), _contains(Review.body, query))
-    )
-    stmt = stmt.options(joinedload(Review.author)).order_by(
-        Review.created_at.desc(), Review.id.desc()
-    )
-    return rows_and_total(stmt, offset, limit)
 
 
 def snippet(text: str, query: str, width: int) -> str:

@@ -17,6 +17,7 @@ from flask import Blueprint, request, url_for
 from flask_login import current_user, login_required
 
 from ..forms.community import CATEGORY_LABELS
+from ..i18n.formats import number
 from ..keitai.paging import Page
 from ..models import Diary
 from ..rendering import render, sizes
@@ -40,11 +41,18 @@ class DiaryHit:
 @dataclass
 class Section:
     """One kind of results: the hits shown, and the pager (``None``: only the first few are
-    shown, with a link to the section) and how many there are in all."""
+    shown, with a link to the section) and how many there are in all: ``total`` at most
+    :data:`~portal.services.search.COUNT_CAP` (counting stops there), ``count`` the number as
+    shown (``1,000+`` past it)."""
 
     hits: list
     paging: Page | None
     total: int
+    count: str = ""
+
+    def __post_init__(self) -> None:
+        self.total, more = search.shown_total(self.total)
+        self.count = number(self.total) + ("+" if more else "")
 
 
 def _categories(query: str) -> tuple[str, ...]:
