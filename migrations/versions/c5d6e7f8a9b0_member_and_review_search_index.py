@@ -1,7 +1,7 @@
 """member and review search index: SQLite FTS5 trigram tables with triggers, PostgreSQL pg_trgm
 
 Revision ID: c5d6e7f8a9b0
-Revises: b3c4d5e6f7a8
+Revises: c4d5e6f7a8b9
 Create Date: 2026-12-03 18:30:00.000000
 
 Like the diaries' index (``a7d3c2e9f1b4``), so a search costs what its matches cost, not what
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c5d6e7f8a9b0'
-down_revision = 'b3c4d5e6f7a8'
+down_revision = 'c4d5e6f7a8b9'
 branch_labels = None
 depends_on = None
 
