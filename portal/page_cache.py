@@ -13,6 +13,10 @@ links carry its id on phones, its forms its CSRF token), the device as detected 
 charset, emoji, screen), the language, the URL and the minute (relative times, notices that
 start or end, the Tokyo date). Entries live ``PAGE_CACHE_SECONDS`` at most.
 
+A visitor's page (the top page with its login form) is one entry for every visitor on the same
+device, language and URL: it is made under a placeholder anonymous id, and each visitor's copy
+gets their own id and CSRF token put in (:func:`_visitor_page`).
+
 The cache is SimpleCache (in process) by default and Redis when ``CACHE_TYPE`` is
 ``RedisCache`` (the cluster sets ``PORTAL_CACHE_TYPE`` and ``PORTAL_CACHE_REDIS_URL``): with
 several processes writing, only a shared cache sees every process's version changes. Writes
@@ -32,9 +36,11 @@ from collections.abc import Callable
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from flask_caching import Cache
+from flask_wtf.csrf import generate_csrf
 
 from . import transactions
 from .i18n import locale_code
+from .keitai.anonymous import ID_LENGTH, derived_values
 
 cache = Cache()
 logger = logging.getLogger(__name__)
@@ -69,18 +75,23 @@ def _enabled() -> bool:
     return bool(current_app.config.get("PAGE_CACHE_SECONDS"))
 
 
-def _key(name: str, version: str) -> str:
+def _key(name: str, version: str, placeholder: list[str] | None = None) -> str:
+    """The entry's key: ``placeholder`` stands for the session and the URL of a visitor's
+    page (shared by visitors), else they are this session's own."""
     device = g.get("device")
+    viewer = placeholder or [
+        getattr(session, "sid", ""),
+        json.dumps(dict(session), sort_keys=True, default=str),
+        request.full_path,
+    ]
     parts = [
         name,
         version,
-        getattr(session, "sid", ""),
-        json.dumps(dict(session), sort_keys=True, default=str),
+        *viewer,
         repr(device),
         str(g.get("mobile_view")),
         locale_code(),
         repr(g.get("hankaku")),
-        request.full_path,
         str(int(time.time() // 60)),
     ]
     digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
@@ -91,10 +102,13 @@ def cached_page(name: str, make: Callable[[], Response]) -> Response:
     """Return the page ``name`` for this request from the cache, or ``make()`` it and keep it.
 
     Only a plain 200 page is kept, and nothing is used while the session has flash messages
-    waiting (the page shows them once).
+    waiting (the page shows them once). A visitor's page (a session of nothing stored) is
+    shared by every visitor on the same device, language and URL: see :func:`_visitor_page`.
     """
     if not _enabled() or "_flashes" in session or request.method != "GET":
         return make()
+    if _anonymous():
+        return _visitor_page(name, make)
     try:
         version = content_version()
         hit = cache.get(_key(name, version))
@@ -115,6 +129,83 @@ def cached_page(name: str, make: Callable[[], Response]) -> Response:
         except Exception:
             logger.exception("page cache: not reachable")
     return response
+
+
+#: Stands for the visitor's anonymous id while a shared visitor page is made (random per
+#: process, as long as a real one): it is replaced by the visitor's own id in every copy.
+_PLACEHOLDER_SID = secrets.token_urlsafe(ID_LENGTH)[:ID_LENGTH]
+
+
+def _anonymous() -> bool:
+    """Whether this request's session stores nothing: a visitor's anonymous id (its form
+    token derived from the id), nothing else."""
+    return (
+        getattr(session, "new", False)
+        and getattr(session, "derived", None) is not None
+        and not session.modified
+        and not dict(session)
+        and getattr(session, "store_error", None) is None
+    )
+
+
+def _visitor_page(name: str, make: Callable[[], Response]) -> Response:
+    """A visitor's page, made once for all visitors on the same device, language and URL.
+
+    A visitor's page differs from another's only by their anonymous id (in its URLs on
+    phones that keep no cookies) and their form's CSRF token (signed from a secret derived
+    from the id). So the page is made under a placeholder id, kept, and each visitor gets a copy
+    with the placeholder id and the placeholder's token replaced by their own (both are ASCII
+    and URL-safe, so the bytes of any charset hold them as they are). A visitor's token is made
+    only when the page has a form, so a cookie goes out exactly as it would without the cache.
+    """
+    sid = session.sid
+    parts = [
+        request.full_path.replace(sid, _PLACEHOLDER_SID),
+        str(session.in_url),
+        str(session.probing),
+    ]
+    try:
+        version = content_version()
+        key = _key(name, version, placeholder=parts)
+        hit = cache.get(key)
+    except Exception:  # the cache is down: serve the page without it
+        logger.exception("page cache: not reachable")
+        return make()
+    if hit is None:
+        hit = _make_visitor_page(make)
+        if hit is None:
+            return make()
+        try:
+            cache.set(key, hit, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+        except Exception:
+            logger.exception("page cache: not reachable")
+    body, content_type, token = hit
+    body = body.replace(_PLACEHOLDER_SID.encode("ascii"), sid.encode("ascii"))
+    if token is not None:
+        body = body.replace(token.encode("ascii"), generate_csrf().encode("ascii"))
+    return Response(body, status=200, content_type=content_type)
+
+
+def _make_visitor_page(make: Callable[[], Response]) -> tuple[bytes, str, str | None] | None:
+    """Make the page under the placeholder id; return its body, type and placeholder token,
+    or ``None`` when it is not a plain 200 page (or it changed the session)."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    real_sid, real_derived, real_read = session.sid, session.derived, session.derived_read
+    session.sid = _PLACEHOLDER_SID
+    session.derived = derived_values(
+        current_app.secret_key, _PLACEHOLDER_SID, current_app.session_interface.derived_keys
+    )
+    try:
+        response = make()
+        token = g.pop(field, None)
+        used = session.derived_read
+    finally:
+        session.sid, session.derived = real_sid, real_derived
+        session.derived_read = real_read
+        g.pop(field, None)
+    if response.status_code != 200 or response.direct_passthrough or session.modified:
+        return None
+    return response.get_data(), response.headers["Content-Type"], token if used else None
 
 
 def init_app(app: Flask) -> None:

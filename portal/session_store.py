@@ -11,13 +11,22 @@ import json
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 
 from .extensions import db
 from .keitai.session import SessionRecord
 from .models import StoredSession
 
 _table = cast(Table, StoredSession.__table__)
+#: Built once: every request loads its session with it.
+_LOAD = select(
+    _table.c.data,
+    _table.c.binding_hash,
+    _table.c.subscriber_hash,
+    _table.c.member_id,
+    _table.c.touched_at,
+    _table.c.expires_at,
+).where(_table.c.id_hash == bindparam("key"))
 
 
 def _member_id(owner: str | None) -> int | None:
@@ -28,12 +37,8 @@ class SqlSessionStore:
     """Keep sessions in the application's database (indexed by member for ending them all)."""
 
     def load(self, key: str) -> SessionRecord | None:
-        c = _table.c
-        stmt = select(
-            c.data, c.binding_hash, c.subscriber_hash, c.member_id, c.touched_at, c.expires_at
-        ).where(c.id_hash == key)
         with db.engine.connect() as conn:
-            row = conn.execute(stmt).first()
+            row = conn.execute(_LOAD, {"key": key}).first()
         if row is None:
             return None
         return SessionRecord(

@@ -58,6 +58,8 @@ def on_write_commit(callback: Callable[[], None]) -> None:
 
 
 def _finish(response: Response) -> Response:
+    if not _began():  # no statement ran (a visitor's page from the cache): nothing to end
+        return response
     if response.status_code < 400:
         db.session.commit()
         notifications.flush()
@@ -67,6 +69,14 @@ def _finish(response: Response) -> Response:
         notifications.discard()
         footprints.discard()
     return response
+
+
+def _began() -> bool:
+    """Return whether the request's ORM session began a transaction, or holds notices or
+    footprints to send after one."""
+    if not db.session.registry.has():
+        return notifications.pending() or footprints.pending()
+    return db.session().in_transaction() or notifications.pending() or footprints.pending()
 
 
 def abandon() -> None:

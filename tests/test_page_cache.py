@@ -11,7 +11,8 @@ from sqlalchemy import event
 from portal.extensions import db
 from portal.models import Member
 from portal.services import diaries, social
-from tests.browser import DOCOMO_MOVA, PC
+from tests.browser import DOCOMO_MOVA, PC, sid_of
+from tests.fixtures.members import PASSWORD
 
 AGENTS = pytest.mark.parametrize("agent", [DOCOMO_MOVA, PC], ids=["docomo", "pc"])
 
@@ -163,3 +164,37 @@ def test_a_new_message_and_its_reading_show_at_once_in_the_cached_inbox(
     client.get(next(h for h, _ in page.links if f"/messages/{sent_id}" in h))
     read = client.get(inbox.url)
     assert read.body != page.body  # no longer unread
+
+
+def test_visitors_share_the_top_page_each_with_their_own_token(app, browser, make_member):
+    make_member("taro", nickname="たろう")
+    first, second = browser(PC), browser(PC)
+    one, two = first.get("/"), second.get("/")  # the second is a copy of the first's page
+    token_one = one.form("/login").fields["csrf_token"]
+    token_two = two.form("/login").fields["csrf_token"]
+    assert token_one != token_two
+    assert one.body.replace(token_one.encode(), b"") == two.body.replace(token_two.encode(), b"")
+    # Each visitor's own token logs in from the copy; another visitor's is refused.
+    fields = {"email": "taro@example.jp", "password": PASSWORD}
+    refused = first.client.post(
+        "/login", data={**fields, "csrf_token": token_two}, headers={"User-Agent": PC}
+    )
+    assert refused.status_code == 400
+    home = second.submit("/login", fields)
+    assert home.status == 200
+    assert "たろう" in home.text
+
+
+def test_a_phone_visitor_gets_its_own_id_in_the_cached_top_pages_links(app, browser, make_member):
+    make_member("taro", nickname="たろう")
+    first, second = browser(DOCOMO_MOVA, cookies=False), browser(DOCOMO_MOVA, cookies=False)
+    one, two = first.get("/"), second.get("/")
+    sid_one = sid_of(one.form("/login").action)
+    sid_two = sid_of(two.form("/login").action)
+    assert sid_one
+    assert sid_two
+    assert sid_one != sid_two
+    assert sid_one not in two.body.decode("cp932")
+    home = second.submit("/login", {"email": "taro@example.jp", "password": PASSWORD})
+    assert home.status == 200
+    assert "たろう" in home.text

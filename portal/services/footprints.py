@@ -115,6 +115,11 @@ def flush() -> int:
     return len(pending)
 
 
+def pending() -> bool:
+    """Return whether this request holds footprints to send after its commit."""
+    return bool(g.get("footprints"))
+
+
 def discard() -> None:
     """Forget the request's footprints (its work was rolled back: an error page)."""
     g.pop("footprints", None)

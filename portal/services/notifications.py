@@ -113,6 +113,11 @@ def queue(
     g.setdefault("outbox", []).append(row.id)
 
 
+def pending() -> bool:
+    """Return whether this request holds notices to send after its commit."""
+    return bool(g.get("outbox"))
+
+
 def discard() -> None:
     """Forget the request's notices (its work, their rows with it, was rolled back)."""
     g.pop("outbox", None)

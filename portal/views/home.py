@@ -20,7 +20,7 @@ def top():
     """Show the login form to visitors and the home page to members."""
     if current_user.is_authenticated:
         return _home()
-    return render("home/top.html", form=LoginForm())
+    return page_cache.cached_page("top", lambda: render("home/top.html", form=LoginForm()))
 
 
 @bp.route("/home")
