@@ -41,6 +41,7 @@ from flask_wtf.csrf import generate_csrf
 from . import transactions
 from .i18n import locale_code
 from .keitai.anonymous import ID_LENGTH, derived_values
+from .keitai.session import PortalSessionInterface, ServerSession
 
 cache = Cache()
 logger = logging.getLogger(__name__)
@@ -107,8 +108,9 @@ def cached_page(name: str, make: Callable[[], Response]) -> Response:
     """
     if not _enabled() or "_flashes" in session or request.method != "GET":
         return make()
-    if _anonymous():
-        return _visitor_page(name, make)
+    visitor = _visitor()
+    if visitor is not None:
+        return _visitor_page(name, make, visitor)
     try:
         version = content_version()
         hit = cache.get(_key(name, version))
@@ -136,19 +138,14 @@ def cached_page(name: str, make: Callable[[], Response]) -> Response:
 _PLACEHOLDER_SID = secrets.token_urlsafe(ID_LENGTH)[:ID_LENGTH]
 
 
-def _anonymous() -> bool:
-    """Whether this request's session stores nothing: a visitor's anonymous id (its form
-    token derived from the id), nothing else."""
-    return (
-        getattr(session, "new", False)
-        and getattr(session, "derived", None) is not None
-        and not session.modified
-        and not dict(session)
-        and getattr(session, "store_error", None) is None
-    )
+def _visitor() -> ServerSession | None:
+    """Return this request's session if it stores nothing (a visitor's anonymous id), else
+    ``None``."""
+    current = session._get_current_object()  # type: ignore[attr-defined]
+    return current if isinstance(current, ServerSession) and current.anonymous else None
 
 
-def _visitor_page(name: str, make: Callable[[], Response]) -> Response:
+def _visitor_page(name: str, make: Callable[[], Response], visitor: ServerSession) -> Response:
     """A visitor's page, made once for all visitors on the same device, language and URL.
 
     A visitor's page differs from another's only by their anonymous id (in its URLs on
@@ -158,11 +155,11 @@ def _visitor_page(name: str, make: Callable[[], Response]) -> Response:
     and URL-safe, so the bytes of any charset hold them as they are). A visitor's token is made
     only when the page has a form, so a cookie goes out exactly as it would without the cache.
     """
-    sid = session.sid
+    sid = visitor.sid
     parts = [
         request.full_path.replace(sid, _PLACEHOLDER_SID),
-        str(session.in_url),
-        str(session.probing),
+        str(visitor.in_url),
+        str(visitor.probing),
     ]
     try:
         version = content_version()
@@ -172,7 +169,7 @@ def _visitor_page(name: str, make: Callable[[], Response]) -> Response:
         logger.exception("page cache: not reachable")
         return make()
     if hit is None:
-        hit = _make_visitor_page(make)
+        hit = _make_visitor_page(make, visitor)
         if hit is None:
             return make()
         try:
@@ -186,26 +183,24 @@ def _visitor_page(name: str, make: Callable[[], Response]) -> Response:
     return Response(body, status=200, content_type=content_type)
 
 
-def _make_visitor_page(make: Callable[[], Response]) -> tuple[bytes, str, str | None] | None:
+def _make_visitor_page(
+    make: Callable[[], Response], visitor: ServerSession
+) -> tuple[bytes, str, str | None] | None:
     """Make the page under the placeholder id; return its body, type and placeholder token,
     or ``None`` when it is not a plain 200 page (or it changed the session)."""
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    real_sid, real_derived, real_read = session.sid, session.derived, session.derived_read
-    session.sid = _PLACEHOLDER_SID
-    session.derived = derived_values(
-        current_app.secret_key, _PLACEHOLDER_SID, current_app.session_interface.derived_keys
-    )
+    interface = current_app.session_interface
+    keys = interface.derived_keys if isinstance(interface, PortalSessionInterface) else ()
+    stand_in = derived_values(current_app.config["SECRET_KEY"], _PLACEHOLDER_SID, keys)
     try:
-        response = make()
-        token = g.pop(field, None)
-        used = session.derived_read
+        with visitor.standing_in(_PLACEHOLDER_SID, stand_in):
+            response = make()
+            token = g.pop(field, None) if visitor.derived_read else None
     finally:
-        session.sid, session.derived = real_sid, real_derived
-        session.derived_read = real_read
         g.pop(field, None)
-    if response.status_code != 200 or response.direct_passthrough or session.modified:
+    if response.status_code != 200 or response.direct_passthrough or visitor.modified:
         return None
-    return response.get_data(), response.headers["Content-Type"], token if used else None
+    return response.get_data(), response.headers["Content-Type"], token
 
 
 def init_app(app: Flask) -> None:

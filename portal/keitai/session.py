@@ -37,6 +37,8 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
@@ -263,6 +265,24 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
     def stored_data(self) -> dict[str, Any]:
         """Return what to store: the data, and the derived values it goes on with."""
         return {**self.derived, **self}
+
+    @property
+    def anonymous(self) -> bool:
+        """Whether nothing is stored behind this session: a visitor's anonymous id, its form
+        secrets derived from the id, and nothing else (yet)."""
+        return self.new and not self.modified and not dict(self) and self.store_error is None
+
+    @contextmanager
+    def standing_in(self, sid: str, derived: dict[str, str]) -> Iterator[None]:
+        """Act as the anonymous session ``sid`` with ``derived`` values for a while (a page
+        shared by visitors is made under a placeholder id), then be this session again.
+        Inside, :attr:`derived_read` tells whether the stand-in's values were read."""
+        own = self.sid, self.derived, self.derived_read
+        self.sid, self.derived, self.derived_read = sid, derived, False
+        try:
+            yield
+        finally:
+            self.sid, self.derived, self.derived_read = own
 
     @property
     def id_in_urls(self) -> bool:
