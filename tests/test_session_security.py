@@ -7,7 +7,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import func, select
 
+from portal.extensions import db
+from portal.models import StoredSession
 from tests.browser import AU, DOCOMO_MOVA, PC, SOFTBANK, Browser, sid_of
 from tests.fixtures.members import PASSWORD
 from tests.pages import href
@@ -63,6 +66,30 @@ def test_the_csrf_token_seen_before_login_is_refused_after_it(browser, make_memb
     assert client.page.form("/logout").fields["csrf_token"] != before
     client.submit("/logout")
     assert not logged_in(client)
+
+
+def stored_sessions(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(StoredSession))
+
+
+@pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA])
+def test_a_stored_visitor_session_gets_a_new_csrf_token_at_login(app, browser, make_member, agent):
+    """A visitor who chose a language has a stored session holding the CSRF secret; logging
+    in replaces that secret too, not only the id."""
+    make_member("taro", nickname="たろう")
+    client = browser(agent, cookies=agent == PC)
+    client.get("/lang/en?next=/login")  # the choice is kept in a stored session
+    assert stored_sessions(app) == 1
+    before = client.page.form("/login").fields["csrf_token"]
+    home = client.submit("/login", {"email": "taro@example.jp", "password": PASSWORD})
+    assert "たろう" in home.text
+    settings(client)
+    page = client.submit("/logout", {"csrf_token": before})
+    assert page.status == 400
+    assert logged_in(client)
+    settings(client)
+    assert client.page.form("/logout").fields["csrf_token"] != before
 
 
 # --- 12.9: a new password, or "log out everywhere", ends the other sessions -----------------
@@ -206,9 +233,6 @@ def test_a_docomo_session_is_bound_to_the_i_mode_id_once_sent(browser, make_memb
 
 def _expire_all_sessions(app):
     from datetime import timedelta
-
-    from portal.extensions import db
-    from portal.models import StoredSession
 
     with app.app_context():
         for row in db.session.scalars(db.select(StoredSession)):
@@ -361,6 +385,12 @@ def test_every_response_says_nosniff_and_keeps_urls_from_other_sites(browser, ma
         page = pc.get(path)
         assert page.headers["X-Content-Type-Options"] == "nosniff", path
         assert page.headers["Referrer-Policy"] in ("same-origin", "no-referrer"), path
+    # A cookie-less phone's page, whose URL holds its session id, never sends it off-site.
+    phone = browser(DOCOMO_MOVA, cookies=False)
+    phone.get("/login")
+    home = phone.submit("/login", {"email": "taro@example.jp", "password": PASSWORD})
+    assert sid_of(home.url)
+    assert home.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_pc_pages_carry_a_policy_against_framing_and_scripts(browser):
