@@ -52,6 +52,38 @@ def test_a_notice_sent_through_another_name_of_the_site_links_to_the_public_url(
     assert other_name not in body
 
 
+@pytest.mark.parametrize("notice", ["message", "comment"])
+def test_a_message_or_comment_sent_through_another_name_links_to_the_public_url(
+    app,
+    browser,
+    make_member,
+    sink,  # noqa: F811
+    other_name,
+    notice,
+):
+    from tests.test_diary_pages import make_diary
+
+    hanako = make_member("hanako", nickname="はなこ")
+    make_member("jiro", nickname="じろう", friends=(hanako,))
+    diary = make_diary(app, hanako, title="夏の旅行", visibility="public")
+    jiro = browser(PC, host=other_name)
+    _log_in(jiro, "jiro")
+    if notice == "message":
+        jiro.get(f"/messages/new?to={hanako}")
+        page = jiro.submit("/messages/new", {"subject": "こんにちは", "body": "元気?"})
+        link = f"{PUBLIC}/messages/"
+    else:
+        jiro.get(f"/diaries/{diary}")
+        page = jiro.submit(f"/diaries/{diary}/comments", {"body": "いいですね"})
+        link = f"{PUBLIC}/diaries/{diary}"
+    assert page.status == 200
+    (message,) = sink
+    body = message.get_payload(decode=True).decode("iso-2022-jp")
+    assert link in body
+    assert other_name not in body
+    assert "localhost" not in body
+
+
 def _friend_requests(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(FriendRequest))
