@@ -68,8 +68,10 @@ class DefaultConfig:
     #: ``None``: posting by mail is off.
     MAIL_POST_DOMAIN: str | None = None
 
-    #: ``invite`` (members invite members) or ``open`` (anyone 18+ may sign up).
-    SIGNUP_POLICY = "invite"
+    #: ``invite`` (only by a member's invitation), ``mobile`` (by invitation, or mobile-verified:
+    #: an empty mail from a keitai mail domain, or a phone sending its carrier subscriber ID) or
+    #: ``open`` (anyone 18+ may sign up).
+    SIGNUP_POLICY = "mobile"
     MINIMUM_AGE = 18
     INVITATIONS_PER_MEMBER = 10
     INVITATION_LIFETIME = timedelta(days=14)
@@ -84,6 +86,12 @@ class DefaultConfig:
     RESET_LINK_RATE_LIMIT_PER_CLIENT = "10 per hour"
     #: How long a password-reset link works.
     RESET_LINK_LIFETIME = timedelta(hours=1)
+    #: Empty mails (空メール) to entry@/login@ MAIL_POST_DOMAIN: how long the signup link and
+    #: the one-time login link answered work, and how many answers one address gets per hour
+    #: (more are dropped silently, so a forged sender cannot flood someone's phone).
+    EMPTY_MAIL_SIGNUP_LIFETIME = timedelta(hours=24)
+    EMPTY_MAIL_LOGIN_LIFETIME = timedelta(minutes=15)
+    EMPTY_MAIL_ANSWERS_PER_HOUR = 3
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
 

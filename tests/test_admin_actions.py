@@ -307,7 +307,7 @@ def test_every_operator_action_is_logged_and_listed(app, browser, login, site):
     page = pc.get("/admin/log")
     assert page.status == 200
     assert "target@example.jp" in page.text
-    assert "SIGNUP_POLICY: invite -&gt; open" in page.text
+    assert "SIGNUP_POLICY: mobile -&gt; open" in page.text  # mobile: the default
     assert has_link(page, f"/admin/members/{site['target']}")
     phone = browser(DOCOMO_MOVA, cookies=False)
     login(phone, "operator")

@@ -1,11 +1,17 @@
 """``flask mail-post``: the MTA hands a mail to a posting address to the portal (a member's
-diary address ``d.<token>@``, or an album's ``a.<token>@``).
+diary address ``d.<token>@``, or an album's ``a.<token>@``), or an empty mail (空メール) to
+``entry@`` / ``login@``, which is answered with a signup or a one-time login link
+(:mod:`portal.services.empty_mail`).
 
 Postfix, for the posting domain (``MAIL_POST_DOMAIN``), ``transport_maps`` ->
 ``post.example.jp mailpost:`` and in ``master.cf``::
 
     mailpost unix - n n - - pipe flags=Rq user=portal directory=/srv/keitai-portal
       argv=/srv/keitai-portal/.venv/bin/flask --app wsgi mail-post --recipient ${recipient}
+      --sender ${sender}
+
+``--sender`` is the envelope sender (SMTP ``MAIL FROM``) our MTA received the mail with: the
+address an empty mail is answered to (never the ``From`` header, which the sender writes).
 
 The exit status follows ``sysexits.h``, which MTAs understand: the sender gets a bounce with
 the reason (printed on stderr) for a refused mail, and a mail the database could not take is
@@ -15,6 +21,7 @@ kept in the queue and tried again.
 from __future__ import annotations
 
 import logging
+import smtplib
 import sys
 
 import click
@@ -23,9 +30,9 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..extensions import db
+from ..extensions import db, mail
 from ..models import Photo
-from ..services import ServiceError, album_mail
+from ..services import ServiceError, album_mail, empty_mail
 from ..services import mail_post as service
 
 logger = logging.getLogger(__name__)
@@ -41,8 +48,50 @@ EX_SOFTWARE = 70
 EX_TEMPFAIL = 75
 
 
-def deliver(raw: bytes, recipient: str | None) -> tuple[int, str]:
+def answer_empty_mail(raw: bytes, recipient: str | None, sender: str | None) -> tuple[int, str]:
+    """Answer an empty mail to ``entry@``/``login@``: make the link, send the answer, commit;
+    an answer that could not be sent is rolled back and left to the MTA to try again."""
+    if not current_app.config["MAIL_ENABLED"]:
+        return EX_NOUSER, "signup and login by mail are not available on this site"
+    try:
+        msg = service.parse(raw)
+        reply = empty_mail.answer(msg, sender)
+        if reply.mail is not None:
+            mail.send(reply.mail)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        return EX_NOUSER if isinstance(exc, empty_mail.NoSignupError) else EX_DATAERR, str(
+            exc.message
+        )
+    except SQLAlchemyError:
+        db.session.rollback()
+        logger.exception("mail-post: database error")
+        return EX_TEMPFAIL, "database unavailable, try again later"
+    except (OSError, smtplib.SMTPException):
+        db.session.rollback()
+        logger.exception("mail-post: the answer could not be sent")
+        return EX_TEMPFAIL, "the answer could not be sent, try again later"
+    except Exception:
+        db.session.rollback()
+        logger.exception("mail-post: failed")
+        return EX_SOFTWARE, "internal error"
+    return EX_OK, reply.note
+
+
+def _is_empty_mail(raw: bytes, recipient: str | None) -> bool:
+    if recipient:
+        return empty_mail.is_for_us([recipient])
+    try:
+        return empty_mail.is_for_us(empty_mail.recipients_of(service.parse(raw), None))
+    except ServiceError:
+        return False
+
+
+def deliver(raw: bytes, recipient: str | None, sender: str | None = None) -> tuple[int, str]:
     """Post one mail and commit, or roll back; return ``(exit status, message)``."""
+    if _is_empty_mail(raw, recipient):
+        return answer_empty_mail(raw, recipient, sender)
     try:
         added = album_mail.post_message(raw, recipient)
         if added is not None:
@@ -75,18 +124,22 @@ def deliver(raw: bytes, recipient: str | None) -> tuple[int, str]:
 
 @click.command("mail-post")
 @click.option("--recipient", metavar="ADDR", help="The envelope recipient (from the MTA).")
+@click.option(
+    "--sender", metavar="ADDR", help="The envelope sender (from the MTA), to answer empty mails."
+)
 @click.argument("file", type=click.File("rb"), default="-")
 @with_appcontext
-def mail_post(recipient: str | None, file) -> None:
+def mail_post(recipient: str | None, sender: str | None, file) -> None:
     """Post the mail in FILE (default: standard input) as a diary of the member whose posting
     address it was sent to, add its photos to the album whose address it was sent to, or set
-    its photo as the member's profile photo (their ``p.`` address).
+    its photo as the member's profile photo (their ``p.`` address); answer an empty mail to
+    ``entry@``/``login@`` with a signup or login link, sent to the envelope sender.
 
     Exit status: 0 posted, 65 refused (reason on stderr), 67 unknown address, 75 database
     unavailable (the MTA retries).
     """
     raw = file.read(service.max_message_bytes() + 1)  # more is refused as too large
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        status, message = deliver(raw, recipient)
+        status, message = deliver(raw, recipient, sender)
     click.echo(message, err=status != EX_OK)
     sys.exit(status)

@@ -43,6 +43,7 @@ TARGET_LABELS = {
 }
 SIGNUP_POLICY_LABELS = {
     site_settings.INVITE: _l("By invitation only"),
+    site_settings.MOBILE: _l("By invitation, or from a keitai (mail or subscriber ID)"),
     site_settings.OPEN: _l("Open to anyone 18 or older"),
 }
 #: How each action reads in the operator log.

@@ -37,6 +37,8 @@ class SignupForm(FlaskForm):
     """A new member's account; the birth date comes as three numbers so phones can type it."""
 
     invite = HiddenField()
+    #: The signup link an empty mail was answered with (its address is the proved one).
+    entry = HiddenField()
     nickname = StringField(_l("Nickname"), validators=[REQUIRED, Length(max=20)])
     email = StringField(_l("E-mail"), validators=[REQUIRED, Length(max=254), EMAIL])
     password = PasswordField(_l("Password"), validators=[REQUIRED, PASSWORD_LENGTH])

@@ -52,6 +52,27 @@ CARRIER_DOMAINS = {
     "disney.ne.jp": SOFTBANK,
 }
 
+#: The mail domains of keitai handsets (with their subdomains): an address there belongs to a
+#: carrier's subscriber, who got the carrier's mailbox with the phone contract. A signup from
+#: one counts as mobile-verified (``portal.services.empty_mail``). docomo, au (EZweb, its
+#: au.com successor, and IDO's old ido.ne.jp), SoftBank (its handsets, i.softbank.jp of the
+#: iPhone, the Vodafone and J-PHONE subdomains, Disney Mobile), WILLCOM / Y!mobile (pdx.ne.jp
+#: and its di./dj./dk./wm. subdomains, willcom.com, y-mobile.ne.jp) and EMOBILE (emnet.ne.jp).
+MOBILE_MAIL_DOMAINS = (
+    "docomo.ne.jp",
+    "ezweb.ne.jp",
+    "au.com",
+    "ido.ne.jp",
+    "softbank.ne.jp",
+    "i.softbank.jp",
+    "vodafone.ne.jp",
+    "disney.ne.jp",
+    "pdx.ne.jp",
+    "willcom.com",
+    "y-mobile.ne.jp",
+    "emnet.ne.jp",
+)
+
 _ERRORS = "keitai-mail-geta"
 _GETA_SJIS = GETA.encode("cp932")  # 0x81AC
 
@@ -111,6 +132,16 @@ def carrier_of_address(address: str | None) -> str:
         if domain == known or domain.endswith("." + known):
             return carrier
     return PC
+
+
+def is_keitai_address(address: str | None) -> bool:
+    """Return whether ``address`` (a bare address) is at a keitai mail domain or one of its
+    subdomains (``taro@docomo.ne.jp``, ``hanako@dk.pdx.ne.jp``; never ``x@evil-docomo.ne.jp``)."""
+    local, at, domain = (address or "").strip().rpartition("@")
+    domain = domain.lower().rstrip(".")
+    if not (at and local and domain):
+        return False
+    return any(domain == known or domain.endswith("." + known) for known in MOBILE_MAIL_DOMAINS)
 
 
 # -- charsets ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from .community import (
 from .diary import BlogFeed, Diary, DiaryComment, DiaryWatch
 from .friendship import Friendship
 from .invitation import Invitation
+from .mail_link import MailLink
 from .mail_post import MailPostAddress, MailReceipt
 from .member import Member
 from .message import Message
@@ -48,6 +49,7 @@ __all__ = [
     "Introduction",
     "Invitation",
     "JoinRequest",
+    "MailLink",
     "MailPostAddress",
     "MailReceipt",
     "Member",

@@ -1,9 +1,11 @@
-"""Accounts: signing up (18+, by invitation unless signup is open), logging in, settings."""
+"""Accounts: signing up (18+; by invitation, mobile-verified or open, as the signup policy
+says), logging in, settings."""
 
 from __future__ import annotations
 
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
@@ -14,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..i18n.learner import FURIGANA_LEVELS
+from ..keitai import Device
 from ..models import Invitation, Member
 from ..models._time import utcnow
 from ..models.member import age_on
@@ -53,8 +56,60 @@ def authenticate(address: str, password: str) -> Member | None:
 
 
 def signup_policy() -> str:
-    """Return ``"invite"`` or ``"open"``: the operators' setting, else ``SIGNUP_POLICY``."""
+    """Return ``"invite"``, ``"mobile"`` or ``"open"``: the operators' setting, else
+    ``SIGNUP_POLICY``."""
     return site_settings.value("SIGNUP_POLICY")
+
+
+@dataclass(frozen=True)
+class SignupWay:
+    """How a visitor may sign up: with an invitation, with the address an empty mail proved
+    (``entry_address``), as a phone whose carrier sent its subscriber ID (``by_phone``: that
+    ID is registered for easy login), or (all empty) because signup is open."""
+
+    invitation: Invitation | None = None
+    entry_address: str | None = None
+    by_phone: bool = False
+
+
+def _new_phone(device: Device | None) -> bool:
+    """Whether the phone sent a subscriber ID we may trust that no member registered."""
+    from . import easy_login
+
+    if device is None or easy_login.usable_id(device) is None:
+        return False
+    return not easy_login.is_registered(device)
+
+
+def signup_way(
+    invitation_token: str | None, entry_token: str | None, device: Device | None
+) -> SignupWay | None:
+    """Return how this visitor may sign up, or ``None`` when they may not (no way the policy
+    accepts, or an invitation or signup link that no longer works).
+
+    ``invite``: an invitation only. ``mobile``: an invitation, or mobile-verified: a signup link
+    answered to an empty mail from a keitai mail domain (:mod:`.empty_mail`), or a trustworthy
+    carrier subscriber ID not yet registered. ``open``: anyone (a signup link still fixes the
+    address).
+    """
+    from . import empty_mail
+
+    policy = signup_policy()
+    invitation = usable_invitation(invitation_token)
+    if invitation_token and invitation is None and policy != site_settings.OPEN:
+        return None
+    entry = empty_mail.signup_address(entry_token) if entry_token else None
+    if entry_token and entry is None:
+        return None
+    if invitation is not None:
+        return SignupWay(invitation=invitation, entry_address=entry)
+    if entry is not None and empty_mail.may_sign_up_by_mail(entry):
+        return SignupWay(entry_address=entry)
+    if policy == site_settings.OPEN:
+        return SignupWay()
+    if policy == site_settings.MOBILE and _new_phone(device):
+        return SignupWay(by_phone=True)
+    return None
 
 
 def usable_invitation(token: str | None) -> Invitation | None:
@@ -75,6 +130,8 @@ def sign_up(
     birth_date: date,
     invitation_token: str | None,
     today: date,
+    entry_token: str | None = None,
+    device: Device | None = None,
 ) -> Member:
     """Create a member; the inviter and the new member become friends.
 
@@ -83,12 +140,21 @@ def sign_up(
     with one address meet the unique index, and the loser gets the form error. On that error the
     request's work so far is rolled back (signing up is the first thing a signup request writes).
 
-    :raise ServiceError: without a usable invitation under the invite policy, under the minimum
-        age, or when the e-mail address is taken.
+    With a signup link from an empty mail (``entry_token``) the address is the one it proved,
+    whatever was typed, and the link is used up; a phone signing up by its subscriber ID gets
+    it registered for easy login.
+
+    :raise ServiceError: without a way the signup policy accepts (:func:`signup_way`), under
+        the minimum age, or when the e-mail address is taken.
     """
-    invitation = usable_invitation(invitation_token)
-    if invitation is None and (invitation_token or signup_policy() != "open"):
+    from . import easy_login, empty_mail
+
+    way = signup_way(invitation_token, entry_token, device)
+    invitation = way.invitation if way else None
+    if way is None or (invitation is None and invitation_token):
         raise ServiceError(_l("This invitation link is not valid any more."), "invite")
+    if way.entry_address is not None:
+        email = way.entry_address
     if age_on(birth_date, today) < current_app.config["MINIMUM_AGE"]:
         raise ServiceError(
             _ln(
@@ -122,6 +188,10 @@ def sign_up(
         if member_by_email(address) is not None:
             raise taken from None
         raise
+    if way.entry_address is not None:
+        empty_mail.claim_signup(entry_token)
+    if way.by_phone and device is not None:
+        easy_login.register(member, device)
     if invitation is not None:
         invitation.used_by_id = member.id
         befriend(invitation.inviter, member)

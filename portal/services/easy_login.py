@@ -69,6 +69,18 @@ def member_for(device: Device) -> Member | None:
     return member
 
 
+def is_registered(device: Device) -> bool:
+    """Return whether some member (logging in or not) registered this phone's trusted ID."""
+    subscriber_id = usable_id(device)
+    if subscriber_id is None:
+        return False
+    stmt = select(MobileId.id).where(
+        MobileId.carrier == device.carrier,
+        MobileId.digest == digest(device.carrier, subscriber_id),
+    )
+    return db.session.scalar(stmt) is not None
+
+
 def register(member: Member, device: Device) -> None:
     """Register the phone in hand for ``member``'s easy login (replacing one of that carrier).
 

@@ -43,6 +43,7 @@ from ..models import (
     Friendship,
     Introduction,
     JoinRequest,
+    MailLink,
     MailPostAddress,
     MailReceipt,
     Member,
@@ -129,6 +130,7 @@ def _close(member: Member) -> None:
         (EventParticipant, EventParticipant.member_id == mid),
         (ScheduleEntry, ScheduleEntry.member_id == mid),
         (PasswordReset, PasswordReset.member_id == mid),
+        (MailLink, MailLink.member_id == mid),
     ):
         db.session.execute(delete(model).where(where))
     member.email = f"left-{mid}@left.invalid"

@@ -17,9 +17,10 @@ from ..models import SiteSetting
 from ..models._time import utcnow
 from . import ServiceError
 
-#: Signup policies: by invitation only, or open to anyone 18 or older.
-INVITE, OPEN = "invite", "open"
-SIGNUP_POLICIES = (INVITE, OPEN)
+#: Signup policies: by invitation only; by invitation or mobile-verified (a keitai mail address
+#: proved by an empty mail, or a carrier subscriber ID); or open to anyone 18 or older.
+INVITE, MOBILE, OPEN = "invite", "mobile", "open"
+SIGNUP_POLICIES = (INVITE, MOBILE, OPEN)
 #: The most open invitations an operator may allow each member.
 INVITATIONS_MAX = 1000
 

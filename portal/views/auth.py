@@ -11,11 +11,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import i18n
 from ..extensions import limiter
 from ..filters import here, safe_next
-from ..forms.auth import LoginForm, SignupForm
+from ..forms.auth import EmptyForm, LoginForm, SignupForm
 from ..keitai.ext import device_of, server_session
 from ..models._time import tokyo_today
 from ..rendering import render
-from ..services import ServiceError, accounts, lockouts, sessions
+from ..services import ServiceError, accounts, empty_mail, lockouts, sessions
 from ..services import easy_login as easy_login_service
 
 bp = Blueprint("auth", __name__)
@@ -89,7 +89,12 @@ def login():
             return redirect(next_path or url_for("home.index"))
         failed = True
     return render(
-        "auth/login.html", form=form, failed=failed, easy_failed=False, next_path=next_path
+        "auth/login.html",
+        form=form,
+        failed=failed,
+        easy_failed=False,
+        next_path=next_path,
+        login_address=empty_mail.login_address(),
     )
 
 
@@ -109,6 +114,7 @@ def easy_login():
             failed=False,
             easy_failed=True,
             next_path=None,
+            login_address=empty_mail.login_address(),
         )
     sign_in(member)
     return redirect(url_for("home.index"))
@@ -134,15 +140,24 @@ def logout_everywhere():
 
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
-    """Sign up, by invitation unless signup is open."""
+    """Sign up: by invitation, mobile-verified (a signup link from an empty mail, or the phone's
+    subscriber ID) or open, as the signup policy says."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = SignupForm()
     if request.method == "GET":
         form.invite.data = request.args.get("invite", "")
-    invitation = accounts.usable_invitation(form.invite.data)
-    if invitation is None and accounts.signup_policy() != "open":
-        return render("auth/signup_closed.html", invalid=bool(form.invite.data), status=403)
+        form.entry.data = request.args.get("entry", "")
+    way = accounts.signup_way(form.invite.data or None, form.entry.data or None, g.device)
+    if way is None:
+        return render(
+            "auth/signup_closed.html",
+            invalid=bool(form.invite.data or form.entry.data),
+            entry_address=empty_mail.entry_address(),
+            status=403,
+        )
+    if way.entry_address is not None:
+        form.email.data = way.entry_address
     error = None
     if form.validate_on_submit():
         try:
@@ -158,6 +173,8 @@ def signup():
                     birth_date=birth,
                     invitation_token=form.invite.data or None,
                     today=tokyo_today(),
+                    entry_token=form.entry.data or None,
+                    device=g.device,
                 )
             except ServiceError as exc:
                 error = exc
@@ -165,4 +182,32 @@ def signup():
                 accounts.set_locale(member, i18n.visitor_language() or "")
                 sign_in(member)
                 return redirect(url_for("home.index", welcome=1))
-    return render("auth/signup.html", form=form, invitation=invitation, error=error)
+    return render(
+        "auth/signup.html",
+        form=form,
+        invitation=way.invitation,
+        entry_address=way.entry_address,
+        by_phone=way.by_phone,
+        error=error,
+    )
+
+
+@bp.route("/login/mail/<token>", methods=["GET", "POST"])
+def mail_login(token: str):
+    """Log in through the one-time link answered to an empty mail (空メール): the page asks
+    for one press (a GET changes nothing); the press uses the link up and logs in, with the
+    session in the URL on phones without cookies."""
+    member = empty_mail.login_member(token)
+    if member is None:
+        return render("auth/mail_login.html", form=None, member=None, token=token, status=404)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            member = empty_mail.use_login(token)
+        except ServiceError:
+            return render("auth/mail_login.html", form=None, member=None, token=token, status=404)
+        if current_user.is_authenticated:
+            sign_out()
+        sign_in(member)
+        return redirect(url_for("home.index"))
+    return render("auth/mail_login.html", form=form, member=member, token=token)
