@@ -77,7 +77,9 @@ def _member(app, address: str) -> Member | None:
 # -- signing up ----------------------------------------------------------------------------
 
 
-def test_a_docomo_phone_signs_up_through_the_answer_to_its_empty_mail(app, runner, posting, browser):
+def test_a_docomo_phone_signs_up_through_the_answer_to_its_empty_mail(
+    app, runner, posting, browser
+):
     result = send(runner, empty_mail())
     assert result.exit_code == 0, result.output
     (answer,) = posting
@@ -205,7 +207,8 @@ def test_a_member_logs_in_on_a_cookieless_phone_with_the_one_time_link(
     assert subject(answer) == "ログイン用のリンク"
     assert "たろう" in body(answer)
     url = link(answer)
-    assert "/login/mail/" in url and "sid=" not in url
+    assert "/login/mail/" in url
+    assert "sid=" not in url
     phone = browser(DOCOMO_MOVA, cookies=False)
     page = phone.get(url)
     assert page.status == 200
@@ -225,7 +228,8 @@ def test_a_member_logs_in_on_a_cookieless_phone_with_the_one_time_link(
 
 def test_entry_from_a_members_address_answers_a_login_link(app, runner, posting, make_member):
     make_member("taro", nickname="たろう")
-    assert send(runner, empty_mail(sender="taro@example.jp"), sender="taro@example.jp").exit_code == 0
+    result = send(runner, empty_mail(sender="taro@example.jp"), sender="taro@example.jp")
+    assert result.exit_code == 0
     assert "/login/mail/" in link(posting[0])
 
 
@@ -280,7 +284,9 @@ def test_a_forged_from_header_gets_the_link_sent_to_the_real_sender_only(
         assert (row.kind, row.address, row.member_id) == ("signup", "mallory@docomo.ne.jp", None)
 
 
-def test_a_forged_envelope_sender_mails_the_victim_not_the_forger(app, runner, posting, make_member):
+def test_a_forged_envelope_sender_mails_the_victim_not_the_forger(
+    app, runner, posting, make_member
+):
     make_member("taro", nickname="たろう")
     raw = empty_mail(sender="taro@example.jp", from_header="mallory@docomo.ne.jp")
     send(runner, raw, to="login", sender="taro@example.jp")
