@@ -1,7 +1,7 @@
 """mail links: signup and one-time login links answered to empty mails (空メール)
 
-Revision ID: c4d5e6f7a8b9
-Revises: b3c4d5e6f7a8
+Revision ID: e7f1a9c3b5d2
+Revises: c4d5e6f7a8b9
 Create Date: 2026-12-03 18:30:00.000000
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'c4d5e6f7a8b9'
-down_revision = 'b3c4d5e6f7a8'
+revision = 'e7f1a9c3b5d2'
+down_revision = 'c4d5e6f7a8b9'
 branch_labels = None
 depends_on = None
 
