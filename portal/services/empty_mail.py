@@ -190,12 +190,14 @@ def answer(msg: EmailMessage, sender: str | None) -> Answer:
     db.session.flush()
     locale = (member.locale if member else None) or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
-        if kind == LOGIN:
+        if member is not None:
             mail = _mail(
                 address,
                 gettext("Your login link"),
-                gettext("To log in as %(name)s, open this link and press the button.")
-                % {"name": member.nickname},
+                gettext(
+                    "To log in as %(name)s, open this link and press the button.",
+                    name=member.nickname,
+                ),
                 gettext("It works once, for 15 minutes. If you did not ask for it, ignore it."),
                 share_url("auth.mail_login", token=token),
             )
