@@ -1,7 +1,7 @@
 """mail links: signup and one-time login links answered to empty mails (空メール)
 
 Revision ID: e7f1a9c3b5d2
-Revises: c4d5e6f7a8b9
+Revises: c5d6e7f8a9b0
 Create Date: 2026-12-03 18:30:00.000000
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e7f1a9c3b5d2'
-down_revision = 'c4d5e6f7a8b9'
+down_revision = 'c5d6e7f8a9b0'
 branch_labels = None
 depends_on = None
 
