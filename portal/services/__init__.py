@@ -8,3 +8,9 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class NotAllowedError(ServiceError):
+    """The member's role or standing does not allow this: the app answers with the 403 page
+    (``views/errors.py``, in the device's tree and the member's language) and nothing is saved.
+    """

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Diary, Member, OperatorLog, Report
 from ..models.admin import OPEN
-from . import ServiceError, site_settings
+from . import NotAllowedError, ServiceError, site_settings
 from .friends import friend_count
 from .limits import Limits, limits_for
 
@@ -25,7 +25,7 @@ from .limits import Limits, limits_for
 QUERY_MAX = 100
 
 
-class OperatorOnlyError(ServiceError):
+class OperatorOnlyError(NotAllowedError):
     """Only operators may do this; the page answers 403 and nothing changes."""
 
 

@@ -30,7 +30,7 @@ from ..models.community import (
     SUBADMIN,
     TOPIC_CREATORS,
 )
-from . import ServiceError
+from . import NotAllowedError, ServiceError
 from ._sql import rows_and_total
 from .visibility import friend_ids, is_blocked
 
@@ -38,10 +38,6 @@ NAME_MAX = 40
 DESCRIPTION_MAX = 2000
 #: The roles that manage a community.
 MANAGING = frozenset({ADMIN, SUBADMIN})
-
-
-class NotAllowedError(ServiceError):
-    """The member's role does not allow this; the page answers 403 and nothing changes."""
 
 
 def insert_new(model, **values) -> bool:

@@ -32,7 +32,7 @@ from ..keitai.images import (
 )
 from ..models import Album, Community, Diary, Member, Photo, PhotoVariant, Profile, Topic
 from ..models.profile import FIELD_DEFAULTS
-from . import ServiceError, communities, topics
+from . import NotAllowedError, ServiceError, communities, topics
 from ._sql import insert_or_ignore
 from .limits import limits_for
 from .visibility import can_see, content_visible
@@ -96,7 +96,7 @@ def used_bytes(member: Member) -> int:
     return db.session.scalar(stmt) or 0
 
 
-class NotYoursError(ServiceError):
+class NotYoursError(NotAllowedError):
     """The member may not change the photos of this diary, topic or community."""
 
 

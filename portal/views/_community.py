@@ -1,15 +1,13 @@
-"""Helpers shared by the community views: page numbers, lookups, refusals, long texts edited
+"""Helpers shared by the community views: page numbers, lookups, long texts edited
 part by part on phones."""
 
 from __future__ import annotations
 
 from flask import abort
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..models import Community
-from ..rendering import render
-from ..services import ServiceError, communities
+from ..services import communities
 from ._parts import LAST, MAX_PAGE, number, paged, revision, splice
 
 __all__ = ["LAST", "MAX_PAGE", "number", "paged", "revision", "splice"]
@@ -30,11 +28,6 @@ def readable_or_404(community_id: int) -> Community:
     if not communities.can_read(community, current_user.id):
         abort(404)
     return community
-
-
-def refused(exc: ServiceError):
-    """Answer an action the member's role does not allow: 403, and nothing is saved."""
-    return render("errors/error.html", title=_("Not allowed"), message=exc.message, status=403)
 
 
 def get_form(endpoint: str, **values) -> dict:

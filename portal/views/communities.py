@@ -21,6 +21,7 @@ from ..models import Community
 from ..models.community import CATEGORIES
 from ..rendering import render, sizes, text_parts
 from ..services import (
+    NotAllowedError,
     ServiceError,
     communities,
     community_members,
@@ -29,7 +30,7 @@ from ..services import (
     photos,
     topics,
 )
-from ._community import community_or_404, get_form, number, paged, refused, revision, splice
+from ._community import community_or_404, get_form, number, paged, revision, splice
 
 bp = Blueprint("communities", __name__)
 
@@ -124,10 +125,7 @@ def edit(id: int):
     """Edit the name, category and description (the admin and sub-admins); a long
     description one part at a time on phones."""
     community = community_or_404(id)
-    try:
-        communities.require_manager(community, current_user)
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    communities.require_manager(community, current_user)
     parts = text_parts(community.description)
     current = revision(parts)
 
@@ -159,8 +157,8 @@ def edit(id: int):
             description=splice(parts, part.page - 1, form.description.data),
             category=form.category.data,
         )
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    except NotAllowedError:
+        raise  # the 403 page (views/errors.py)
     except ServiceError as exc:
         return _edit_page(community, form, part, error=exc.message, status=400)
     flash(_("The community was saved."))
@@ -185,10 +183,7 @@ def settings(id: int):
     """Change how members join, who reads the topics and events, and who starts them (the
     admin only)."""
     community = community_or_404(id)
-    try:
-        communities.require_admin(community, current_user)
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    communities.require_admin(community, current_user)
     form = CommunitySettingsForm(
         data={
             "join_policy": community.join_policy,
@@ -197,16 +192,13 @@ def settings(id: int):
         }
     )
     if form.validate_on_submit():
-        try:
-            communities.update_settings(
-                current_user,
-                community,
-                join_policy=form.join_policy.data,
-                topics_public=form.topics_visibility.data == "everyone",
-                topic_creators=form.topic_creators.data,
-            )
-        except communities.NotAllowedError as exc:
-            return refused(exc)
+        communities.update_settings(
+            current_user,
+            community,
+            join_policy=form.join_policy.data,
+            topics_public=form.topics_visibility.data == "everyone",
+            topic_creators=form.topic_creators.data,
+        )
         flash(_("The settings were saved."))
         return redirect(url_for("communities.show", id=community.id))
     status = 400 if request.method == "POST" else 200
@@ -300,8 +292,8 @@ def join(id: int):
         return _show(community.id, join_form=form, status=400)
     try:
         done = community_members.join(current_user, community, form.message.data)
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    except NotAllowedError:
+        raise  # the 403 page (views/errors.py)
     except ServiceError as exc:
         return _show(community.id, error=exc.message, status=400)
     if done == community_members.JOINED:

@@ -14,8 +14,8 @@ from flask_login import current_user, login_required
 from ..forms.community import ROLE_LABELS
 from ..models import Community, Member
 from ..rendering import render, sizes
-from ..services import ServiceError, communities, community_members, profiles
-from ._community import community_or_404, paged, refused
+from ..services import NotAllowedError, ServiceError, communities, community_members, profiles
+from ._community import community_or_404, paged
 
 bp = Blueprint("community_admin", __name__)
 
@@ -30,10 +30,7 @@ def _managed(community_id: int) -> tuple[Community, str | None]:
 def requests(id: int):
     """List the requests to join, with their messages (the admin and sub-admins)."""
     community, _role = _managed(id)
-    try:
-        communities.require_manager(community, current_user)
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    communities.require_manager(community, current_user)
     return _requests_page(community)
 
 
@@ -59,8 +56,8 @@ def _answer(id: int, member_id: int, action, done: str):
     community, _role = _managed(id)
     try:
         action(current_user, community, member_id)
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    except NotAllowedError:
+        raise  # the 403 page (views/errors.py)
     except ServiceError as exc:
         return _requests_page(community, error=exc.message, status=400)
     flash(done)
@@ -90,10 +87,7 @@ def member(id: int, member_id: int):
     """What a manager may do about one member: remove them; for the admin also appoint or
     dismiss a sub-admin and hand the community over."""
     community, role = _managed(id)
-    try:
-        communities.require_manager(community, current_user)
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    communities.require_manager(community, current_user)
     return _member_page(community, role, member_id)
 
 
@@ -124,8 +118,8 @@ def _act(id: int, member_id: int, action, done: str, back: str = "member"):
     community, role = _managed(id)
     try:
         action(current_user, community, member_id)
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    except NotAllowedError:
+        raise  # the 403 page (views/errors.py)
     except ServiceError as exc:
         if communities.membership(community, member_id) is None:
             return render(
@@ -169,10 +163,7 @@ def transfer(id: int, member_id: int):
     """Ask, then hand the community over to a member (the admin only)."""
     if request.method == "GET":
         community, _role = _managed(id)
-        try:
-            communities.require_admin(community, current_user)
-        except communities.NotAllowedError as exc:
-            return refused(exc)
+        communities.require_admin(community, current_user)
         row = communities.membership(community, member_id)
         if row is None:
             abort(404)

@@ -13,6 +13,7 @@ from .. import transactions
 from ..hosts import UnknownHost
 from ..keitai import BadInputEncoding, detect
 from ..rendering import render
+from ..services import NotAllowedError, ServiceError
 from ..services.health import OUTAGES
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,21 @@ def _http_error(error: HTTPException):
     transactions.abandon()
     _ensure_device()
     return _page(error)
+
+
+def _not_allowed(error: NotAllowedError):
+    """A rule of the member's role refused the action (raised by a service): the 403 page with
+    the service's reason; nothing is saved."""
+    transactions.abandon()
+    _ensure_device()
+    return render("errors/error.html", title=_("Not allowed"), message=error.message, status=403)
+
+
+def _refused(error: ServiceError):
+    """A service refused input that no form showed again: the 400 page with its reason."""
+    transactions.abandon()
+    _ensure_device()
+    return render("errors/error.html", title=_("Bad request"), message=error.message, status=400)
 
 
 def _server_error(error: Exception):
@@ -109,6 +125,8 @@ def register(app: Flask) -> None:
     """Render every HTTP error and unexpected exception as a page of ours."""
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _server_error)
+    app.register_error_handler(NotAllowedError, _not_allowed)
+    app.register_error_handler(ServiceError, _refused)
     for outage in OUTAGES:
         app.register_error_handler(outage, _outage)  # type: ignore[arg-type]
     # Before the CSRF check: a form posted while the session store is down gets "try again

@@ -17,7 +17,7 @@ from ..keitai.paging import paginate
 from ..models import Event
 from ..rendering import render, sizes
 from ..services import ServiceError, communities, event_comments, events
-from ._community import LAST, number, refused
+from ._community import LAST, number
 
 bp = Blueprint("event_comments", __name__)
 
@@ -109,14 +109,8 @@ def delete_comment(id: int, n: int):
     if found is None:
         abort(404)
     if request.method == "GET":
-        try:
-            event_comments.require_delete(current_user, event, found)
-        except communities.NotAllowedError as exc:
-            return refused(exc)
+        event_comments.require_delete(current_user, event, found)
         return render("events/delete_comment.html", event=event, comment=found)
-    try:
-        event_comments.delete(current_user, event, found)
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    event_comments.delete(current_user, event, found)
     flash(_("The comment was deleted."))
     return redirect(url_for("event_comments.comments", id=event.id, page=LAST))

@@ -17,8 +17,8 @@ from ..keitai.paging import paginate
 from ..models import Community, Event
 from ..models._time import from_tokyo, to_tokyo
 from ..rendering import render, sizes, text_parts
-from ..services import ServiceError, communities, events
-from ._community import community_or_404, number, paged, readable_or_404, refused
+from ..services import NotAllowedError, ServiceError, communities, events
+from ._community import community_or_404, number, paged, readable_or_404
 from .event_comments import recent as recent_comments
 
 bp = Blueprint("events", __name__)
@@ -85,16 +85,13 @@ def _set_error(form: EventForm, exc: ServiceError) -> str | None:
 def new(id: int):
     """Announce an event (who may: as for topics)."""
     community = community_or_404(id)
-    try:
-        communities.require_start(community, current_user)
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    communities.require_start(community, current_user)
     form = EventForm()
     if form.validate_on_submit():
         try:
             event = events.create(current_user, community, **_values(form))
-        except communities.NotAllowedError as exc:
-            return refused(exc)
+        except NotAllowedError:
+            raise  # the 403 page (views/errors.py)
         except ServiceError as exc:
             return _form_page(community, form, None, _set_error(form, exc), 400)
         flash(_("Your event was posted."))
@@ -147,10 +144,7 @@ def _event_page(event: Event, error=None, status: int = 200):
 def edit(id: int):
     """Edit an event (its author, the admin and sub-admins)."""
     event = _readable(id)
-    try:
-        events.require_change(current_user, event)
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    events.require_change(current_user, event)
     starts = to_tokyo(event.starts_at)
     form = EventForm(
         data={
@@ -166,8 +160,8 @@ def edit(id: int):
     if form.validate_on_submit():
         try:
             events.update(current_user, event, **_values(form))
-        except communities.NotAllowedError as exc:
-            return refused(exc)
+        except NotAllowedError:
+            raise  # the 403 page (views/errors.py)
         except ServiceError as exc:
             return _form_page(event.community, form, event, _set_error(form, exc), 400)
         flash(_("The event was saved."))
@@ -183,10 +177,7 @@ def delete(id: int):
     and sub-admins)."""
     event = _readable(id)
     community_id = event.community_id
-    try:
-        events.require_change(current_user, event)
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    events.require_change(current_user, event)
     if request.method == "GET":
         return render("events/delete.html", event=event)
     events.delete(current_user, event)

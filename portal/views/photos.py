@@ -18,6 +18,7 @@ from ..forms.photos import PhotoUploadForm
 from ..models import Photo
 from ..rendering import render
 from ..services import (
+    NotAllowedError,
     ServiceError,
     communities,
     diaries,
@@ -27,7 +28,7 @@ from ..services import (
     topics,
 )
 from . import albums
-from ._community import community_or_404, refused
+from ._community import community_or_404
 
 bp = Blueprint("photos", __name__)
 
@@ -172,10 +173,7 @@ def of_community(id: int):
 
 
 def _photo_page(find: Callable[[], _Place]):
-    try:
-        place = find()
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    place = find()
     form = PhotoUploadForm()
     error, status = None, 200
     if request.method == "POST":
@@ -185,8 +183,8 @@ def _photo_page(find: Callable[[], _Place]):
         else:
             try:
                 place.attach(uploads[: place.holder.most])
-            except communities.NotAllowedError as exc:
-                return refused(exc)
+            except NotAllowedError:
+                raise  # the 403 page (views/errors.py)
             except ServiceError as exc:
                 # 400: the request's work is rolled back; the photos before stay.
                 error, status = exc.message, 400
@@ -225,10 +223,7 @@ def delete(id: int):
     back = _page_of(found)
     if request.method == "GET":
         return render("photos/delete.html", photo=found, back=back)
-    try:
-        photos.remove(current_user, found)
-    except ServiceError as exc:
-        return refused(exc)
+    photos.remove(current_user, found)
     flash(_("The photo was deleted."))
     return redirect(back)
 

@@ -17,8 +17,8 @@ from ..forms.community import NewTopicForm, TopicCommentForm, TopicForm
 from ..keitai.paging import paginate
 from ..models import Topic
 from ..rendering import render, sizes
-from ..services import ServiceError, communities, photos, topics
-from ._community import LAST, community_or_404, number, paged, readable_or_404, refused, splice
+from ..services import NotAllowedError, ServiceError, communities, photos, topics
+from ._community import LAST, community_or_404, number, paged, readable_or_404, splice
 from ._community import revision as _revision
 from ._learner import body_parts, readings_of
 
@@ -56,10 +56,7 @@ def list_of(id: int):
 def new(id: int):
     """Start a topic (members, or only the admin and sub-admins, as the community says)."""
     community = community_or_404(id)
-    try:
-        communities.require_start(community, current_user)
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    communities.require_start(community, current_user)
     form = NewTopicForm()
     if form.validate_on_submit():
         try:
@@ -69,8 +66,8 @@ def new(id: int):
             uploads = form.uploads()
             if uploads:
                 photos.attach_to_topic(current_user, topic, uploads)
-        except communities.NotAllowedError as exc:
-            return refused(exc)
+        except NotAllowedError:
+            raise  # the 403 page (views/errors.py)
         except ServiceError as exc:
             return render(
                 "topics/new.html", community=community, form=form, error=exc.message, status=400
@@ -127,10 +124,7 @@ def edit(id: int):
     """Edit a topic (its author, the admin and sub-admins); a long body part by part on
     phones."""
     topic = _readable(id)
-    try:
-        topics.require_change(current_user, topic)
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    topics.require_change(current_user, topic)
     parts = body_parts("topic", topic)[0]
     current = _revision(parts)
 
@@ -160,8 +154,8 @@ def edit(id: int):
             title=form.title.data,
             body=splice(parts, part.page - 1, form.body.data),
         )
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    except NotAllowedError:
+        raise  # the 403 page (views/errors.py)
     except ServiceError as exc:
         return _edit_page(topic, form, part, error=exc.message, status=400)
     flash(_("The topic was saved."))
@@ -188,15 +182,9 @@ def delete(id: int):
     topic = _readable(id)
     community_id = topic.community_id
     if request.method == "GET":
-        try:
-            topics.require_change(current_user, topic)
-        except communities.NotAllowedError as exc:
-            return refused(exc)
+        topics.require_change(current_user, topic)
         return render("topics/delete.html", topic=topic)
-    try:
-        topics.delete(current_user, topic)
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    topics.delete(current_user, topic)
     flash(_("The topic was deleted."))
     return redirect(url_for("topics.list_of", id=community_id))
 
@@ -267,14 +255,8 @@ def delete_comment(id: int, n: int):
     if found is None:
         abort(404)
     if request.method == "GET":
-        try:
-            topics.require_delete_comment(current_user, topic, found)
-        except communities.NotAllowedError as exc:
-            return refused(exc)
+        topics.require_delete_comment(current_user, topic, found)
         return render("topics/delete_comment.html", topic=topic, comment=found)
-    try:
-        topics.delete_comment(current_user, topic, found)
-    except communities.NotAllowedError as exc:
-        return refused(exc)
+    topics.delete_comment(current_user, topic, found)
     flash(_("The comment was deleted."))
     return redirect(url_for("topics.comments", id=topic.id, page=LAST))

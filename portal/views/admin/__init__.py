@@ -9,7 +9,6 @@ the request was made. Every change is written to the operator log (``/admin/log`
 from __future__ import annotations
 
 from flask import Blueprint, current_app
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...rendering import render
@@ -18,19 +17,11 @@ from ...services import admin, reports
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def refused(exc: admin.OperatorOnlyError):
-    """Answer a member who is not an operator: 403, and nothing is saved."""
-    return render("errors/error.html", title=_("Not allowed"), message=exc.message, status=403)
-
-
 @bp.before_request
 def _operators_only():
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    try:
-        admin.require_operator(current_user)
-    except admin.OperatorOnlyError as exc:
-        return refused(exc)
+    admin.require_operator(current_user)
     return None
 
 

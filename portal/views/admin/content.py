@@ -10,10 +10,10 @@ from ...forms.admin import REPORT_KIND_LABELS, REPORT_REASON_LABELS, NoticeForm
 from ...models import Notice, Report
 from ...models.admin import CLOSED, OPEN
 from ...rendering import render, sizes
-from ...services import ServiceError, admin, notices, reports
+from ...services import NotAllowedError, ServiceError, notices, reports
 from .._parts import paged
 from ..reports import content_url
-from . import bp, refused
+from . import bp
 
 # -- reports -----------------------------------------------------------------------------------
 
@@ -74,8 +74,8 @@ def _decide(id: int, action, done: str):
     found = _report(id)
     try:
         action(current_user, found)
-    except admin.OperatorOnlyError as exc:
-        return refused(exc)
+    except NotAllowedError:
+        raise  # the 403 page (views/errors.py)
     except ServiceError as exc:
         return _report_page(found, error=exc.message, status=400)
     flash(done)
@@ -147,8 +147,8 @@ def new_notice():
     if form.validate_on_submit():
         try:
             notices.create(current_user, title=form.title.data, body=form.body.data, **_days(form))
-        except admin.OperatorOnlyError as exc:
-            return refused(exc)
+        except NotAllowedError:
+            raise  # the 403 page (views/errors.py)
         except ServiceError as exc:
             return _notice_form(form, None, error=exc.message)
         flash(_("The notice was saved."))
@@ -174,8 +174,8 @@ def edit_notice(id: int):
             notices.update(
                 current_user, notice, title=form.title.data, body=form.body.data, **_days(form)
             )
-        except admin.OperatorOnlyError as exc:
-            return refused(exc)
+        except NotAllowedError:
+            raise  # the 403 page (views/errors.py)
         except ServiceError as exc:
             return _notice_form(form, notice, error=exc.message)
         flash(_("The notice was saved."))
@@ -189,9 +189,6 @@ def delete_notice(id: int):
     notice = _notice(id)
     if request.method == "GET":
         return render("admin/notice_delete.html", notice=notice)
-    try:
-        notices.delete(current_user, notice)
-    except admin.OperatorOnlyError as exc:
-        return refused(exc)
+    notices.delete(current_user, notice)
     flash(_("The notice was deleted."))
     return redirect(url_for("admin.notices"))

@@ -10,10 +10,10 @@ from flask_login import current_user
 from ...forms.admin import ACTION_LABELS, SIGNUP_POLICY_LABELS, TARGET_LABELS, SiteSettingsForm
 from ...models import Member
 from ...rendering import render, sizes
-from ...services import ServiceError, admin, leaving
+from ...services import NotAllowedError, ServiceError, admin, leaving
 from .._community import get_form
 from .._parts import paged
-from . import bp, refused
+from . import bp
 
 # -- members -----------------------------------------------------------------------------------
 
@@ -63,8 +63,8 @@ def _act(id: int, action, done: str):
     subject = _subject(id)
     try:
         action(current_user, subject)
-    except admin.OperatorOnlyError as exc:
-        return refused(exc)
+    except NotAllowedError:
+        raise  # the 403 page (views/errors.py)
     except ServiceError as exc:
         return _member_page(subject, error=exc.message, status=400)
     flash(done)
@@ -135,8 +135,8 @@ def settings():
                     "INVITATIONS_PER_MEMBER": form.invitations_per_member.data,
                 },
             )
-        except admin.OperatorOnlyError as exc:
-            return refused(exc)
+        except NotAllowedError:
+            raise  # the 403 page (views/errors.py)
         except ServiceError as exc:
             error = exc.message
         else:
