@@ -914,3 +914,24 @@ def test_the_diary_list_pages_and_filters_by_month(app, make_member, agent):
     last = go(client, f"/users/{taro}/diaries?page=99")
     assert "日記2007年11月" in last.text
     assert go(client, "/users/9999/diaries").status == 404
+
+
+def test_the_diary_service_refuses_a_title_too_long_for_phones(app, make_member):
+    """The limit is the service's: mail posts and blog imports write through it too."""
+    taro = make_member("taro")
+    with app.app_context():
+        author = db.session.get(Member, taro)
+        with pytest.raises(diaries.ServiceError) as refused:
+            diaries.create(author, title="🎢" * 100, body="本文", visibility="public")
+        assert refused.value.field == "title"
+        fits = diaries.create(author, title="晴" * 100, body="本文", visibility="public")
+        assert fits.title == "晴" * 100
+        with pytest.raises(diaries.ServiceError):
+            diaries.update(
+                author,
+                fits,
+                title="🎢" * 100,
+                body="本文",
+                visibility="public",
+                comments_closed=False,
+            )

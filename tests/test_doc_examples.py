@@ -33,3 +33,11 @@ def test_example_runs_as_shown(line, source):
     failures: list[str] = []
     runner.run(test, out=failures.append)
     assert runner.failures == 0, "".join(failures)
+
+
+def test_the_fitting_examples_run_as_shown():
+    from portal.keitai import fitting
+
+    result = doctest.testmod(fitting, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 2
+    assert result.failed == 0

@@ -29,6 +29,7 @@ from portal.models import Diary, MailPostAddress, Member, Photo
 from portal.services import mail_post
 from tests.browser import DOCOMO_MOVA, PC, Browser, sid_of
 from tests.fixtures.members import PASSWORD
+from tests.pages import assert_fits_d501i
 
 DOMAIN = "post.example.jp"
 D501I_BUDGET = 5120
@@ -609,3 +610,37 @@ def test_the_settings_page_when_posting_by_mail_is_off(app, make_member):
         assert page.status == 200
         assert "mailto:" not in page.text
         assert not any(urlsplit(f.action).path == "/settings/mail-post" for f in page.forms)
+
+
+#: A hundred emoji that a D501i shows as their names in brackets (22 bytes each): short in
+#: characters, 2,200 bytes as the phone receives them.
+LONG_EMOJI_TITLE = "🎢" * 100
+
+
+def test_diaries_posted_by_mail_with_emoji_titles_keep_a_d501i_list_in_budget(
+    posting, runner, make_member
+):
+    app = posting
+    taro = make_member("taro", nickname="たろう")
+    address = address_for(app, taro)
+    for n in range(5):
+        raw = build_mail(
+            sender="taro@example.com",
+            to=address,
+            subject=encoded_word(LONG_EMOJI_TITLE.encode(), "UTF-8"),
+            text="本文".encode(),
+            charset="UTF-8",
+            message_id=f"emoji-{n}@example.com",
+        )
+        result = send(runner, raw, address)
+        assert result.exit_code == 0, result.output
+    titles = [diary.title for diary in diaries_of(app, taro)]
+    assert len(titles) == 5
+    # Shortened to fit phones (ending in an ellipsis), as a too-long subject is.
+    assert all(title.startswith("🎢🎢") and title.endswith("…") for title in titles)
+    assert all(len(title) < 100 for title in titles)
+    client = logged_in(app, DOCOMO_MOVA, "taro")
+    page = go(client, f"/users/{taro}/diaries")
+    assert_fits_d501i(page)
+    # Every title is listed, each emoji as the name a D501i shows.
+    assert page.text.count("［ジェットコースター］") == sum(t.count("🎢") for t in titles)

@@ -16,37 +16,16 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from ..filters import member_text
-from ..keitai import detect
-from ..keitai.ext import encode_for
 from ..models.profile import PUBLIC
-from ..services.diaries import BODY_MAX, TITLE_MAX
+from ..services import comments, text_limits
+from ..services.diaries import BODY_MAX, TITLE_MAX, TITLE_PHONE_BYTES
 from ._fields import MaxLength
 from .photos import WithPhotos
 from .social import REQUIRED, VISIBILITY_LABELS, FitsPhones
 
-#: The most bytes a title may take as shown on a phone page: 100 Japanese characters fit, a
-#: title made of characters that grow when escaped (``&`` -> ``&amp;``) or of emoji a carrier
-#: shows as text does not. Diary lists and the diary page are sized for it
-#: (``portal.rendering.SIZES``).
-TITLE_PHONE_BYTES = 200
-#: How long a comment may be, in characters and as shown on a phone: the last part of a long
-#: body, a page of the longest comments (``Sizes.comments_page``) and the comment form share
-#: one 5 KB page.
-COMMENT_MAX = 200
-COMMENT_PHONE_BYTES = 400
-
-
-#: Phones whose pages are Shift_JIS, each with its own emoji: docomo and au send their own
-#: symbols (two bytes each, or the name in brackets for one they lack), J-PHONE a webcode.
-_PHONES = tuple(
-    detect({"HTTP_USER_AGENT": agent, "REMOTE_ADDR": "192.0.2.1"})
-    for agent in (
-        "DoCoMo/1.0/D501i",
-        "KDDI-CA32 UP.Browser/6.2.0.7.3.129 (GUI) MMP/2.0",
-        "J-PHONE/4.0/J-SH51/SNJSHA3029293 SH/0001aa Profile/MIDP-1.0 Configuration/CLDC-1.0",
-    )
-)
+#: The services' limits (``portal.services.diaries``, ``comments``), shown by the form first.
+COMMENT_MAX = comments.BODY_MAX
+COMMENT_PHONE_BYTES = comments.BODY_PHONE_BYTES
 
 
 class FitsEveryPhone(FitsPhones):
@@ -55,9 +34,8 @@ class FitsEveryPhone(FitsPhones):
     lacks becomes its name in brackets, up to 22 bytes)."""
 
     def __call__(self, form, field) -> None:
-        shown = str(member_text(field.data or ""))
-        if max(len(encode_for(shown, phone)) for phone in _PHONES) > self.max_bytes:
-            raise ValidationError(_l("This text is too long to show on phones. Please shorten it."))
+        if not text_limits.fits(field.data or "", self.max_bytes, rich=True):
+            raise ValidationError(text_limits.TOO_LONG_FOR_PHONES)
 
 
 def _visibility_field():

@@ -17,6 +17,7 @@ library. The pieces:
 * :mod:`.markup`, :mod:`.paging`, :mod:`.links`: carrier markup, parts and pages, off-site
   links.
 * :mod:`.session`: server-side sessions whose id travels in URLs for cookie-less phones.
+* :mod:`.fitting`: whether text fits phone pages (its bytes on each kind of phone).
 * :mod:`.ext`: the Flask extension tying these into an app, and page responses.
 """
 

@@ -45,6 +45,7 @@ from ..models._time import utcnow
 from ..models.profile import VISIBILITIES
 from . import ServiceError
 from . import diaries as diary_service
+from .text_limits import clip, clip_to_fit
 
 logger = logging.getLogger(__name__)
 
@@ -314,10 +315,6 @@ def _source_id(entry) -> str | None:
     return source
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 @dataclass
 class ImportResult:
     """What one feed's import did: entries made into diaries, entries skipped (known already
@@ -335,7 +332,7 @@ def _parse(fetched: Fetched):
 
 
 def _fail(feed: BlogFeed, message: str, now: datetime) -> ImportResult:
-    feed.last_error = _clip(message, ERROR_MAX)
+    feed.last_error = clip(message, ERROR_MAX)
     feed.last_fetched_at = now
     return ImportResult(error=feed.last_error)
 
@@ -407,8 +404,8 @@ def _import_entry(member: Member, feed: BlogFeed, entry, source: str, created_at
     try:
         diary = diary_service.create(
             member,
-            title=_clip(title, diary_service.TITLE_MAX),
-            body=_clip(body, diary_service.BODY_MAX),
+            title=clip_to_fit(title, diary_service.TITLE_MAX, diary_service.TITLE_PHONE_BYTES),
+            body=clip(body, diary_service.BODY_MAX),
             visibility=feed.visibility,
             created_at=created_at,
         )

@@ -8,12 +8,16 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Diary, DiaryComment, DiaryWatch, Member
-from . import ServiceError, notifications
+from . import ServiceError, notifications, text_limits
 from ._sql import page_with_total
 from .notifications import N_
 from .visibility import is_blocked, visible_clause, visible_content
 
-BODY_MAX = 5000
+#: How long a comment may be, in characters and as shown on a phone: the last part of a long
+#: body, a page of the longest comments (``Sizes.comments_page``) and the comment form share
+#: one 5 KB page.
+BODY_MAX = 200
+BODY_PHONE_BYTES = 400
 
 
 def add(member: Member, diary: Diary, body: str) -> DiaryComment:
@@ -29,6 +33,7 @@ def add(member: Member, diary: Diary, body: str) -> DiaryComment:
         raise ServiceError(_l("Please write something."), "body")
     if len(body) > BODY_MAX:
         raise ServiceError(_l("The text is too long."), "body")
+    text_limits.require_fits(body, BODY_PHONE_BYTES, "body", rich=True)
     if diary.comments_closed or is_blocked(diary.author_id, member.id):
         raise ServiceError(_l("Comments are closed for this diary."))
     db.session.execute(

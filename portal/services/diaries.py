@@ -14,11 +14,16 @@ from ..extensions import db
 from ..models import Diary, DiaryWatch, Member
 from ..models._time import TOKYO, utcnow
 from ..models.profile import VISIBILITIES
-from . import ServiceError
+from . import ServiceError, text_limits
 from .footprints import recent_clause
 from .visibility import visible_clause, visible_content
 
 TITLE_MAX = 100
+#: The most bytes a title may take as shown on a phone page: 100 Japanese characters fit, a
+#: title made of characters that grow when escaped (``&`` -> ``&amp;``) or of emoji a carrier
+#: shows as text does not. Diary lists and the diary page are sized for it
+#: (``portal.rendering.SIZES``).
+TITLE_PHONE_BYTES = 200
 BODY_MAX = 60_000
 
 
@@ -30,6 +35,7 @@ def _check(title: str, body: str, visibility: str) -> tuple[str, str]:
         raise ServiceError(_l("Please write something."), "body")
     if len(title) > TITLE_MAX or len(body) > BODY_MAX:
         raise ServiceError(_l("The text is too long."), "body")
+    text_limits.require_fits(title, TITLE_PHONE_BYTES, "title")
     if visibility not in VISIBILITIES:
         raise ServiceError(_l("Please choose from the list."), "visibility")
     return title, body

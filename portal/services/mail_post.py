@@ -46,6 +46,7 @@ from . import ServiceError, profile_photos
 from . import diaries as diary_service
 from . import photos as photo_service
 from .blog_import import html_to_text
+from .text_limits import clip, clip_to_fit
 
 #: The local part of a posting address starts with this (``d`` for diary).
 PREFIX = "d."
@@ -248,10 +249,6 @@ def _plain(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _title_and_body(msg: Message, content: _Content, carrier: str) -> tuple[str, str]:
     """Return the diary's title (the subject; else the start of the text) and its body."""
     if content.plain:
@@ -264,9 +261,9 @@ def _title_and_body(msg: Message, content: _Content, carrier: str) -> tuple[str,
         raise BadMessageError(_l("Please write the title as the subject, and some text."))
     if not title:
         first_line = next(line for line in body.splitlines() if line.strip())
-        title = _clip(_SPACES.sub(" ", first_line).strip(), TITLE_FROM_BODY)
+        title = clip(_SPACES.sub(" ", first_line).strip(), TITLE_FROM_BODY)
     body = body or title
-    return _clip(title, diary_service.TITLE_MAX), body
+    return clip_to_fit(title, diary_service.TITLE_MAX, diary_service.TITLE_PHONE_BYTES), body
 
 
 def _message_id(msg: Message) -> str | None:
