@@ -107,6 +107,8 @@ def seed(
     rng = random.Random(seed)
     _clock.epoch = (now or utcnow()).replace(minute=0, second=0, microsecond=0)
     password_hash = hash_password(DEMO_PASSWORD)
+    if users is not None:
+        demo_large.bulk_load_settings()
     total = max(users or 0, len(FIXED) + len(NICKNAMES))
     ids = _create_members(rng, total, password_hash, progress)
     friendships = _create_friendships(rng, ids)
