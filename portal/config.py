@@ -92,6 +92,9 @@ class DefaultConfig:
     EMPTY_MAIL_SIGNUP_LIFETIME = timedelta(hours=24)
     EMPTY_MAIL_LOGIN_LIFETIME = timedelta(minutes=15)
     EMPTY_MAIL_ANSWERS_PER_HOUR = 3
+    #: Requests to the ListenBrainz API (/1/submit-listens, /1/validate-token) per token (else
+    #: per client address); the X-RateLimit-* headers tell clients, as ListenBrainz's do.
+    LISTEN_RATE_LIMIT = "60 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
 

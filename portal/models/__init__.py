@@ -21,6 +21,7 @@ from .mail_post import MailPostAddress, MailReceipt
 from .member import Member
 from .message import Message
 from .mobile_id import MobileId
+from .music import Listen, ListenToken, NowPlaying
 from .outbox import OutboxMail
 from .password_reset import PasswordReset
 from .photo import Photo, PhotoVariant
@@ -53,10 +54,13 @@ __all__ = [
     "MailPostAddress",
     "MailReceipt",
     "Member",
+    "Listen",
+    "ListenToken",
     "Message",
     "MobileId",
     "PasswordReset",
     "Notice",
+    "NowPlaying",
     "OperatorLog",
     "OutboxMail",
     "Photo",

@@ -40,6 +40,14 @@ class Member(UserMixin, Model):
     diary_visibility: Mapped[str] = mapped_column(
         String(8), default="public", server_default="public"
     )
+    #: Who sees the member's recently played tracks (最近聴いた曲) and counts them in friends'
+    #: charts: one of the four visibility levels.
+    music_visibility: Mapped[str] = mapped_column(
+        String(8), default="friends", server_default="friends"
+    )
+    #: When the member's newest listen was played, or a "playing now" came (``None``: no music
+    #: yet; the profile looks no further for a member who never scrobbled).
+    last_listen_at: Mapped[datetime | None]
     #: E-mail notices the member wants (each can be turned off in Settings).
     notify_messages: Mapped[bool] = mapped_column(default=True, server_default=true())
     notify_requests: Mapped[bool] = mapped_column(default=True, server_default=true())

@@ -43,12 +43,15 @@ from ..models import (
     Friendship,
     Introduction,
     JoinRequest,
+    Listen,
+    ListenToken,
     MailLink,
     MailPostAddress,
     MailReceipt,
     Member,
     Message,
     MobileId,
+    NowPlaying,
     PasswordReset,
     Photo,
     PhotoVariant,
@@ -131,6 +134,9 @@ def _close(member: Member) -> None:
         (ScheduleEntry, ScheduleEntry.member_id == mid),
         (PasswordReset, PasswordReset.member_id == mid),
         (MailLink, MailLink.member_id == mid),
+        (Listen, Listen.member_id == mid),
+        (ListenToken, ListenToken.member_id == mid),
+        (NowPlaying, NowPlaying.member_id == mid),
     ):
         db.session.execute(delete(model).where(where))
     member.email = f"left-{mid}@left.invalid"

@@ -25,6 +25,7 @@ from . import (
     links,
     members,
     messages,
+    music,
     passwords,
     photos,
     profile_photos,
@@ -48,8 +49,9 @@ def register(app: Flask) -> None:
     app.register_blueprint(profile_photos.bp)
     for module in (feeds, blog, search):
         app.register_blueprint(module.bp)
-    for module in (messages, reviews):
+    for module in (messages, reviews, music):
         app.register_blueprint(module.bp)
+    app.register_blueprint(music.api)
     for module in (communities, community_admin, topics, events, event_comments, calendar):
         app.register_blueprint(module.bp)
     for module in (reports, admin, health, learner):

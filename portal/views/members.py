@@ -12,10 +12,11 @@ from flask_login import current_user, login_required
 
 from .. import avatars
 from ..forms.social import GENDER_LABELS, VISIBILITY_LABELS, FriendRequestForm, IntroductionForm
+from ..keitai.ext import device_of
 from ..keitai.paging import paginate
 from ..models import Member
 from ..rendering import render, sizes, text_parts
-from ..services import ServiceError, footprints, friends, profile_page, profiles, social
+from ..services import ServiceError, footprints, friends, music, profile_page, profiles, social
 from ..services.visibility import FRIEND
 
 bp = Blueprint("members", __name__)
@@ -98,6 +99,7 @@ def _profile_page(page: profile_page.ProfilePage, request_form=None, error=None)
         i_blocked=page.i_blocked,
         is_favorite=page.is_favorite,
         main_photo=avatars.avatar_photo(member),  # the phones' macro reuses it
+        music=music.recent_for(member, view.relation, 1 if device_of(request).is_keitai else 5),
         request_form=request_form or FriendRequestForm(formdata=None),
         error=error,
     )
