@@ -33,6 +33,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from flask_caching import Cache
@@ -99,12 +100,27 @@ def _key(name: str, version: str, placeholder: list[str] | None = None) -> str:
     return f"page:{digest}"
 
 
-def cached_page(name: str, make: Callable[[], Response]) -> Response:
+def note(**values: Any) -> None:
+    """Keep ``values`` with the page being made: a copy served from the cache hands them to
+    its ``on_hit`` (what a view must still do when it is not run: a footprint)."""
+    g.setdefault(_NOTES, {}).update(values)
+
+
+_NOTES = "page_cache_notes"
+
+
+def cached_page(
+    name: str,
+    make: Callable[[], Response],
+    on_hit: Callable[[dict[str, Any]], object] | None = None,
+) -> Response:
     """Return the page ``name`` for this request from the cache, or ``make()`` it and keep it.
 
     Only a plain 200 page is kept, and nothing is used while the session has flash messages
     waiting (the page shows them once). A visitor's page (a session of nothing stored) is
     shared by every visitor on the same device, language and URL: see :func:`_visitor_page`.
+
+    :param on_hit: called with the page's :func:`note` values when a copy is served.
     """
     if not _enabled() or "_flashes" in session or request.method != "GET":
         return make()
@@ -117,12 +133,15 @@ def cached_page(name: str, make: Callable[[], Response]) -> Response:
     except Exception:  # the cache is down: serve the page without it
         logger.exception("page cache: not reachable")
         return make()
-    if hit is not None:
-        body, content_type = hit
+    if hit is not None and len(hit) == 3:
+        body, content_type, notes = hit
+        if on_hit is not None:
+            on_hit(notes)
         return Response(body, status=200, content_type=content_type)
+    g.pop(_NOTES, None)
     response = make()
     if response.status_code == 200 and not response.direct_passthrough:
-        value = (response.get_data(), response.headers["Content-Type"])
+        value = (response.get_data(), response.headers["Content-Type"], g.pop(_NOTES, {}))
         # Keyed as the session is now (the page may have given it its CSRF token), under the
         # version read before the page was made: a change meanwhile makes the entry stale.
         try:

@@ -198,3 +198,44 @@ def test_a_phone_visitor_gets_its_own_id_in_the_cached_top_pages_links(app, brow
     home = second.submit("/login", {"email": "taro@example.jp", "password": PASSWORD})
     assert home.status == 200
     assert "たろう" in home.text
+
+
+def _diary_of(app, author: int, title: str) -> int:
+    with app.app_context():
+        member = db.session.get(Member, author)
+        diary = diaries.create(member, title=title, body="本文", visibility="friends")
+        db.session.commit()
+        return diary.id
+
+
+def _footprints_on(app, visited: int) -> int:
+    from sqlalchemy import func, select
+
+    from portal.models import Footprint
+
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count()).select_from(Footprint).where(Footprint.visited_id == visited)
+        )
+
+
+@AGENTS
+def test_a_diary_from_the_cache_still_leaves_a_footprint(app, browser, login, pair, agent):
+    from sqlalchemy import text
+
+    taro, hana = pair
+    diary = _diary_of(app, hana, "はなの日記")
+    client = browser(agent, cookies=agent == PC)
+    login(client, "taro")
+    url = client.page.url.replace("/home", f"/diaries/{diary}") if agent == DOCOMO_MOVA else None
+    url = url or f"/diaries/{diary}"
+    assert "はなの日記" in client.get(url).text  # leaves taro's footprint: a change
+    client.get(url)  # made again, and kept
+    assert _footprints_on(app, hana) == 1
+    with app.app_context(), db.engine.begin() as conn:  # gone behind the page cache's back
+        conn.execute(text("DELETE FROM footprints"))
+    with statements(app) as seen:
+        again = client.get(url)
+    assert "はなの日記" in again.text
+    assert not any(sql.startswith("SELECT diaries") for sql in seen)  # from the cache
+    assert _footprints_on(app, hana) == 1  # written again: the copy's visit counts

@@ -70,6 +70,18 @@ def record_visit(
     return True
 
 
+def revisit(visitor: Member, visited_id: int, now: datetime | None = None) -> bool:
+    """Leave ``visitor``'s footprint on a page served from the page cache (its view did not
+    run): one read of the footprint, and the upsert only when it is not recent. The copy was
+    made for this viewer under the current content version, so the visited member has not
+    blocked them since. Return whether one may have been written."""
+    if visitor.id == visited_id or not visitor.leaves_footprints:
+        return False
+    now = now or utcnow()
+    recent = db.session.scalar(select(recent_clause(visited_id, visitor.id, now)))
+    return record_visit(visitor, visited_id, now, unblocked=True, recent=bool(recent))
+
+
 def _upsert(visited_id: int, visitor_id: int, now: datetime):
     stmt = dialect_insert(Footprint).values(
         visited_id=visited_id, visitor_id=visitor_id, day=tokyo_day(now), visited_at=now

@@ -199,7 +199,8 @@ def backfill(limit: int | None = None) -> int:
                 f for f in fields if stored.get((obj.id, f)) != text_hash(getattr(obj, f) or "")
             ]
             if stale:
-                store(db.session.connection(), kind, obj, stale)
+                # Through the ORM session, so the commit counts as a change (page cache).
+                store(db.session, kind, obj, stale)
                 done += 1
                 if limit is not None and done >= limit:
                     return done

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import page_cache
 from ..forms.community import (
     CATEGORY_LABELS,
     JOIN_POLICY_LABELS,
@@ -212,8 +213,9 @@ def settings(id: int):
 @login_required
 def show(id: int):
     """Show a community: its description (one part of a long one), and with the first part
-    its newest topics and coming events when the viewer may read them."""
-    return _show(id)
+    its newest topics and coming events when the viewer may read them (from the page cache
+    while nothing changed)."""
+    return page_cache.cached_page("community", lambda: _show(id))
 
 
 def _show(community_id: int, *, join_form=None, error=None, status: int = 200):

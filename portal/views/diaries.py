@@ -15,6 +15,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import page_cache
 from ..forms.diaries import CommentForm, DiaryEditForm, DiaryForm
 from ..forms.social import VISIBILITY_LABELS
 from ..keitai.paging import paginate
@@ -79,11 +80,21 @@ def new():
 @bp.route("/diaries/<int:id>")
 @login_required
 def show(id: int):
-    """Show a diary (one part of a long body) and leave a footprint on its author."""
+    """Show a diary (one part of a long body) and leave a footprint on its author (from the
+    page cache while nothing changed)."""
+    return page_cache.cached_page("diary", lambda: _show(id), on_hit=_revisit_author)
+
+
+def _revisit_author(notes: dict) -> None:
+    footprints.revisit(current_user, notes["author"])
+
+
+def _show(id: int):
     reading = diaries.open_visible(id, current_user.id)
     if reading is None:
         abort(404)
     diary = reading.diary
+    page_cache.note(author=diary.author_id)
     # Readable means its author did not block us (the visibility policy says so).
     footprints.record_visit(
         current_user, diary.author_id, unblocked=True, recent=reading.footprint_recent

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import avatars
+from .. import avatars, page_cache
 from ..forms.social import GENDER_LABELS, VISIBILITY_LABELS, FriendRequestForm, IntroductionForm
 from ..keitai.ext import device_of
 from ..keitai.paging import paginate
@@ -52,7 +52,14 @@ def _existing_member(member_id: int) -> Member:
 @bp.route("/users/<int:id>")
 @login_required
 def profile(id: int):
-    """Show a member's profile as the viewer may see it, and leave a footprint."""
+    """Show a member's profile as the viewer may see it, and leave a footprint (from the page
+    cache while nothing changed)."""
+    return page_cache.cached_page(
+        "profile", lambda: _profile(id), on_hit=lambda notes: footprints.revisit(current_user, id)
+    )
+
+
+def _profile(id: int):
     page = _profile_for_viewer(id)
     # The page is not a 404, so the member did not block us.
     footprints.record_visit(

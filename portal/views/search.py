@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import Blueprint, request, url_for
 from flask_login import current_user, login_required
 
+from .. import page_cache
 from ..forms.community import CATEGORY_LABELS
 from ..i18n.formats import number
 from ..keitai.paging import Page
@@ -111,7 +112,12 @@ def _sections(query: str, kind: str) -> dict[str, Section | None]:
 @bp.route("/search")
 @login_required
 def index():
-    """Show the search form and, for a query, what matches it (``?type=`` picks the kind)."""
+    """Show the search form and, for a query, what matches it (``?type=`` picks the kind;
+    from the page cache while nothing changed)."""
+    return page_cache.cached_page("search", _search_page)
+
+
+def _search_page():
     query = search.normalise_query(request.args.get("q"))
     kind = request.args.get("type", "all")
     kind = kind if kind in TYPES else "all"

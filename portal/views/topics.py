@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import page_cache
 from ..forms.community import NewTopicForm, TopicCommentForm, TopicForm
 from ..keitai.paging import paginate
 from ..models import Topic
@@ -81,7 +82,12 @@ def new(id: int):
 @bp.route("/topics/<int:id>")
 @login_required
 def show(id: int):
-    """Show a topic (one part of a long body) and, with the last part, its comments."""
+    """Show a topic (one part of a long body) and, with the last part, its comments (from
+    the page cache while nothing changed)."""
+    return page_cache.cached_page("topic", lambda: _show(id))
+
+
+def _show(id: int):
     topic = topics.open_visible(id, current_user.id)
     if topic is None:
         abort(404)
