@@ -31,8 +31,17 @@ OPTIONS = (
 
 
 def options(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Return waitress's keyword arguments from ``WAITRESS_*`` settings in ``config``."""
-    return {name: config[f"WAITRESS_{name.upper()}"] for name in OPTIONS}
+    """Return waitress's keyword arguments from ``WAITRESS_*`` settings in ``config``.
+
+    waitress removes ``X-Forwarded-*`` headers before the app sees them unless told otherwise
+    (``clear_untrusted_proxy_headers``). Behind our proxy (``PROXY_HOPS`` > 0) the app's
+    ProxyFix reads them, so waitress keeps them there: else every visitor would have the
+    proxy's address, and a login limit, a carrier's gateway range or a session's binding would
+    treat them all as one client. With no proxy they are removed (the app ignores them too).
+    """
+    found = {name: config[f"WAITRESS_{name.upper()}"] for name in OPTIONS}
+    found["clear_untrusted_proxy_headers"] = int(config.get("PROXY_HOPS") or 0) <= 0
+    return found
 
 
 def create_server(app: Flask, host: str, port: int, **overrides: Any):

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import re
 import socket
 import threading
+from urllib.parse import urlencode
 
 from portal import serving
+from tests.fixtures.members import PASSWORD
 
 IDLE_CONNECTIONS = 150
 #: The visitor's client gives up after this many seconds: the page must come before.
@@ -61,3 +64,54 @@ def test_the_settings_reach_waitress(make_app):
     finally:
         server.close()
         server.task_dispatcher.shutdown()
+
+
+class _Visitor:
+    """A browser with cookies on the real server, coming through our proxy from ``address``
+    (the proxy's ``X-Forwarded-For``: PROXY_HOPS=1)."""
+
+    def __init__(self, port: int, address: str) -> None:
+        self.port, self.address, self.cookies = port, address, {}
+
+    def request(self, method: str, path: str, body: str | None = None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        headers = {"User-Agent": "Mozilla/5.0", "X-Forwarded-For": self.address}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        response.body = response.read()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key] = rest.split(";", 1)[0]
+        conn.close()
+        return response
+
+    def log_in(self, email: str, password: str):
+        page = self.request("GET", "/login").body.decode("utf-8")
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
+        form = urlencode({"csrf_token": token, "email": email, "password": password})
+        return self.request("POST", "/login", form)
+
+
+def test_behind_the_proxy_wrong_passwords_lock_out_only_the_address_typing_them(
+    make_app, make_member
+):
+    """waitress drops X-Forwarded-* unless told to keep them: then every visitor had the
+    proxy's address, and one guesser locked a member out for everyone (issue 12.7 behind nginx)."""
+    make_member("taro", nickname="たろう")
+    app = make_app(PROXY_HOPS=1, LOGIN_RATE_LIMIT="2 per minute")
+    with running(app) as port:
+        guesser = _Visitor(port, "203.0.113.5")
+        assert [guesser.log_in("taro@example.jp", "guess").status for _ in range(3)] == [
+            200,
+            200,
+            429,
+        ]
+        member = _Visitor(port, "198.51.100.7")
+        response = member.log_in("taro@example.jp", PASSWORD)
+        assert response.status == 302
+        assert response.getheader("Location").endswith("/home")
