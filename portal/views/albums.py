@@ -18,12 +18,9 @@ from ..keitai.paging import paginate
 from ..models import Album, Photo
 from ..rendering import render, sizes
 from ..services import ServiceError, album_mail, albums, photos, profiles
+from ._parts import number as page_number
 
 bp = Blueprint("albums", __name__)
-
-
-def _page_number() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 def _album_or_404(album_id: int | None) -> Album:
@@ -64,7 +61,7 @@ def of_member(id: int):
 
 def _list_page(owner):
     viewer = current_user.id
-    paging = paginate(albums.count_visible(owner, viewer), _page_number(), sizes().albums_page)
+    paging = paginate(albums.count_visible(owner, viewer), page_number(), sizes().albums_page)
     shown = albums.list_of(owner, viewer, offset=paging.offset, limit=paging.limit)
     return render(
         "albums/index.html",
@@ -153,7 +150,7 @@ def show(id: int):
 
 
 def _album_page(album: Album, form: AlbumPhotoForm, error=None, status: int = 200):
-    paging = paginate(albums.photo_count(album), _page_number(), sizes().album_photos_page)
+    paging = paginate(albums.photo_count(album), page_number(), sizes().album_photos_page)
     is_owner = album.owner_id == current_user.id
     return render(
         "albums/show.html",

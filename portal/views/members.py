@@ -18,13 +18,9 @@ from ..models import Member
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, footprints, friends, music, profile_page, profiles, social
 from ..services.visibility import FRIEND
+from ._parts import number as page_number
 
 bp = Blueprint("members", __name__)
-
-
-def _page_number(name: str = "page") -> int:
-    """Return the requested ``?page=`` (or ``?part=``) number; the pager clamps it."""
-    return request.args.get(name, 1, type=int) or 1
 
 
 def _member_for_viewer(member_id: int) -> tuple[Member, profiles.ProfileView]:
@@ -81,7 +77,7 @@ def _profile_page(page: profile_page.ProfilePage, request_form=None, error=None)
     avatars.known(member.id, page.main_photo_id)
     is_self = member.id == me.id
     parts = text_parts(view.introduction or "")
-    part = paginate(len(parts), _page_number("part"), 1)
+    part = paginate(len(parts), page_number("part"), 1)
     size = sizes()
     return render(
         "members/profile.html",
@@ -134,7 +130,7 @@ def _friends_page(member: Member):
     is_self = member.id == current_user.id
     viewer_id = current_user.id
     paging = paginate(
-        friends.friend_count(member.id, viewer_id), _page_number(), sizes().friends_page
+        friends.friend_count(member.id, viewer_id), page_number(), sizes().friends_page
     )
     return render(
         "members/friends.html",
@@ -160,8 +156,8 @@ def requests():
 
 def _requests_page(error=None):
     me, size = current_user, sizes()
-    incoming = paginate(social.pending_count(me), _page_number(), size.requests_page)
-    sent = paginate(social.sent_count(me), _page_number("sent"), size.sent_requests_page)
+    incoming = paginate(social.pending_count(me), page_number(), size.requests_page)
+    sent = paginate(social.sent_count(me), page_number("sent"), size.sent_requests_page)
     return render(
         "members/requests.html",
         incoming=social.pending_requests(me, offset=incoming.offset, limit=incoming.limit),
@@ -271,7 +267,7 @@ def introductions(id: int):
     member, _view = _member_for_viewer(id)
     paging = paginate(
         social.introduction_count(member, current_user.id),
-        _page_number(),
+        page_number(),
         sizes().introductions_page,
     )
     return render(

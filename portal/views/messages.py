@@ -16,13 +16,9 @@ from ..keitai.paging import paginate
 from ..models import Message
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, messages
+from ._parts import number as page_number
 
 bp = Blueprint("messages", __name__)
-
-
-def _page_number(name: str = "page") -> int:
-    """Return the requested ``?page=`` (or ``?part=``) number; the pager clamps it."""
-    return request.args.get(name, 1, type=int) or 1
 
 
 def unread_messages() -> int:
@@ -56,7 +52,7 @@ def _folder_page():
     if folder not in messages.FOLDERS:
         folder = messages.FOLDERS[0]
     me = current_user
-    paging = paginate(messages.folder_count(me, folder), _page_number(), sizes().messages_page)
+    paging = paginate(messages.folder_count(me, folder), page_number(), sizes().messages_page)
     return render(
         "messages/index.html",
         folder=folder,
@@ -155,7 +151,7 @@ def show(id: int):
 
 def _message_page(message: Message, error=None):
     parts = text_parts(message.body)
-    part = paginate(len(parts), _page_number("part"), 1)
+    part = paginate(len(parts), page_number("part"), 1)
     state = messages.state_for(current_user, message)
     return render(
         "messages/show.html",

@@ -6,7 +6,7 @@ Links in reviews lead off-site only through the jump page.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,13 +16,9 @@ from ..models import Review
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, profiles, reviews
 from ..services.visibility import is_blocked
+from ._parts import number as page_number
 
 bp = Blueprint("reviews", __name__)
-
-
-def _page_number(name: str = "page") -> int:
-    """Return the requested ``?page=`` (or ``?part=``) number; the pager clamps it."""
-    return request.args.get(name, 1, type=int) or 1
 
 
 @bp.app_template_filter("stars")
@@ -44,7 +40,7 @@ def of_member(id: int):
     if member is None or is_blocked(member.id, current_user.id):
         abort(404)
     me = current_user
-    paging = paginate(reviews.count_of(member, me.id), _page_number(), sizes().reviews_page)
+    paging = paginate(reviews.count_of(member, me.id), page_number(), sizes().reviews_page)
     return render(
         "reviews/list.html",
         member=member,
@@ -62,7 +58,7 @@ def show(id: int):
     if review is None:
         abort(404)
     parts = text_parts(review.body)
-    part = paginate(len(parts), _page_number("part"), 1)
+    part = paginate(len(parts), page_number("part"), 1)
     return render(
         "reviews/show.html",
         review=review,
