@@ -10,7 +10,6 @@ from portal.extensions import db
 from portal.models import Community, CommunityMember, Event, Member
 from portal.models._time import utcnow
 from portal.services import communities, topics
-from tests.pages import D501I_BUDGET
 
 
 def search(client, **data: str):
@@ -21,13 +20,6 @@ def search(client, **data: str):
     codec = {"shift_jis": "cp932"}.get(client.page.charset.lower(), client.page.charset)
     query = urlencode({**form.fields, **data}, encoding=codec)
     return client.get(urlsplit(form.action).path + "?" + query)
-
-
-def assert_fits_d501i(page) -> None:
-    assert page.status == 200, (page.url, page.status)
-    assert page.headers["Content-Type"] == "text/html; charset=Shift_JIS"
-    assert "main" not in page.tags, "a keitai gets the mobile tree"
-    assert len(page.body) <= D501I_BUDGET, f"{page.url}: {len(page.body)} bytes"
 
 
 def make_community(app, admin_id: int, name: str = "横浜カフェ部", **settings) -> int:

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 from flask_babel import force_locale, get_translations
 
 from portal.keitai.hankaku import to_hankaku
-from tests.browser import DOCOMO_MOVA, Form, sid_of
+from tests.browser import DOCOMO_MOVA, Browser, Form, sid_of
+from tests.fixtures.members import PASSWORD
 
 D501I_BUDGET = 5120
 
@@ -55,12 +56,29 @@ def client_for(browser, agent: str):
     return browser(agent, cookies=agent != DOCOMO_MOVA)
 
 
-def go(client, path: str):
+def go(client, path: str, *, follow: bool = True):
     """GET a path of the site, carrying the session id the way the last page's links do."""
     sid = sid_of(client.page.url) if client.page else None
     if sid:
         path += ("&" if "?" in path else "?") + f"sid={sid}"
-    return client.get(path)
+    return client.get(path, follow=follow)
+
+
+def current_sid(page) -> str | None:
+    """The session id a cookie-less phone's page carries (in its URL, links or forms)."""
+    for url in [page.url, *(href for href, _ in page.links), *(f.action for f in page.forms)]:
+        if sid_of(url):
+            return sid_of(url)
+    return None
+
+
+def logged_in(app, agent: str, name: str, password: str = PASSWORD) -> Browser:
+    """A browser of ``agent`` (cookie-less on a DoCoMo mova) logged in through the form."""
+    client = Browser(app, agent, cookies=agent != DOCOMO_MOVA)
+    client.get("/login")
+    home = client.submit("/login", {"email": f"{name}@example.jp", "password": password})
+    assert home.status == 200, home.text
+    return client
 
 
 def forge(page, action: str) -> None:

@@ -15,6 +15,7 @@ from portal.models import Invitation, Member
 from portal.models._time import tokyo_today
 from tests.browser import AU, DOCOMO_MOVA, PC, sid_of
 from tests.fixtures.members import PASSWORD
+from tests.pages import current_sid
 
 WRONG_LOGIN = "メールアドレスまたはパスワードが違います。"
 INVITE_LINK = re.compile(r'value="(https?://[^"]*/signup\?[^"]*)"')
@@ -42,14 +43,6 @@ def ui(page, text: str) -> str:
     """UI text as ``page`` shows it: Shift_JIS phones get half-width katakana in the mobile tree."""
     mobile = "main" not in page.tags
     return to_hankaku(text) if mobile and page.charset.lower() == "shift_jis" else text
-
-
-def current_sid(page) -> str | None:
-    """The session id a cookie-less phone's page carries (in its URL, links or forms)."""
-    for url in [page.url, *(href for href, _ in page.links), *(f.action for f in page.forms)]:
-        if sid_of(url):
-            return sid_of(url)
-    return None
 
 
 def visit(client, path: str):

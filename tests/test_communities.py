@@ -17,14 +17,13 @@ from portal.services import topics
 from tests.browser import DOCOMO_MOVA, PC, sid_of
 from tests.community_helpers import (
     add_member,
-    assert_fits_d501i,
     make_community,
     make_topic,
     make_world,
     role_in,
     search,
 )
-from tests.pages import client_for, go, has_form, has_link, href, path_of
+from tests.pages import assert_fits_d501i, client_for, go, has_form, has_link, href, path_of
 
 
 @pytest.fixture

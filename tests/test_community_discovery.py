@@ -12,12 +12,11 @@ from portal.services import communities
 from tests.browser import DOCOMO_MOVA, PC
 from tests.community_helpers import (
     add_member,
-    assert_fits_d501i,
     make_community,
     make_world,
     search,
 )
-from tests.pages import client_for, go
+from tests.pages import assert_fits_d501i, client_for, go
 
 
 @pytest.fixture

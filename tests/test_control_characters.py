@@ -16,16 +16,13 @@ from portal.extensions import db
 from portal.models import Diary
 from tests.browser import AU, DOCOMO_MOVA, PC, SOFTBANK, sid_of
 from tests.fixtures.members import PASSWORD
+from tests.pages import client_for
 
 #: A J-PHONE: it reads ESC $ G j SI in a page as a SoftBank webcode emoji.
 J_PHONE = "J-PHONE/4.0/J-SH51/SNJSHA3029293 SH/0001aa Profile/MIDP-1.0 Configuration/CLDC-1.0"
 
 AGENTS = [PC, DOCOMO_MOVA, AU, SOFTBANK]
 IDS = ["pc", "docomo", "au", "softbank"]
-
-
-def client_for(browser, agent):
-    return browser(agent, cookies=agent != DOCOMO_MOVA)
 
 
 def with_sid(page, path: str) -> str:

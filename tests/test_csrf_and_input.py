@@ -13,6 +13,7 @@ from portal.models import Invitation, Member
 from portal.services import accounts
 from tests.browser import AU, DOCOMO_MOVA, PC, SOFTBANK, sid_of
 from tests.fixtures.members import PASSWORD
+from tests.pages import client_for, current_sid
 
 EXPIRED = "フォームの有効期限が切れました"
 UNREADABLE = "送信された文字を読み取れませんでした"
@@ -43,18 +44,6 @@ def ui(page, text: str) -> str:
     """UI text as ``page`` shows it: Shift_JIS phones get half-width katakana in the mobile tree."""
     mobile = "main" not in page.tags
     return to_hankaku(text) if mobile and page.charset.lower() == "shift_jis" else text
-
-
-def current_sid(page) -> str | None:
-    """The session id a cookie-less phone's page carries (in its URL, links or forms)."""
-    for url in [page.url, *(href for href, _ in page.links), *(f.action for f in page.forms)]:
-        if sid_of(url):
-            return sid_of(url)
-    return None
-
-
-def client_for(browser, agent):
-    return browser(agent, cookies=agent != DOCOMO_MOVA)
 
 
 def visit(client, path: str):

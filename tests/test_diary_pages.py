@@ -26,10 +26,8 @@ from portal.models import Diary, DiaryComment, Member, Photo
 from portal.services import comments, diaries, photos, social
 from portal.services.footprints import tokyo_day
 from tests.browser import AU, DOCOMO_MOVA, PC, Browser, sid_of
-from tests.pages import ui_text
+from tests.pages import D501I_BUDGET, assert_fits_d501i, go, href, logged_in, ui_text
 
-D501I_BUDGET = 5120
-PASSWORD = "correct horse 8"
 GPS_IFD = 0x8825
 TOKYO_GPS = {1: "N", 2: (35.0, 39.0, 29.0), 3: "E", 4: (139.0, 44.0, 28.0)}
 
@@ -48,32 +46,6 @@ AGENTS = pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"
 
 def client_for(app, agent: str) -> Browser:
     return Browser(app, agent, cookies=agent != DOCOMO_MOVA)
-
-
-def logged_in(app, agent: str, name: str) -> Browser:
-    client = client_for(app, agent)
-    client.get("/login")
-    home = client.submit("/login", {"email": f"{name}@example.jp", "password": PASSWORD})
-    assert home.status == 200, home.text
-    return client
-
-
-def go(client: Browser, path: str, *, follow: bool = True):
-    """GET a path of the site, carrying the session id the way the last page's links do."""
-    sid = sid_of(client.page.url) if client.page else None
-    if sid:
-        path += ("&" if "?" in path else "?") + f"sid={sid}"
-    return client.get(path, follow=follow)
-
-
-def href(on, path: str, **query: str) -> str:
-    """Return the first link on page ``on`` to ``path`` (with these query values, if given)."""
-    for url, _text in on.links:
-        parts = urlsplit(url)
-        args = parse_qs(parts.query)
-        if parts.path == path and all(args.get(k) == [v] for k, v in query.items()):
-            return url
-    raise AssertionError(f"no link to {path} {query} on {on.url}: {on.links}")
 
 
 def forge(client: Browser, page, action: str) -> None:
@@ -111,13 +83,6 @@ def has_form(page, path: str) -> bool:
 
 def path_of(page) -> str:
     return urlsplit(page.url).path
-
-
-def assert_fits_d501i(page) -> None:
-    assert page.status == 200, (page.url, page.status)
-    assert page.headers["Content-Type"] == "text/html; charset=Shift_JIS"
-    assert "main" not in page.tags, "a keitai gets the mobile tree"
-    assert len(page.body) <= D501I_BUDGET, f"{page.url}: {len(page.body)} bytes"
 
 
 def shown_body(page, carrier: str = "pc") -> str:

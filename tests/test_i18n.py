@@ -14,19 +14,13 @@ from portal.models import Invitation, Member
 from portal.services import accounts
 from tests.browser import AU, DOCOMO_MOVA, IPHONE, PC, SOFTBANK, sid_of
 from tests.fixtures.members import PASSWORD
+from tests.pages import current_sid
 
 
 def ui(page, text: str) -> str:
     """UI text as ``page`` shows it: Shift_JIS phones get half-width katakana in the mobile tree."""
     mobile = "main" not in page.tags
     return to_hankaku(text) if mobile and page.charset.lower() == "shift_jis" else text
-
-
-def current_sid(page) -> str | None:
-    for url in [page.url, *(href for href, _ in page.links), *(f.action for f in page.forms)]:
-        if sid_of(url):
-            return sid_of(url)
-    return None
 
 
 def switch_link(page, code: str) -> str:

@@ -27,12 +27,10 @@ from portal.keitai import _emoji_tables as tables
 from portal.keitai.mail import carrier_of_address, decode_header_text, decode_text
 from portal.models import Diary, MailPostAddress, Member, Photo
 from portal.services import mail_post
-from tests.browser import DOCOMO_MOVA, PC, Browser, sid_of
-from tests.fixtures.members import PASSWORD
-from tests.pages import assert_fits_d501i
+from tests.browser import DOCOMO_MOVA, PC, sid_of
+from tests.pages import D501I_BUDGET, assert_fits_d501i, go, logged_in
 
 DOMAIN = "post.example.jp"
-D501I_BUDGET = 5120
 GPS_IFD = 0x8825
 SUN_SJIS = b"\xf8\x9f"  # docomo 晴れ (Shift_JIS, web and mail)
 SUN_AU_JIS = b"\x75\x41"  # au 晴れ in mail (email_jis 7541; its web Shift_JIS is F660)
@@ -155,22 +153,6 @@ def diaries_of(app, member_id: int) -> list[Diary]:
 def photo_count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Photo))
-
-
-def logged_in(app, agent: str, name: str) -> Browser:
-    client = Browser(app, agent, cookies=agent != DOCOMO_MOVA)
-    client.get("/login")
-    home = client.submit("/login", {"email": f"{name}@example.jp", "password": PASSWORD})
-    assert home.status == 200, home.text
-    return client
-
-
-def go(client: Browser, path: str):
-    """GET a path of the site, with the session id the last page's URL carried."""
-    sid = sid_of(client.page.url) if client.page else None
-    if sid:
-        path += ("&" if "?" in path else "?") + f"sid={sid}"
-    return client.get(path)
 
 
 def shown_body(page) -> str:

@@ -18,6 +18,7 @@ from portal.services import accounts
 from portal.services.friends import befriend
 from tests.browser import AU, DOCOMO_MOVA, IPHONE, PC, SOFTBANK, Browser, sid_of
 from tests.fixtures.members import PASSWORD
+from tests.pages import current_sid
 
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
 
@@ -36,13 +37,6 @@ def budget(agent: str) -> int | None:
 
 def is_pc_tree(page) -> bool:
     return "main" in page.tags
-
-
-def current_sid(page) -> str | None:
-    for url in [page.url, *(href for href, _ in page.links), *(f.action for f in page.forms)]:
-        if sid_of(url):
-            return sid_of(url)
-    return None
 
 
 def with_sid(url: str, sid: str | None) -> str:

@@ -19,7 +19,16 @@ from portal.models._time import tokyo_today, utcnow
 from portal.services import social
 from portal.services.friends import are_friends, befriend
 from tests.browser import DOCOMO_MOVA, PC, Form, sid_of
-from tests.pages import D501I_BUDGET, client_for, go, has_form, has_link, href, path_of, ui_text
+from tests.pages import (
+    assert_fits_d501i,
+    client_for,
+    go,
+    has_form,
+    has_link,
+    href,
+    path_of,
+    ui_text,
+)
 
 # -- helpers ---------------------------------------------------------------------------------
 
@@ -65,13 +74,6 @@ PROFILE_DEFAULTS = {
         }.items()
     },
 }
-
-
-def assert_fits_d501i(page) -> None:
-    assert page.status == 200, (page.url, page.status)
-    assert page.headers["Content-Type"] == "text/html; charset=Shift_JIS"
-    assert "main" not in page.tags, "a keitai gets the mobile tree"
-    assert len(page.body) <= D501I_BUDGET, f"{page.url}: {len(page.body)} bytes"
 
 
 def assert_pc(page) -> None:
