@@ -19,31 +19,21 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from ..models.community import ADMIN, APPROVAL, MANAGERS, MEMBER, MEMBERS, OPEN, SUBADMIN
+from ..models.community import (
+    ADMIN,
+    APPROVAL,
+    MANAGERS,
+    MEMBER,
+    MEMBERS,
+    OPEN,
+    SUBADMIN,
+    CommunityCategory,
+)
 from ..services import calendar, communities, events, topics
 from ._fields import MaxLength
 from .photos import WithPhotos
 from .social import REQUIRED, FitsPhones
 
-#: How each category reads (Mixi's categories, in Japanese in the catalogue).
-CATEGORY_LABELS = {
-    "music": _l("Music"),
-    "movies": _l("Movies"),
-    "tv": _l("TV programmes"),
-    "books": _l("Books and manga"),
-    "games": _l("Games"),
-    "sports": _l("Sports"),
-    "food": _l("Food and drink"),
-    "travel": _l("Travel"),
-    "area": _l("Places and areas"),
-    "school": _l("Schools"),
-    "work": _l("Companies and groups"),
-    "hobbies": _l("Hobbies"),
-    "animals": _l("Pets and animals"),
-    "fashion": _l("Fashion and beauty"),
-    "computers": _l("Computers and the internet"),
-    "other": _l("Other"),
-}
 ROLE_LABELS = {
     # i18n: a community's admin (管理人)
     ADMIN: _l("Admin"),
@@ -92,7 +82,9 @@ class CommunityForm(FlaskForm):
             FitsPhones(NAME_PHONE_BYTES),
         ],
     )
-    category = SelectField(_l("Category"), choices=_choices(CATEGORY_LABELS), default="other")
+    category = SelectField(
+        _l("Category"), choices=_choices(CommunityCategory.labels()), default="other"
+    )
     description = TextAreaField(
         _l("Description"),
         validators=[REQUIRED, MaxLength(communities.DESCRIPTION_MAX)],

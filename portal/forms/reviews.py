@@ -5,19 +5,10 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from ..models.review import RATINGS
+from ..models.review import RATINGS, ReviewCategory
 from ..services.reviews import BODY_MAX, TITLE_MAX, URL_MAX
 from ._fields import MaxLength
 from .social import REQUIRED, FitsPhones
-
-#: How each category reads (in this order in the select).
-CATEGORY_LABELS = {
-    "book": _l("Book"),
-    "music": _l("CD / music"),
-    "film": _l("DVD / film"),
-    "game": _l("Game"),
-    "other": _l("Other"),
-}
 
 
 def stars(rating: int) -> str:
@@ -32,7 +23,7 @@ class ReviewForm(FlaskForm):
     title = StringField(_l("Title"), validators=[REQUIRED, MaxLength(TITLE_MAX)])
     category = SelectField(
         _l("Category"),
-        choices=[SelectChoice(value, text) for value, text in CATEGORY_LABELS.items()],
+        choices=[SelectChoice(value, text) for value, text in ReviewCategory.labels().items()],
         default="book",
     )
     rating = SelectField(

@@ -5,32 +5,40 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..extensions import Model
+from ._labels import LabelledChoice
 from ._time import utcnow
 from .member import Member
 
-#: Community categories, in the order the category select lists them (labels in the forms).
-CATEGORIES = (
-    "music",
-    "movies",
-    "tv",
-    "books",
-    "games",
-    "sports",
-    "food",
-    "travel",
-    "area",
-    "school",
-    "work",
-    "hobbies",
-    "animals",
-    "fashion",
-    "computers",
-    "other",
-)
+
+class CommunityCategory(LabelledChoice):
+    """A community's category (Mixi's categories, in Japanese in the catalogue), in the order
+    the category select lists them."""
+
+    MUSIC = "music", _l("Music")
+    MOVIES = "movies", _l("Movies")
+    TV = "tv", _l("TV programmes")
+    BOOKS = "books", _l("Books and manga")
+    GAMES = "games", _l("Games")
+    SPORTS = "sports", _l("Sports")
+    FOOD = "food", _l("Food and drink")
+    TRAVEL = "travel", _l("Travel")
+    AREA = "area", _l("Places and areas")
+    SCHOOL = "school", _l("Schools")
+    WORK = "work", _l("Companies and groups")
+    HOBBIES = "hobbies", _l("Hobbies")
+    ANIMALS = "animals", _l("Pets and animals")
+    FASHION = "fashion", _l("Fashion and beauty")
+    COMPUTERS = "computers", _l("Computers and the internet")
+    OTHER = "other", _l("Other")
+
+
+#: The stored texts of the categories, in order.
+CATEGORIES = CommunityCategory.values()
 
 #: Join policies: anyone may join, or the admin (or a sub-admin) approves each request.
 OPEN, APPROVAL = "open", "approval"

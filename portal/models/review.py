@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
+from ._labels import LabelledChoice
 from ._time import utcnow
 from .member import Member
 
-#: What a review is about (shown with translated labels, ``portal.forms.reviews``).
-CATEGORIES = ("book", "music", "film", "game", "other")
+
+class ReviewCategory(LabelledChoice):
+    """What a review is about, in the order the category select lists them."""
+
+    BOOK = "book", _l("Book")
+    MUSIC = "music", _l("CD / music")
+    FILM = "film", _l("DVD / film")
+    GAME = "game", _l("Game")
+    OTHER = "other", _l("Other")
+
+
+#: The stored texts of the categories, in order.
+CATEGORIES = ReviewCategory.values()
 #: Ratings run from 1 to 5 stars.
 RATINGS = (1, 2, 3, 4, 5)
 

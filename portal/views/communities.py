@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 
 from .. import page_cache
 from ..forms.community import (
-    CATEGORY_LABELS,
     JOIN_POLICY_LABELS,
     ROLE_LABELS,
     CommunityForm,
@@ -19,7 +18,7 @@ from ..forms.community import (
 )
 from ..keitai.paging import paginate
 from ..models import Community
-from ..models.community import CATEGORIES
+from ..models.community import CATEGORIES, CommunityCategory
 from ..rendering import render, sizes, text_parts
 from ..services import (
     NotAllowedError,
@@ -76,7 +75,7 @@ def index():
     common = {
         "query": query,
         "category": category,
-        "category_labels": CATEGORY_LABELS,
+        "category_labels": CommunityCategory.labels(),
         **get_form("communities.index"),
     }
     if fetch is not None:
@@ -253,7 +252,7 @@ def _show(community_id: int, *, join_form=None, error=None, status: int = 200):
         pending=page.pending,
         requested=page.requested,
         join_form=join_form or JoinForm(formdata=None),
-        category_labels=CATEGORY_LABELS,
+        category_labels=CommunityCategory.labels(),
         role_labels=ROLE_LABELS,
         join_policy_labels=JOIN_POLICY_LABELS,
         error=error,

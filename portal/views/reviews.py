@@ -10,9 +10,10 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..forms.reviews import CATEGORY_LABELS, ReviewForm, stars
+from ..forms.reviews import ReviewForm, stars
 from ..keitai.paging import paginate
 from ..models import Review
+from ..models.review import ReviewCategory
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, profiles, reviews
 from ..services.visibility import is_blocked
@@ -29,7 +30,7 @@ def _stars(rating: int) -> str:
 
 @bp.app_context_processor
 def _labels() -> dict:
-    return {"review_categories": CATEGORY_LABELS}
+    return {"review_categories": ReviewCategory.labels()}
 
 
 @bp.route("/users/<int:id>/reviews")

@@ -17,10 +17,10 @@ from flask import Blueprint, request, url_for
 from flask_login import current_user, login_required
 
 from .. import page_cache
-from ..forms.community import CATEGORY_LABELS
 from ..i18n.formats import number
 from ..keitai.paging import Page
 from ..models import Diary
+from ..models.community import CommunityCategory
 from ..rendering import render, sizes
 from ..services import search
 from ._parts import paged
@@ -61,7 +61,7 @@ def _categories(query: str) -> tuple[str, ...]:
     wanted = query.casefold()
     return tuple(
         code
-        for code, label in CATEGORY_LABELS.items()
+        for code, label in CommunityCategory.labels().items()
         if wanted in str(label).casefold() or wanted == code
     )
 
@@ -130,6 +130,6 @@ def _search_page():
         # cookie-less phones) as hidden fields.
         form_action=action.path,
         form_hidden=parse_qsl(action.query),
-        category_labels=CATEGORY_LABELS,
+        category_labels=CommunityCategory.labels(),
         **_sections(query, kind),
     )
