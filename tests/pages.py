@@ -15,7 +15,7 @@ from tests.fixtures.members import PASSWORD
 D501I_BUDGET = 5120
 
 
-def href(page, path: str, **query: str) -> str:
+def href(page, path: str, /, **query: str) -> str:
     """Return the first link on ``page`` to ``path`` (with these query values, if given)."""
     for url, _text in page.links:
         parts = urlsplit(url)
