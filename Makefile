@@ -64,7 +64,8 @@ test: lint i18n
 bench: install catalogues
 	@if [ -n "$(CLUSTER)" ]; then $(BIN)/python -m bench.cluster; else $(BIN)/python -m bench; fi
 
-# 200 clients for 60 s on loopback (LOAD_DATABASE_URL=postgresql+psycopg://... for PostgreSQL).
+# 200 clients for 60 s on loopback (LOAD_DATABASE_URL=postgresql+psycopg://... for PostgreSQL;
+# LOAD_PORT=<nginx port> with LOAD_DATABASE_URL=<its database> loads a running make cluster).
 load: install catalogues
 	$(BIN)/python -m bench.crowd
 

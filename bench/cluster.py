@@ -6,6 +6,7 @@ latency side by side. Measured, not asserted: on a shared machine the figures mo
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 
@@ -40,7 +41,12 @@ def measure(processes: int, args: argparse.Namespace) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cluster", description=__doc__)
-    parser.add_argument("--port", type=int, default=8460, help="nginx's port (default: 8460)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("CLUSTER_PORT", "8460")),
+        help="nginx's port; the rest follow (default: CLUSTER_PORT, else 8460)",
+    )
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=1.0)

@@ -10,6 +10,10 @@ and, one request in five, a diary comment or a message carrying a unique marker.
 requests, the errors by kind (time-outs, 5xx, other statuses, connection errors) and
 p50/p99, then looks up every write that was acknowledged (a redirect) in the database.
 Exits 1 on any error, time-out or lost write.
+
+With ``--port`` (or ``LOAD_PORT``) it seeds and serves nothing: it loads a site already
+running on that loopback port (``make cluster``: nginx in front of the waitress processes)
+whose database ``--database`` names, e.g. a large world seeded there beforehand.
 """
 
 from __future__ import annotations
@@ -72,7 +76,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=os.environ.get("LOAD_DATABASE_URL"),
         help="an empty PostgreSQL database (default: LOAD_DATABASE_URL, else SQLite)",
     )
+    port = os.environ.get("LOAD_PORT")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(port) if port else None,
+        help="load the site already running on this loopback port (default: LOAD_PORT, else"
+        " serve one); its database is --database",
+    )
     args = parser.parse_args(argv)
+    if args.port is not None and not args.database:
+        parser.error("--port needs --database (LOAD_DATABASE_URL): the site's database")
     if not 1 <= args.clients <= MEMBERS - 10 or not 0 < args.seconds <= 600:
         parser.error(f"--clients from 1 to {MEMBERS - 10}, --seconds up to 600")
     return args
@@ -80,6 +94,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.port is not None:
+        return _load_running_site(args)
     folder = Path(tempfile.mkdtemp(prefix="keitai-load-"))
     port = PORT_BASE + 10
     env = {**world_env(folder, (port,)), **CHEAP_HASH}
@@ -104,6 +120,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _load_running_site(args: argparse.Namespace) -> int:
+    """Load the site on ``args.port`` (seeded already) and check its database."""
+    world = _world(args.database)
+    if len(world["members"]) < args.clients:
+        print(f"load: {len(world['members'])} generated members, fewer than the clients")
+        return 2
+    where = _where(args.database)
+    say(f"loading :{args.port} ({where}); {args.clients} clients for {args.seconds:g} s")
+    return _report(args.database, _run(args.port, world, args.clients, args.seconds), args)
 
 
 def _where(url: str) -> str:
