@@ -110,11 +110,14 @@ def main(argv: list[str] | None = None) -> int:
         world = _world(env["DATABASE_URL"])
         with Server("portal", "wsgi:app", port, env, folder / "portal.log") as server:
             say(f"serving on :{server.port}; {args.clients} clients for {args.seconds:g} s")
+            pid = server.process.pid if server.process else 0
+            began = cpu_seconds(pid)
             tallies = _run(server.port, world, args.clients, args.seconds)
+            used = cpu_seconds(pid) - began
         shutil.copyfile(
             folder / "portal.log", Path(__file__).parent / "results" / "load-portal.log"
         )
-        return _report(env["DATABASE_URL"], tallies, args)
+        return _report(env["DATABASE_URL"], tallies, args, cpu=used)
     except RuntimeError as e:
         print(f"load: {e}", file=sys.stderr)
         return 2
@@ -369,7 +372,19 @@ def _write(client: _Client, rng: random.Random, world: dict[str, Any], others, n
             client.tally.refused.append((kind, marker, done[0]))
 
 
-def _report(database_url: str, tallies: list[dict], args: argparse.Namespace) -> int:
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU seconds (user + system, all threads) process ``pid`` has used so far,
+    from ``/proc`` (0.0 where there is none)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _report(
+    database_url: str, tallies: list[dict], args: argparse.Namespace, cpu: float | None = None
+) -> int:
     latencies = [x for t in tallies for x in t["latencies"]]
     errors = sum((Counter(t["errors"]) for t in tallies), Counter())
     acked = [a for t in tallies for a in t["acked"]]
@@ -380,6 +395,8 @@ def _report(database_url: str, tallies: list[dict], args: argparse.Namespace) ->
     print(f"requests: {requests} ({requests / args.seconds:.1f}/s)")
     p50, p99 = (percentile(latencies, p) * 1000 for p in (50, 99))
     print(f"p50 {p50:.0f} ms, p99 {p99:.0f} ms")
+    if cpu:  # the server's own CPU time, whatever share of the machine it got
+        print(f"server CPU: {cpu:.1f} s, {requests / cpu:.1f} requests per CPU-second")
     timeouts = errors.get("time-out", 0)
     server = sum(n for kind, n in errors.items() if kind.startswith("HTTP 5"))
     connection = sum(n for kind, n in errors.items() if kind.startswith("connection"))

@@ -416,9 +416,9 @@ def _create_diaries(rng: random.Random, ids: dict[str, int]) -> str:
     from ..services import comments, diaries, photos
 
     taro, hanako, jiro = (db.session.get_one(Member, ids[k]) for k in ("taro", "hanako", "jiro"))
-    authors = [taro, hanako, jiro] + [
-        db.session.get_one(Member, v) for k, v in sorted(ids.items()) if k.startswith("member")
-    ][:12]
+    # The first 12 generated members (by name), loaded alone: a large world has 100,000.
+    generated = [v for k, v in sorted(ids.items()) if k.startswith("member")][:12]
+    authors = [taro, hanako, jiro] + [db.session.get_one(Member, v) for v in generated]
     made = []
     for n, author in enumerate(authors):
         for k in range(4 if n < 3 else 1):
