@@ -398,17 +398,20 @@ def _demo_photo(rng: random.Random) -> bytes:
 
 
 def _create_community_photos(rng: random.Random) -> str:
-    """Give the first communities an image and the first topic a photo."""
+    """Give the first communities a photo as their image, the others their category's emblem
+    (:mod:`.emblems`), and the first topic a photo."""
     from ..models import Community, Topic
     from ..services import communities, photos
+    from .emblems import emblem_jpeg
 
-    firsts = db.session.scalars(select(Community).order_by(Community.id).limit(3)).all()
-    for community in firsts:
-        photos.set_community_image(communities.admin_of(community), community, _demo_photo(rng))
+    every = db.session.scalars(select(Community).order_by(Community.id)).all()
+    for number, community in enumerate(every):
+        image = _demo_photo(rng) if number < 3 else emblem_jpeg(community.category)
+        photos.set_community_image(communities.admin_of(community), community, image)
     topic = db.session.scalars(select(Topic).order_by(Topic.id).limit(1)).first()
     if topic is not None:
         photos.attach_to_topic(topic.author, topic, [_demo_photo(rng)])
-    return f" ({len(firsts)} with an image, a topic with a photo)"
+    return f" ({len(every)} with an image, a topic with a photo)"
 
 
 def _create_diaries(rng: random.Random, ids: dict[str, int]) -> str:

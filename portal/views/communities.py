@@ -80,16 +80,30 @@ def index():
     }
     if fetch is not None:
         rows, paging = paged(fetch, size.communities_page)
-        return render("communities/list.html", kind=kind, rows=rows, paging=paging, **common)
+        return render(
+            "communities/list.html",
+            kind=kind,
+            rows=rows,
+            paging=paging,
+            images=photos.community_images(_ids(rows)),
+            **common,
+        )
     n = size.community_sections
+    sections = {
+        "mine": communities.joined_by(me.id, limit=n),
+        "popular": communities.popular(limit=n),
+        "newest": communities.newest(limit=n),
+        "friends": communities.of_friends(me, limit=n),
+    }
+    shown = [c for rows, _total in sections.values() for c in _ids(rows)]
     return render(
-        "communities/index.html",
-        mine=communities.joined_by(me.id, limit=n),
-        popular=communities.popular(limit=n),
-        newest=communities.newest(limit=n),
-        friends=communities.of_friends(me, limit=n),
-        **common,
+        "communities/index.html", images=photos.community_images(set(shown)), **sections, **common
     )
+
+
+def _ids(rows) -> list[int]:
+    """The ids of a list's communities (friends' communities come as ``(community, count)``)."""
+    return [(row[0] if isinstance(row, tuple) else row).id for row in rows]
 
 
 # -- creating and editing --------------------------------------------------------------------

@@ -22,7 +22,7 @@ from ..keitai.paging import Page
 from ..models import Diary
 from ..models.community import CommunityCategory
 from ..rendering import render, sizes
-from ..services import search
+from ..services import photos, search
 from ._parts import paged
 
 bp = Blueprint("search", __name__)
@@ -122,6 +122,8 @@ def _search_page():
     kind = request.args.get("type", "all")
     kind = kind if kind in TYPES else "all"
     action = urlsplit(url_for("search.index"))
+    sections = _sections(query, kind)
+    found = sections["communities"]
     return render(
         "search/index.html",
         query=query,
@@ -131,5 +133,6 @@ def _search_page():
         form_action=action.path,
         form_hidden=parse_qsl(action.query),
         category_labels=CommunityCategory.labels(),
-        **_sections(query, kind),
+        community_images=photos.community_images(c.id for c in found.hits) if found else {},
+        **sections,
     )
