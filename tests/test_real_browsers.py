@@ -5,7 +5,8 @@ Chromium runs for the session (Playwright's own browser download is not used: th
 binary is). Each flow is a member's: log in, read home, set a profile photo, write a diary
 with a photo, comment, send a message, join a community, switch to English. Key pages are
 opened at 1280, 390 and 320 px and must not scroll sideways; at phone widths every tap target
-(link, button, input, select, summary) is at least 44 px tall. Screenshots go to
+(link, button, input, select, summary) is at least 44 px tall and no time (nor, in the
+calendar, any word) is drawn broken over two lines. Screenshots go to
 ``build/screenshots/``.
 
 w3m plays a docomo phone with cookies off: it logs in and reaches home through the portal's
@@ -43,6 +44,8 @@ CHROMIUM = os.environ.get("PORTAL_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 WIDTHS = {"pc": 1280, "phone": 390, "small": 320}
 TAP = 44
+#: Furigana as a phone shows them: 漢字(かんじ).
+KANJI_READING = re.compile(r"[\u4e00-\u9fff]+\([\u3041-\u309f]+\)")
 
 
 def _need(tool: str, path: str | None) -> str:
@@ -165,9 +168,53 @@ SHORT_TARGETS = """(min) => [...document.querySelectorAll('a, button, input, sel
              ${Math.round(e.getBoundingClientRect().height)}`)"""
 
 
+#: The screenshots the README shows: the test's name for it -> its file in docs/screenshots/,
+#: written (as palette PNGs, small) when PORTAL_SCREENSHOTS_DOCS is set.
+README_SHOTS = {
+    **{f"{key}-1280": f"pc-{key}" for key in ("home", "profile", "diary", "community", "calendar")},
+    **{
+        f"{key}-390": f"phone-{key}"
+        for key in ("home", "profile", "diary", "community", "calendar")
+    },
+    "keitai-home-240": "keitai-home",
+    "learner-diary-1280": "learner-pc",
+    "learner-diary-390": "learner-phone",
+    "learner-keitai-240": "learner-keitai",
+}
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+#: Tokens drawn over two lines: a time ("19:0 / 0") anywhere in main, and in the calendar any
+#: word (Latin, digits, or a run of kana and kanji: "歯医 / 者").
+BROKEN_TOKENS = r"""() => {
+  const out = [], main = document.querySelector('main');
+  const any = /\d{1,2}:\d{2}/g;
+  const calendar = /\d{1,2}:\d{2}|[A-Za-z0-9]+|[\u3040-\u30ff\u4e00-\u9fff]+/g;
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  for (let node; (node = walker.nextNode());) {
+    const pattern = node.parentElement.closest('table.calendar') ? calendar : any;
+    for (const m of node.data.matchAll(pattern)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                           .map(r => Math.round(r.top)));
+      if (tops.size > 1) out.push(m[0]);
+    }
+  }
+  return out;
+}"""
+
+
 def _screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("PORTAL_SCREENSHOTS_DOCS") and name in README_SHOTS:
+        DOCS.mkdir(parents=True, exist_ok=True)
+        with Image.open(path) as shot:
+            small = shot.convert("RGB").quantize(colors=96, dither=Image.Dither.NONE)
+            small.save(DOCS / f"{README_SHOTS[name]}.png", optimize=True)
 
 
 def _check_layout(page, name: str, width: int) -> None:
@@ -178,6 +225,8 @@ def _check_layout(page, name: str, width: int) -> None:
     if width < 1000:
         short = page.evaluate(SHORT_TARGETS, TAP)
         assert short == [], f"{name} at {width}px: tap targets under {TAP}px: {short[:10]}"
+        broken = page.evaluate(BROKEN_TOKENS)
+        assert broken == [], f"{name} at {width}px: tokens broken over two lines: {broken[:10]}"
 
 
 def _key_pages(site) -> dict[str, str]:
@@ -202,6 +251,81 @@ def test_key_pages_fit_the_screen(chromium, site, width):
         assert response.status == 200, (path, response.status)
         _check_layout(page, name, width)
     page.context.close()
+
+
+# --- learner mode (before the day below changes たろう's photo) ----------------------------
+
+
+def test_learner_mode_on_a_pc_and_a_smartphone(chromium, site):
+    """The footer's switch (a form, no script) turns furigana on: はなこ's diary shows ruby over
+    its kanji and its words with their meanings, and still fits 1280 px; the setting is the
+    account's, so たろう's smartphone shows them too (390 px), and its switch turns them off."""
+    diary = f"/diaries/{site['hanako_diary']}"
+    for width, switch in ((WIDTHS["pc"], "on"), (WIDTHS["phone"], "off")):
+        page = _page(chromium, site, width)
+        _log_in(page)
+        page.goto(page.base + diary)
+        if switch == "on":
+            assert page.locator("main ruby").count() == 0, "furigana are off by default"
+            page.locator("footer form button").click()
+            page.wait_for_load_state()
+            assert page.url.endswith(diary), "the switch comes back to the page"
+        rubies = page.locator("#diary-body ruby")
+        assert rubies.count() > 0, "the diary's kanji have furigana"
+        reading = page.locator("#diary-body ruby rt").first.inner_text()
+        assert re.fullmatch("[\u3041-\u309f]+", reading), reading
+        assert page.locator("details.glossary").count() == 1, "the words in this post"
+        assert page.locator("details.glossary a[href='/about/dictionaries']").count() == 1
+        _check_layout(page, "learner-diary", width)
+        if switch == "off":
+            page.locator("footer form button").click()
+            page.wait_for_load_state()
+            assert page.locator("main ruby").count() == 0
+        page.context.close()
+
+
+def test_learner_mode_on_a_d501i(chromium, site):
+    """On a D501i (no cookies) Settings → Reading turns furigana on; はなこ's diary shows
+    漢字(かんじ) in Shift_JIS within 5 KB, drawn by Chromium at 240 px and read by w3m (the same
+    session id in its URL) as the phone's text."""
+    context = chromium.new_context(
+        viewport={"width": 240, "height": 320},
+        user_agent=DOCOMO_MOVA,
+        locale="ja-JP",
+        java_script_enabled=False,
+    )
+    page = context.new_page()
+    page.base = site["base"]
+    _log_in(page, "hanako")
+    sid = re.search(r"sid=([^&]+)", page.url).group(1)
+
+    def choose(level: str) -> None:
+        page.goto(page.base + f"/settings/reading?sid={sid}")
+        page.locator(f"input[name=furigana][value='{level}']").check()
+        page.locator("form:has(input[name=furigana]) input[type=submit]").click()
+        page.wait_for_load_state()
+
+    choose("all")
+    diary = page.base + f"/diaries/{site['hanako_diary']}?sid={sid}"
+    response = page.goto(diary)
+    assert "Shift_JIS" in response.headers["content-type"]
+    assert len(response.body()) <= 5120
+    text = page.locator("body").inner_text()
+    assert KANJI_READING.search(text), text
+    _screenshot(page, "learner-keitai-240")
+    screen = _screen(diary)
+    assert KANJI_READING.search(screen), screen
+    shown = re.sub(r"sid=[\w-]+", "sid=…", screen)  # the README's copy names no session
+    (SCREENSHOTS / "learner-keitai-240.txt").write_text(shown, encoding="utf-8")
+    if os.environ.get("PORTAL_SCREENSHOTS_DOCS"):
+        (DOCS / "learner-keitai.txt").write_text(shown, encoding="utf-8")
+    choose("")
+    page.goto(diary)
+    assert not KANJI_READING.search(page.locator("body").inner_text()), "furigana off again"
+    context.close()
+
+
+# --- a member's day -----------------------------------------------------------------------
 
 
 def _jpeg() -> bytes:

@@ -10,7 +10,7 @@ world's clock, so new topics show on home and events fall in the coming weeks.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import insert, update
 
@@ -287,7 +287,7 @@ def _schedule(member_id: int, epoch: datetime) -> None:
             ScheduleEntry(
                 member_id=member_id,
                 title="歯医者",
-                starts_at=epoch + timedelta(days=3, hours=-3),
+                starts_at=from_tokyo(to_tokyo(epoch).date() + timedelta(days=3), time(16, 30)),
                 has_time=True,
                 created_at=epoch,
             ),
