@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import request, url_for
+from flask import g, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -41,14 +41,29 @@ class Tab:
     current: bool
 
 
+#: Endpoints whose ``id`` is the member whose page it is.
+_MEMBER_PAGES = {"members.profile": "profile", "diaries.list_of": "diary"}
+
+
+def page_of(member_id: int) -> None:
+    """Say whose page this is (a view of a diary calls it with the author): another
+    member's diary is in the friends area, not in "My diary"."""
+    g.page_owner_id = member_id
+
+
 def _area_of(endpoint: str | None, view_args: dict) -> str | None:
     if not endpoint:
         return None
-    if endpoint == "members.profile":
-        return "profile" if view_args.get("id") == current_user.id else "friends"
+    if endpoint in _MEMBER_PAGES:
+        mine = view_args.get("id") == current_user.id
+        return _MEMBER_PAGES[endpoint] if mine else "friends"
     if endpoint.startswith("members."):
         return "friends"
-    return AREA_OF_BLUEPRINT.get(endpoint.split(".")[0])
+    area = AREA_OF_BLUEPRINT.get(endpoint.split(".")[0])
+    owner = g.get("page_owner_id")
+    if area == "diary" and owner is not None and owner != current_user.id:
+        return "friends"
+    return area
 
 
 def area_tabs() -> list[Tab]:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal import demo
 from portal.extensions import db
-from portal.models import Community, CommunityMember, Member, Photo
+from portal.models import Community, CommunityMember, Diary, Member, Photo
 from portal.services.friends import friend_count
 from tests.browser import DOCOMO_MOVA, IPHONE, PC, Browser
 from tests.crawl import log_in
@@ -68,6 +68,27 @@ def test_the_current_area_tab_is_marked(app, demo_world, path, tab):
     page = client.get(path)
     tabs = _section(page.text, '<nav class="tabs"', "</nav>")
     assert re.findall(r'<a href="([^"]+)" aria-current="page">', tabs) == [tab]
+
+
+def test_another_members_diary_is_in_the_friends_area_and_mine_in_my_diary(app, demo_world):
+    with app.app_context():
+        hanako = db.session.scalar(
+            select(Member.id).where(Member.email == f"hanako@{demo.DEMO_DOMAIN}")
+        )
+        theirs, mine = (
+            db.session.scalar(select(Diary.id).where(Diary.author_id == author).order_by(Diary.id))
+            for author in (hanako, demo_world["taro"])
+        )
+    client = Browser(app, PC)
+    log_in(client, "taro")
+    for path, tab in (
+        (f"/diaries/{theirs}", "/friends"),
+        (f"/users/{hanako}/diaries", "/friends"),
+        (f"/diaries/{mine}", f"/users/{demo_world['taro']}/diaries"),
+        (f"/users/{demo_world['taro']}/diaries", f"/users/{demo_world['taro']}/diaries"),
+    ):
+        tabs = _section(client.get(path).text, '<nav class="tabs"', "</nav>")
+        assert re.findall(r'<a href="([^"]+)" aria-current="page">', tabs) == [tab], path
 
 
 def test_smartphones_get_a_menu_without_script(app, demo_world):

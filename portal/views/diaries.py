@@ -20,6 +20,7 @@ from ..forms.diaries import CommentForm, DiaryEditForm, DiaryForm
 from ..forms.social import VISIBILITY_LABELS
 from ..keitai.paging import paginate
 from ..models import Diary
+from ..navigation import page_of
 from ..rendering import render, sizes
 from ..services import ServiceError, comments, diaries, footprints, photos, profiles
 from ..services.visibility import is_blocked
@@ -112,6 +113,7 @@ def _diary_page(
     status: int = 200,
 ):
     me, size = current_user, sizes()
+    page_of(diary.author_id)
     parts, found = body_parts("diary", diary)
     part = paginate(len(parts), part_number or number("part"), 1)
     last_part = part.page == part.pages

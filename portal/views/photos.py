@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from ..forms.photos import PhotoUploadForm
 from ..models import Photo
+from ..navigation import page_of
 from ..rendering import render
 from ..services import (
     NotAllowedError,
@@ -80,6 +81,7 @@ def view(id: int):
         abort(404)
     if page.photo.album_id is not None:  # an album photo's page is its album's (/photos/<id>)
         return redirect(url_for("photos.photo", id=id))
+    page_of(page.photo.owner_id)
     if page.kind in _BACK:
         back = url_for(_BACK[page.kind], id=page.place_id)
     else:
