@@ -368,7 +368,7 @@ def test_calendar_month_heading_and_birthdays_use_the_locale(
 NOT_COUNTS = {
     "name", "title", "email", "query", "when", "error", "phones", "who", "date", "first",
     "last", "index", "week", "weeks", "part", "parts", "limit", "footprints", "photos",
-    "trash", "joined", "visitors", "min",
+    "trash", "joined", "visitors", "min", "address",
     # the dictionaries' and tools' names in the attribution (portal.i18n.ruby.DICTIONARY_NAMES)
     "source", "jmdict", "kanjidic", "group", "licence", "mecab", "unidic", "consortium", "bsd",
     "cutlet", "mit",
