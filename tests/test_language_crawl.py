@@ -46,6 +46,7 @@ _URL = re.compile(r"https?://[^\s<>\"']+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ALLOWED_WORDS = {
     "ID", "PC", "URL", "RSS", "Atom", "CD", "DVD", "TV", "JPEG", "PNG", "GIF", "WebP", "EXIF",
     "MB", "KB", "http", "https", "Shift_JIS", "JLPT",
+    "API", "ListenBrainz",  # the music protocol: a standard term and its proper name
 }  # fmt: skip
 
 KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff65-\uff9f]")
