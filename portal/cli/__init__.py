@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import text
 
 from .. import demo
 from ..extensions import db
@@ -32,6 +33,10 @@ def seed_demo(users: int | None, if_empty: bool, seed: int) -> None:
     with click.progressbar(length=demo.planned_size(users), label="Seeding") as bar:
         summary = demo.seed(users=users, seed=seed, progress=bar.update)
     db.session.commit()
+    if users is not None and db.session.get_bind().dialect.name == "postgresql":
+        # Freshly loaded tables have no statistics yet: the first plans would be poor.
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
     click.echo(summary)
 
 
