@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Block, Footprint, FriendRequest, Introduction, Member, Profile
 from portal.models._time import tokyo_today, utcnow
-from portal.services import social
+from portal.services import counters, social
 from portal.services.friends import are_friends, befriend
 from tests.browser import DOCOMO_MOVA, PC, Form, sid_of
 from tests.pages import (
@@ -746,6 +746,7 @@ def busy_world(app, make_member):
                     )
                 )
         db.session.add(Introduction(subject_id=others[0].id, author_id=taro, body="紹介" * 500))
+        counters.recount()  # the requests were added around the services
         db.session.commit()
         friend = others[0].id
     stranger = make_member("jiro", nickname="名" * 20)

@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select
 from ..extensions import db
 from ..models import Block, Footprint, FriendRequest, Friendship, Introduction, Member, Profile
 from ..models._time import utcnow
+from ..services import counters
 from ..services.passwords import hash_password
 from . import admin as demo_admin
 from . import albums as demo_albums
@@ -136,6 +137,7 @@ def seed(
             progress=progress,
         )
         summary += f"; the large world: {bulk}"
+    counters.recount()  # the bulk inserts went around the counters
     return summary + "."
 
 

@@ -54,6 +54,10 @@ class Member(UserMixin, Model):
     notify_comments: Mapped[bool] = mapped_column(default=True, server_default=true())
     #: A mail a week before a friend's birthday (as OpenPNE sent).
     notify_birthdays: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: Unread messages in the inbox, and friend requests waiting for an answer: counters kept
+    #: by the changes they count (``portal.services.counters``), not counted per page.
+    unread_messages: Mapped[int] = mapped_column(default=0, server_default="0")
+    pending_requests: Mapped[int] = mapped_column(default=0, server_default="0")
     #: When the member last opened the footprint list (for the "new footprints" count).
     footprints_seen_at: Mapped[datetime | None]
     #: Operators may stop a member's logins; their data stays.

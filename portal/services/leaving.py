@@ -22,9 +22,10 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections import Counter
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 
 from ..extensions import db
 from ..models import (
@@ -61,7 +62,7 @@ from ..models import (
 )
 from ..models._time import utcnow
 from ..models.community import ADMIN, SUBADMIN
-from . import ServiceError, admin
+from . import ServiceError, admin, counters
 from .passwords import verify_password
 from .sessions import end_sessions
 
@@ -94,6 +95,29 @@ def close_by_operator(operator: Member, subject: Member) -> None:
     admin.log(operator, "close_account", "member", subject.id, address)
 
 
+def _uncount(mid: int) -> None:
+    """Take the leaver's unread messages and waiting requests off the others' counters: the
+    rows this transaction deletes, as it deletes them (one read meanwhile is not counted
+    twice)."""
+    for model, where, counter in (
+        (
+            Message,
+            and_(Message.sender_id == mid, Message.recipient_id != mid, counters.unread_clause()),
+            counters.UNREAD_MESSAGES,
+        ),
+        (FriendRequest, FriendRequest.sender_id == mid, counters.PENDING_REQUESTS),
+    ):
+        gone = db.session.execute(
+            delete(model)
+            .where(where)
+            .returning(model.recipient_id)
+            .execution_options(synchronize_session=False)
+        )
+        recipients = [r for r in gone.scalars().all() if r is not None]
+        for recipient_id, n in Counter(recipients).items():
+            counters.add(recipient_id, counter, -n)
+
+
 def _close(member: Member) -> None:
     # Sessions first: the store may write on its own connection, before this transaction's.
     end_sessions(member)
@@ -112,6 +136,7 @@ def _close(member: Member) -> None:
     my_diaries = select(Diary.id).where(Diary.author_id == mid)
     db.session.execute(delete(DiaryWatch).where(DiaryWatch.diary_id.in_(my_diaries)))
     db.session.execute(delete(DiaryComment).where(DiaryComment.diary_id.in_(my_diaries)))
+    _uncount(mid)
     for model, where in (
         (Diary, Diary.author_id == mid),
         (Album, Album.owner_id == mid),

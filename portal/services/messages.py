@@ -18,13 +18,14 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import Member, Message
 from ..models._ids import is_row_id
 from ..models._time import utcnow
 from ..models.message import DELETED, DRAFT, INBOX, SENT, TRASHED
-from . import ServiceError, notifications
+from . import ServiceError, counters, notifications
 from ._sql import execute_dml
 from .limits import limits_for, plans
 from .notifications import N_
@@ -112,6 +113,9 @@ def send(
     recipient = _check_recipient(sender, to)
     subject, body = _check_text(subject, body, draft=False)
     message = _check_draft(sender, draft)
+    if message.id is not None:  # a draft: sent once, even by two requests at the same time
+        if not _move(message, (Message.sender_state == DRAFT,), {"sender_state": SENT}):
+            raise ServiceError(_l("This draft does not exist any more."))
     message.recipient_id, message.subject, message.body = recipient.id, subject, body
     message.created_at = now or utcnow()
     message.sender_state, message.recipient_state = SENT, INBOX
@@ -119,6 +123,7 @@ def send(
         message.reply_to_id = reply_to.id
     db.session.add(message)
     db.session.flush()
+    counters.add(recipient.id, counters.UNREAD_MESSAGES, 1)
     notifications.queue(
         recipient,
         "message",
@@ -237,8 +242,29 @@ def read(member: Member, message_id: int, now: datetime | None = None) -> Messag
     marks it read."""
     message = get_for(member, message_id)
     if message is not None and message.recipient_id == member.id and message.read_at is None:
-        message.read_at = now or utcnow()
+        now = now or utcnow()
+        unread = (Message.read_at.is_(None), Message.recipient_state == INBOX)
+        if _move(message, unread, {"read_at": now}):
+            counters.add(member.id, counters.UNREAD_MESSAGES, -1)
+        else:  # read in the trash (or by another request just now)
+            _move(message, (Message.read_at.is_(None),), {"read_at": now})
     return message
+
+
+def _move(message: Message, where: tuple, values: dict) -> bool:
+    """Change the message's row only while ``where`` holds in the database (so two requests
+    never both make the same change); return whether it did. The loaded message follows."""
+    done = execute_dml(
+        update(Message)
+        .where(Message.id == message.id, *where)
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    if not done.rowcount:
+        return False
+    for name, value in values.items():
+        set_committed_value(message, name, value)
+    return True
 
 
 def is_sender(member: Member, message: Message) -> bool:
@@ -284,17 +310,8 @@ def folder_page(member: Member, folder: str, *, offset: int = 0, limit: int | No
 
 
 def unread_count(member: Member) -> int:
-    """Return how many messages in ``member``'s inbox are unread."""
-    stmt = (
-        select(func.count())
-        .select_from(Message)
-        .where(
-            Message.recipient_id == member.id,
-            Message.recipient_state == INBOX,
-            Message.read_at.is_(None),
-        )
-    )
-    return db.session.scalar(stmt) or 0
+    """Return how many messages in ``member``'s inbox are unread (its counter: no query)."""
+    return member.unread_messages
 
 
 # -- the trash -------------------------------------------------------------------------------
@@ -316,7 +333,11 @@ def trash(member: Member, message: Message, now: datetime | None = None) -> None
     elif is_sender(member, message) and message.sender_state == SENT:
         message.sender_state, message.sender_trashed_at = TRASHED, now
     elif message.recipient_id == member.id and message.recipient_state == INBOX:
-        message.recipient_state, message.recipient_trashed_at = TRASHED, now
+        moved = {"recipient_state": TRASHED, "recipient_trashed_at": now}
+        if _move(message, (Message.recipient_state == INBOX, Message.read_at.is_(None)), moved):
+            counters.add(member.id, counters.UNREAD_MESSAGES, -1)
+        else:
+            _move(message, (Message.recipient_state == INBOX,), moved)
     else:
         raise ServiceError(_l("This message cannot be moved to the trash."))
     db.session.flush()
@@ -330,7 +351,11 @@ def restore(member: Member, message: Message) -> None:
     if is_sender(member, message) and message.sender_state == TRASHED:
         message.sender_state, message.sender_trashed_at = SENT, None
     elif message.recipient_id == member.id and message.recipient_state == TRASHED:
-        message.recipient_state, message.recipient_trashed_at = INBOX, None
+        moved = {"recipient_state": INBOX, "recipient_trashed_at": None}
+        if _move(message, (Message.recipient_state == TRASHED, Message.read_at.is_(None)), moved):
+            counters.add(member.id, counters.UNREAD_MESSAGES, 1)
+        else:
+            _move(message, (Message.recipient_state == TRASHED,), moved)
     else:
         raise ServiceError(_l("This message is not in the trash."))
     db.session.flush()

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import Block, FriendRequest, Friendship, Introduction, Member
 from ..models._ids import is_row_id
 from ..models._time import utcnow
-from . import ServiceError, notifications
+from . import ServiceError, counters, notifications
 from .friends import are_friends, befriend
 from .notifications import N_
 from .visibility import is_blocked, not_blocked_clause
@@ -53,6 +53,7 @@ def request_friendship(
     )
     db.session.add(request)
     db.session.flush()
+    counters.add(recipient.id, counters.PENDING_REQUESTS, 1)
     notifications.queue(
         recipient,
         "request",
@@ -80,16 +81,21 @@ def approve(*, recipient: Member, request: FriendRequest) -> None:
     if request.recipient_id != recipient.id:
         raise ServiceError(_l("This request does not exist any more."))
     befriend(request.sender, recipient)
+    _answered(request)
+
+
+def _answered(request: FriendRequest) -> None:
+    """The request goes (a request answered twice at once: the second finds no row, fails)."""
     db.session.delete(request)
     db.session.flush()
+    counters.add(request.recipient_id, counters.PENDING_REQUESTS, -1)
 
 
 def decline(*, recipient: Member, request: FriendRequest) -> None:
     """Decline a request; the sender is not told."""
     if request.recipient_id != recipient.id:
         raise ServiceError(_l("This request does not exist any more."))
-    db.session.delete(request)
-    db.session.flush()
+    _answered(request)
 
 
 def pending_requests(
@@ -108,13 +114,8 @@ def pending_requests(
 
 
 def pending_count(member: Member) -> int:
-    """Return how many requests wait for ``member``'s answer."""
-    stmt = (
-        select(func.count())
-        .select_from(FriendRequest)
-        .where(FriendRequest.recipient_id == member.id)
-    )
-    return db.session.scalar(stmt) or 0
+    """Return how many requests wait for ``member``'s answer (its counter: no query)."""
+    return member.pending_requests
 
 
 def sent_requests(
@@ -173,14 +174,19 @@ def block(member: Member, other: Member) -> None:
     if member.id == other.id or is_blocked(member.id, other.id):
         return
     unfriend(member, other)
-    db.session.execute(
-        delete(FriendRequest).where(
+    gone = db.session.execute(
+        delete(FriendRequest)
+        .where(
             or_(
                 (FriendRequest.sender_id == member.id) & (FriendRequest.recipient_id == other.id),
                 (FriendRequest.sender_id == other.id) & (FriendRequest.recipient_id == member.id),
             )
         )
+        .returning(FriendRequest.recipient_id)
+        .execution_options(synchronize_session=False)
     )
+    for recipient_id in gone.scalars().all():  # the rows this statement removed, no others
+        counters.add(recipient_id, counters.PENDING_REQUESTS, -1)
     db.session.add(Block(blocker_id=member.id, blocked_id=other.id))
     db.session.flush()
 
