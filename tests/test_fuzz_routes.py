@@ -138,9 +138,10 @@ def _path(rule: str, ids: list[bytes]) -> str:
     return _PART.sub(lambda m: next(values).decode("ascii"), rule)
 
 
-#: Columns a GET may set by design: reading a message marks it read, seeing one's 足あと marks
-#: them seen, reading a followed diary marks its comments seen.
-_READ_MARKS = frozenset({"read_at", "footprints_seen_at", "seen_number"})
+#: Columns a GET may set by design: reading a message marks it read (and takes it off the
+#: reader's unread counter), seeing one's 足あと marks them seen, reading a followed diary marks
+#: its comments seen.
+_READ_MARKS = frozenset({"read_at", "unread_messages", "footprints_seen_at", "seen_number"})
 
 #: Tables a request may write by design without anything saved changing: sessions (the login),
 #: 足あと (visits), phone copies of photos, readings computed for furigana.
