@@ -75,6 +75,20 @@ def require_cluster_tools() -> str:
     return url
 
 
+def fresh_database(url: str) -> str:
+    """Return ``url`` with the cluster test's own database name, dropped first, so the test
+    migrates and seeds from this checkout's migrations (``make cluster``'s kp_cluster may hold
+    another checkout's revision)."""
+    server, _name = url.rsplit("/", 1)
+    engine = create_engine(server + "/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text('DROP DATABASE IF EXISTS "kp_cluster_test" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+    return server + "/kp_cluster_test"
+
+
 def member_id(database_url: str, email: str) -> int:
     engine = create_engine(database_url)
     try:

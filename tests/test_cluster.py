@@ -15,7 +15,13 @@ from aiosmtpd.controller import Controller
 
 from cluster import Cluster
 from tests.browser import DOCOMO_MOVA, sid_of
-from tests.cluster_helpers import HttpBrowser, member_id, require_cluster_tools, wait_until
+from tests.cluster_helpers import (
+    HttpBrowser,
+    fresh_database,
+    member_id,
+    require_cluster_tools,
+    wait_until,
+)
 from tests.fixtures.mail import Sink, free_port
 
 PASSWORD = "keitai-demo"  # the demo world's
@@ -36,7 +42,7 @@ def sink():
 def site(sink):
     if os.environ.get("TEST_DATABASE_URL"):
         pytest.skip("the cluster has its own database: it runs once, in the SQLite pass")
-    database_url = require_cluster_tools()
+    database_url = fresh_database(require_cluster_tools())
     base = int(os.environ.get("CLUSTER_PORT", "8400"))
     with Cluster(base, database_url=database_url, mail_port=sink.port) as cluster:
         yield cluster
