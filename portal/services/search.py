@@ -172,17 +172,7 @@ def search_diaries(
     :param query: the text to find in titles and bodies (see :func:`normalise_query`).
     :return: ``(diaries, total)``, their authors loaded; ``([], 0)`` for an empty query.
     """
-    query = normalise_query(query)
-    if not query:
-        return [], 0
-    stmt = select(Diary).options(joinedload(Diary.author))
-    visible = visible_diaries(viewer_id).whereclause
-    if _uses_fts(query):
-        stmt = _from_fts(stmt.where(visible), FTS_TABLE, Diary.id, query)
-    else:
-        match = or_(_contains(Diary.title, query), _contains(Diary.body, query))
-        stmt = _filtered(stmt, and_(visible, match), Diary.id, query)
-    return rows_and_capped_total(stmt, offset, limit)
+    return _search_titled(Diary, visible_diaries(viewer_id), FTS_TABLE, query, offset, limit)
 
 
 @dataclass
@@ -240,16 +230,25 @@ def search_reviews(
 ) -> tuple[list[Review], int]:
     """Return one page of the reviews the viewer may read whose title or text contains
     ``query``, newest first, and how many there are (up to :data:`COUNT_CAP` + 1)."""
+    return _search_titled(
+        Review, visible_reviews(viewer_id), REVIEW_FTS_TABLE, query, offset, limit
+    )
+
+
+def _search_titled(model, visible_stmt, fts_table: str, query: str, offset: int, limit: int):
+    """Search the ``title`` and ``body`` of diaries or reviews the viewer may read (the rows of
+    ``visible_stmt``), newest first, through the trigram index ``fts_table`` when the query has
+    three characters or more."""
     query = normalise_query(query)
     if not query:
         return [], 0
-    stmt = select(Review).options(joinedload(Review.author))
-    visible = visible_reviews(viewer_id).whereclause
+    stmt = select(model).options(joinedload(model.author))
+    visible = visible_stmt.whereclause
     if _uses_fts(query):
-        stmt = _from_fts(stmt.where(visible), REVIEW_FTS_TABLE, Review.id, query)
+        stmt = _from_fts(stmt.where(visible), fts_table, model.id, query)
     else:
-        match = or_(_contains(Review.title, query), _contains(Review.body, query))
-        stmt = _filtered(stmt, and_(visible, match), Review.id, query)
+        match = or_(_contains(model.title, query), _contains(model.body, query))
+        stmt = _filtered(stmt, and_(visible, match), model.id, query)
     return rows_and_capped_total(stmt, offset, limit)
 
 
