@@ -18,7 +18,8 @@ from .config import DefaultConfig
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from .keitai import Keitai, KeitaiFlask, gateways
 from .keitai.ext import device_of
-from .keitai.session import PortalSessionInterface, RedisSessionStore, SessionStore
+from .keitai.session import PortalSessionInterface
+from .keitai.session_stores import RedisSessionStore, SessionStore
 from .models._ids import ROW_ID_MAX
 from .rendering import template_loader
 

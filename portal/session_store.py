@@ -14,7 +14,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 
 from .extensions import db
-from .keitai.session import SessionRecord
+from .keitai.session_stores import SessionRecord
 from .models import StoredSession
 
 _table = cast(Table, StoredSession.__table__)

@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.i18n import catalogues, day, month_day, number, when, year_month
 from portal.keitai.encoding import shows
 from portal.keitai.hankaku import to_hankaku
-from portal.keitai.session import hash_id
+from portal.keitai.session_ids import hash_id
 from portal.models import Member
 from tests.browser import AU, DOCOMO_FOMA, DOCOMO_MOVA, IPHONE, PC, SOFTBANK, sid_of
 from tests.community_helpers import add_member, make_community, make_event

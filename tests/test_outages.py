@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from portal.keitai.session import new_id
+from portal.keitai.session_ids import new_id
 from tests.browser import DOCOMO_MOVA, PC, Browser
 
 #: Nothing listens on the discard port of loopback: a server that is down.

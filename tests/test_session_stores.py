@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from portal.keitai.session import RedisSessionStore, SessionRecord, hash_id, new_id
+from portal.keitai.session_ids import hash_id, new_id
+from portal.keitai.session_stores import RedisSessionStore, SessionRecord
 from portal.models._time import utcnow
 from portal.session_store import SqlSessionStore
 from tests.browser import DOCOMO_MOVA, Browser, sid_of

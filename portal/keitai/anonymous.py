@@ -3,7 +3,7 @@
 A visitor who only reads (the top page, the login and signup forms) needs no stored session,
 but the forms need a CSRF token the POST can be checked against. So a visitor's session gets an
 *anonymous id*: random bits, the time it was issued and an HMAC over both and the device's
-binding (:func:`~.session.hash_binding`: the User-Agent and the carrier's gateway). It travels
+binding (:func:`~.session_ids.hash_binding`: the User-Agent and the carrier's gateway). It travels
 like a session id (a cookie on a PC, in URLs on cookie-less phones) and values that must stay
 the same from the form to its POST (the CSRF secret, under the keys given to
 :class:`~.session.PortalSessionInterface`) are derived from it with the app's secret key, so

@@ -36,7 +36,8 @@ from .device import SUBSCRIBER_HEADERS, Device, detect
 from .encoding import encode_page
 from .links import offsite_links
 from .markup import MarkupProfile, profile_for
-from .session import ServerSession, valid_id
+from .session import ServerSession
+from .session_ids import valid_id
 from .uploads import can_upload
 from .wsgi import InputDecodingMiddleware
 

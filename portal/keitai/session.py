@@ -26,185 +26,43 @@ brings the cookie back, cookies work and the id in URLs stops counting; if it br
 in the URL (the login form posted without the cookie its page set), the session goes on in URLs,
 bound to the phone like any URL-carried session, and no cookie is set again.
 
-The storage is pluggable (:class:`SessionStore`): the SQL store lives with the app's models and
-:class:`RedisSessionStore` serves scale-out deployments. Both index sessions by their owner (the
-member id stored under ``owner_key``) so that all of a member's sessions can be ended at once.
+The storage is pluggable (:class:`~.session_stores.SessionStore`): the SQL store lives with the
+app's models and :class:`~.session_stores.RedisSessionStore` serves scale-out deployments. Both
+index sessions by their owner (the member id stored under ``owner_key``) so that all of a
+member's sessions can be ended at once.
+
+Ids and their hashes are in :mod:`.session_ids`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import json
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
+from typing import TYPE_CHECKING, Any
 
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
 from .anonymous import anonymous_id_holds, derived_values, new_anonymous_id
-from .device import SUBSCRIBER_ID_ON_EVERY_REQUEST, Device
+from .device import Device
+from .session_ids import (
+    hash_binding,
+    hash_id,
+    hash_subscriber,
+    new_id,
+    subscriber_matches,
+    valid_id,
+)
+from .session_stores import SessionRecord, SessionStore
 
 if TYPE_CHECKING:
     from flask import Flask, Request, Response
 
-#: The longest session id honoured (ours are 27 characters); anything longer is refused.
-MAX_ID_LENGTH = 64
-
 
 def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def hash_id(sid: str) -> str:
-    """Return the storage key for a session id (its SHA-256), so stored keys open nothing."""
-    return hashlib.sha256(sid.encode("ascii")).hexdigest()
-
-
-def hash_binding(device: Device) -> str:
-    """Return the fingerprint a URL-carried session is bound to: the User-Agent and the carrier
-    whose gateway range the request came from (a copied UA from elsewhere does not match)."""
-    text = f"{device.gateway or '-'}\n{device.user_agent}"
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def hash_subscriber(secret: str | bytes, device: Device) -> str | None:
-    """Return a keyed hash of the device's (gateway-vouched) subscriber ID, or ``None``."""
-    if device.subscriber_id is None:
-        return None
-    key = secret.encode("utf-8") if isinstance(secret, str) else secret
-    text = f"{device.carrier}:{device.subscriber_id}".encode()
-    return hmac.new(key, text, hashlib.sha256).hexdigest()
-
-
-def subscriber_matches(bound: str | None, sent: str | None, carrier: str) -> bool:
-    """Return whether a request's subscriber ID (hashed: ``sent``) fits the session's
-    (``bound``). au and SoftBank send the ID on every request or never; docomo only to
-    ``guid=ON`` URLs, so there a missing ID on either side is no mismatch."""
-    if bound == sent:
-        return True
-    if carrier in SUBSCRIBER_ID_ON_EVERY_REQUEST:
-        return False
-    return bound is None or sent is None
-
-
-def new_id() -> str:
-    """Return a fresh session id: 160 random bits in 27 URL-safe characters (short URLs)."""
-    return secrets.token_urlsafe(20)
-
-
-@dataclass
-class SessionRecord:
-    """What a store keeps for one session.
-
-    :param binding: :func:`hash_binding` of the phone a URL-carried (or probing) session is
-        bound to; ``None`` for cookie sessions.
-    :param subscriber: :func:`hash_subscriber` of the phone's subscriber ID, when one was sent.
-    :param owner: who the session belongs to (the member id), for
-        :meth:`~SessionStore.delete_owner`.
-    """
-
-    data: dict[str, Any]
-    binding: str | None
-    touched_at: datetime
-    expires_at: datetime
-    subscriber: str | None = None
-    owner: str | None = None
-
-
-class SessionStore(Protocol):
-    """Where sessions live. Keys are :func:`hash_id` values; every call is its own transaction."""
-
-    def load(self, key: str) -> SessionRecord | None: ...
-
-    def save(self, key: str, record: SessionRecord, *, create: bool = True) -> None:
-        """Store ``record``; with ``create=False`` only a session that still exists is updated
-        (one ended meanwhile stays ended)."""
-
-    def touch(self, key: str, touched_at: datetime, expires_at: datetime) -> None: ...
-
-    def delete(self, key: str) -> None: ...
-
-    def delete_owner(self, owner: str, *, keep: str | None = None) -> int:
-        """Delete every session of ``owner`` but the one under ``keep``; return how many went."""
-
-
-class RedisSessionStore:
-    """Keep sessions in Redis, expiring with the session's own idle time.
-
-    Each owner has a set of their session keys (``<prefix>owner:<owner>``) that lives as long as
-    their longest session; entries of sessions that expired are dropped when the set is read.
-
-    :param client: a ``redis.Redis`` instance.
-    :param prefix: the key prefix.
-    """
-
-    def __init__(self, client: Any, prefix: str = "portal:session:") -> None:
-        self.client = client
-        self.prefix = prefix
-
-    def _owner_index(self, owner: str) -> str:
-        return f"{self.prefix}owner:{owner}"
-
-    def load(self, key: str) -> SessionRecord | None:
-        raw = self.client.get(self.prefix + key)
-        if raw is None:
-            return None
-        doc = json.loads(raw)
-        return SessionRecord(
-            data=doc["data"],
-            binding=doc.get("binding"),
-            touched_at=datetime.fromisoformat(doc["touched"]),
-            expires_at=datetime.fromisoformat(doc["expires"]),
-            subscriber=doc.get("subscriber"),
-            owner=doc.get("owner"),
-        )
-
-    def save(self, key: str, record: SessionRecord, *, create: bool = True) -> None:
-        doc = {
-            "data": record.data,
-            "binding": record.binding,
-            "subscriber": record.subscriber,
-            "owner": record.owner,
-            "touched": record.touched_at.isoformat(),
-            "expires": record.expires_at.isoformat(),
-        }
-        ttl = max(1, int((record.expires_at - _utcnow()).total_seconds()))
-        stored = self.client.set(self.prefix + key, json.dumps(doc), ex=ttl, xx=not create)
-        if stored and record.owner is not None:
-            index = self._owner_index(record.owner)
-            pipe = self.client.pipeline()
-            pipe.sadd(index, key)
-            pipe.ttl(index)
-            _, left = pipe.execute()
-            if left < ttl:
-                self.client.expire(index, ttl)
-
-    def touch(self, key: str, touched_at: datetime, expires_at: datetime) -> None:
-        record = self.load(key)
-        if record is not None:
-            record.touched_at, record.expires_at = touched_at, expires_at
-            self.save(key, record, create=False)
-
-    def delete(self, key: str) -> None:
-        self.client.delete(self.prefix + key)
-
-    def delete_owner(self, owner: str, *, keep: str | None = None) -> int:
-        index = self._owner_index(owner)
-        ended = 0
-        for raw in self.client.smembers(index):
-            key = raw.decode("ascii")
-            if key == keep:
-                continue
-            record = self.load(key)
-            if record is not None and record.owner == owner:
-                ended += self.client.delete(self.prefix + key)
-            self.client.srem(index, key)
-        return ended
 
 
 class ServerSession(CallbackDict[str, Any], SessionMixin):
@@ -297,19 +155,6 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.new = True
         self.modified = True
         self.derived = {}
-
-
-def valid_id(sid: str | None) -> TypeGuard[str]:
-    """Return whether ``sid`` could be one of our ids (not too long, URL-safe characters)."""
-    return (
-        sid is not None
-        and 0 < len(sid) <= MAX_ID_LENGTH
-        and sid.isascii()
-        and _ID_CHARS.issuperset(sid)
-    )
-
-
-_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 def _secret(app: Flask) -> str | bytes:

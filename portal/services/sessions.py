@@ -1,8 +1,8 @@
 """A member's sessions: ending all of them (password change, "log out everywhere", and later a
 password reset or closing the account).
 
-Sessions live in the session store (SQL or Redis, :mod:`portal.keitai.session`), which indexes
-them by member. Ending them deletes them there at once, whether they travel by cookie or in
+Sessions live in the session store (SQL or Redis, :mod:`portal.keitai.session_stores`), which
+indexes them by member. Ending them deletes them there at once, whether they travel by cookie or in
 URLs; a request of an ended session that is still running cannot bring it back.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..keitai.session import hash_id
+from ..keitai.session_ids import hash_id
 from ..models import Member
 
 
