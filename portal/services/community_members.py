@@ -7,6 +7,8 @@ members, sub-admins, handing the community over, and the member list.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import joinedload
@@ -111,6 +113,26 @@ def cancel_request(member: Member, community: Community) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Leaving:
+    """What leaving a community means for one member: the rule :func:`leave` keeps, asked by
+    the page before the member confirms."""
+
+    #: The member may leave now (an admin only when alone in it: they hand it over first).
+    can_leave: bool
+    #: Leaving deletes the community (its admin and only member).
+    deletes_community: bool
+
+
+def leaving(member: Member, community: Community) -> Leaving | None:
+    """Return what leaving means for ``member``, ``None`` for someone not in the community."""
+    role = role_of(community, member.id)
+    if role is None:
+        return None
+    alone = community.member_count <= 1
+    return Leaving(can_leave=role != ADMIN or alone, deletes_community=role == ADMIN and alone)
+
+
 def leave(member: Member, community: Community) -> bool:
     """Leave a community (one's places in its coming events go too).
 
@@ -119,12 +141,12 @@ def leave(member: Member, community: Community) -> bool:
     :return: whether the community was deleted.
     :raise ServiceError: for someone not in it, or an admin with members left.
     """
-    role = role_of(community, member.id)
-    if role is None:
+    answer = leaving(member, community)
+    if answer is None:
         raise ServiceError(_l("You are not a member of this community."))
-    if role == ADMIN:
-        if community.member_count > 1:
-            raise ServiceError(_l("Please hand the community over to another member first."))
+    if not answer.can_leave:
+        raise ServiceError(_l("Please hand the community over to another member first."))
+    if answer.deletes_community:
         db.session.delete(community)
         db.session.flush()
         return True

@@ -333,11 +333,11 @@ def cancel_request(id: int):
 def leave(id: int):
     """Ask, then leave a community (an admin alone in it deletes it)."""
     community = community_or_404(id)
-    role = communities.role_of(community, current_user.id)
-    if role is None:
+    leaving = community_members.leaving(current_user, community)
+    if leaving is None:
         return redirect(url_for("communities.show", id=community.id))
     if request.method == "GET":
-        return render("communities/leave.html", community=community, role=role)
+        return render("communities/leave.html", community=community, leaving=leaving)
     name = community.name
     try:
         deleted = community_members.leave(current_user, community)
