@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from ..forms import refusal
 from ..forms.albums import AlbumForm, AlbumPhotoForm, CaptionForm
 from ..forms.social import VISIBILITY_LABELS
 from ..keitai.paging import paginate
@@ -95,7 +96,7 @@ def new():
                 visibility=form.visibility.data,
             )
         except ServiceError as exc:
-            error = exc.message
+            error = refusal(form, exc)
         else:
             flash(_("The album was made. Add photos to it."))
             return redirect(url_for("albums.show", id=album.id))
@@ -119,7 +120,7 @@ def edit(id: int):
                 visibility=form.visibility.data,
             )
         except ServiceError as exc:
-            error = exc.message
+            error = refusal(form, exc)
         else:
             flash(_("The album was saved."))
             return redirect(url_for("albums.show", id=album.id))
@@ -183,7 +184,7 @@ def add_photos(id: int):
         added = albums.add_photos(current_user, album, uploads, form.caption.data or "")
     except ServiceError as exc:
         # 400: the request's work is rolled back; the album stays as it was.
-        return _album_page(album, form, error=exc.message, status=400)
+        return _album_page(album, form, error=refusal(form, exc), status=400)
     flash(ngettext("%(num)s photo was added.", "%(num)s photos were added.", len(added)))
     last = -(-albums.photo_count(album) // sizes().album_photos_page)
     return redirect(url_for("albums.show", id=album.id, page=last))
@@ -247,7 +248,7 @@ def caption(id: int):
     except albums.NotYourAlbumError:
         abort(403)
     except ServiceError as exc:
-        return photo_page(photo, form, error=exc.message, status=400)
+        return photo_page(photo, form, error=refusal(form, exc), status=400)
     flash(_("The caption was saved."))
     return redirect(url_for("photos.photo", id=photo.id))
 

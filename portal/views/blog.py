@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..forms import refusal
 from ..forms.blog import BlogFeedForm
 from ..rendering import render
 from ..services import ServiceError, blog_import
@@ -32,7 +33,7 @@ def settings():
         try:
             blog_import.set_feed(current_user, form.url.data, form.visibility.data)
         except ServiceError as exc:
-            getattr(form, exc.field or "url").errors.append(exc.message)
+            refusal(form, exc, default="url")
         else:
             flash(_("Your blog was saved. Its new entries will be imported as diaries."))
             return redirect(url_for("blog.settings"))

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..forms import refusal
 from ..forms.community import ScheduleForm, parse_date
 from ..keitai.paging import paginate
 from ..models._time import to_tokyo, tokyo_today
@@ -71,7 +72,7 @@ def new_entry():
                 current_user, title=form.title.data, day=day, at=form.time.time_value
             )
         except ServiceError as exc:
-            return render("calendar/new.html", form=form, error=exc.message, status=400)
+            return render("calendar/new.html", form=form, error=refusal(form, exc), status=400)
         flash(_("The entry was added to your calendar."))
         return redirect(url_for("calendar.index", month=f"{day.year:04d}-{day.month:02d}"))
     status = 400 if request.method == "POST" else 200

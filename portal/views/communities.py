@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import page_cache
+from ..forms import refusal
 from ..forms.community import (
     JOIN_POLICY_LABELS,
     ROLE_LABELS,
@@ -127,7 +128,7 @@ def new():
             if uploads:
                 photos.set_community_image(current_user, community, uploads[0])
         except ServiceError as exc:
-            return render("communities/new.html", form=form, error=exc.message, status=400)
+            return render("communities/new.html", form=form, error=refusal(form, exc), status=400)
         flash(_("Your community was created."))
         return redirect(url_for("communities.show", id=community.id))
     return render("communities/new.html", form=form, error=None)
@@ -174,7 +175,7 @@ def edit(id: int):
     except NotAllowedError:
         raise  # the 403 page (views/errors.py)
     except ServiceError as exc:
-        return _edit_page(community, form, part, error=exc.message, status=400)
+        return _edit_page(community, form, part, error=refusal(form, exc), status=400)
     flash(_("The community was saved."))
     return redirect(url_for("communities.show", id=community.id, part=part.page))
 

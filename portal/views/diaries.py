@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import page_cache
+from ..forms import refusal
 from ..forms.diaries import CommentForm, DiaryEditForm, DiaryForm
 from ..forms.social import VISIBILITY_LABELS
 from ..keitai.paging import paginate
@@ -69,7 +70,7 @@ def new():
                 photos.attach(current_user, diary, uploads)
         except ServiceError as exc:
             # 400: the request's work (the diary row included) is rolled back.
-            return render("diaries/new.html", status=400, form=form, error=exc.message)
+            return render("diaries/new.html", status=400, form=form, error=refusal(form, exc))
         flash(_("Your diary was posted."))
         return redirect(url_for("diaries.show", id=diary.id))
     return render("diaries/new.html", form=form, error=None)
@@ -228,7 +229,7 @@ def edit(id: int):
             comments_closed=form.comments_closed.data,
         )
     except ServiceError as exc:
-        return _edit_page(diary, form, part, error=exc.message, status=400)
+        return _edit_page(diary, form, part, error=refusal(form, exc), status=400)
     flash(_("Your diary was saved."))
     return redirect(url_for("diaries.show", id=diary.id, part=part.page))
 

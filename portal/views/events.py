@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..forms import refusal
 from ..forms.community import EventForm
 from ..keitai.paging import paginate
 from ..models import Community, Event
@@ -71,15 +72,6 @@ def _values(form: EventForm) -> dict:
     }
 
 
-def _set_error(form: EventForm, exc: ServiceError) -> str | None:
-    """Show a refusal next to its field; return it when it belongs to no field (the page's)."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is None:
-        return exc.message
-    field.errors = [*field.errors, exc.message]
-    return None
-
-
 @bp.route("/communities/<int:id>/events/new", methods=["GET", "POST"])
 @login_required
 def new(id: int):
@@ -93,7 +85,7 @@ def new(id: int):
         except NotAllowedError:
             raise  # the 403 page (views/errors.py)
         except ServiceError as exc:
-            return _form_page(community, form, None, _set_error(form, exc), 400)
+            return _form_page(community, form, None, refusal(form, exc), 400)
         flash(_("Your event was posted."))
         return redirect(url_for("events.show", id=event.id))
     return _form_page(community, form, None, None, 400 if request.method == "POST" else 200)
@@ -163,7 +155,7 @@ def edit(id: int):
         except NotAllowedError:
             raise  # the 403 page (views/errors.py)
         except ServiceError as exc:
-            return _form_page(event.community, form, event, _set_error(form, exc), 400)
+            return _form_page(event.community, form, event, refusal(form, exc), 400)
         flash(_("The event was saved."))
         return redirect(url_for("events.show", id=event.id))
     status = 400 if request.method == "POST" else 200

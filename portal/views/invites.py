@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..forms import refusal
 from ..forms.auth import InviteForm
 from ..rendering import render, sizes
 from ..services import ServiceError, accounts
@@ -23,7 +24,7 @@ def index():
         try:
             invitation = accounts.create_invitation(current_user, form.note.data)
         except ServiceError as exc:
-            error = exc
+            error = refusal(form, exc)
         else:
             flash(_("Invitation link created. Send it to your friend."))
             return redirect(url_for("invites.index", made=invitation.id))

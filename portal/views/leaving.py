@@ -8,6 +8,7 @@ from flask import Blueprint, Response, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..forms import refusal
 from ..forms.settings import LeaveForm
 from ..rendering import render
 from ..services import ServiceError, leaving
@@ -21,17 +22,17 @@ bp = Blueprint("leaving", __name__)
 def leave():
     """Ask for the password, then close my account: my sessions end and I am logged out."""
     form = LeaveForm()
-    error = None
+    error, status = None, 200
     if form.validate_on_submit():
         try:
             leaving.close_own(current_user, form.password.data)
         except ServiceError as exc:
-            error = exc.message
+            error, status = refusal(form, exc), 400
         else:
             sign_out()
             flash(_("Your account was closed. Thank you for using Keitai Portal."))
             return redirect(url_for("home.top"))
-    return render("settings/leave.html", form=form, error=error, status=400 if error else 200)
+    return render("settings/leave.html", form=form, error=error, status=status)
 
 
 @bp.route("/settings/leave/export")

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import avatars, page_cache
+from ..forms import refusal
 from ..forms.social import GENDER_LABELS, VISIBILITY_LABELS, FriendRequestForm, IntroductionForm
 from ..keitai.ext import device_of
 from ..keitai.paging import paginate
@@ -179,7 +180,7 @@ def request_friend(id: int):
         try:
             social.request_friendship(current_user, member, form.message.data)
         except ServiceError as exc:
-            return _profile_page(page, request_form=form, error=exc.message)
+            return _profile_page(page, request_form=form, error=refusal(form, exc))
         if friends.are_friends(current_user.id, member.id):
             flash(_("You and %(name)s are now friends.", name=member.nickname))
         else:
@@ -292,7 +293,7 @@ def introduction(id: int):
         try:
             social.write_introduction(current_user, member, form.body.data)
         except ServiceError as exc:
-            error = exc.message
+            error = refusal(form, exc)
         else:
             flash(_("Your introduction was saved."))
             return redirect(url_for("members.profile", id=member.id))

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import page_cache
+from ..forms import refusal
 from ..forms.messages import SAVE_DRAFT, MessageForm
 from ..keitai.paging import paginate
 from ..models import Message
@@ -115,7 +116,7 @@ def _write(form: MessageForm, *, reply, draft: Message | None):
         else:
             messages.send(current_user, **values)
     except ServiceError as exc:
-        getattr(form, exc.field or "body").errors.append(exc.message)
+        refusal(form, exc, default="body")
         return None
     if SAVE_DRAFT in request.form:
         flash(_("Your draft was saved."))

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..forms import refusal
 from ..forms.admin import REPORT_KIND_LABELS, ReportForm
 from ..rendering import render
 from ..services import ServiceError, reports
@@ -57,7 +58,7 @@ def new():
                 current_user, kind, target_id, reason=form.reason.data, text=form.text.data
             )
         except ServiceError as exc:
-            getattr(form, exc.field or "text").errors.append(exc.message)
+            refusal(form, exc, default="text")
         else:
             flash(_("Thank you. The operators will look at your report."))
             return redirect(back)

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..forms import refusal
 from ..forms.reviews import ReviewForm, stars
 from ..keitai.paging import paginate
 from ..models import Review
@@ -73,10 +74,6 @@ def _fields(form: ReviewForm) -> dict:
     return {name: form[name].data for name in ("title", "category", "rating", "url", "body")}
 
 
-def _refused(form: ReviewForm, exc: ServiceError) -> None:
-    getattr(form, exc.field or "body").errors.append(exc.message)
-
-
 @bp.route("/reviews/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -86,7 +83,7 @@ def new():
         try:
             review = reviews.create(current_user, **_fields(form))
         except ServiceError as exc:
-            _refused(form, exc)
+            refusal(form, exc, default="body")
         else:
             flash(_("Your review was saved."))
             return redirect(url_for("reviews.show", id=review.id))
@@ -111,7 +108,7 @@ def edit(id: int):
         try:
             reviews.update(current_user, review, **_fields(form))
         except ServiceError as exc:
-            _refused(form, exc)
+            refusal(form, exc, default="body")
         else:
             flash(_("Your review was saved."))
             return redirect(url_for("reviews.show", id=review.id))

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from .. import i18n
 from ..filters import safe_next
+from ..forms import refusal
 from ..forms.diaries import DiaryDefaultsForm
 from ..forms.settings import EmailChangeForm, MailPostForm, PasswordChangeForm
 from ..forms.social import VISIBILITY_FIELDS, VISIBILITY_LABELS, ProfileForm, SelfIntroductionForm
@@ -78,7 +79,7 @@ def password():
                 keep_sid=session.sid,
             )
         except ServiceError as exc:
-            form.current_password.errors.append(exc.message)
+            refusal(form, exc, default="current_password")
         else:
             session.rotate()
             flash(_("Your password was changed."))
@@ -103,7 +104,7 @@ def email():
         try:
             accounts.change_email(current_user, form.password.data, form.email.data)
         except ServiceError as exc:
-            getattr(form, exc.field or "email").errors.append(exc.message)
+            refusal(form, exc, default="email")
         else:
             flash(_("Your e-mail address was changed."))
             return redirect(url_for("settings.index"))
@@ -193,7 +194,7 @@ def profile():
                 visibilities=form.visibilities(),
             )
         except ServiceError as exc:
-            error = exc.message
+            error = refusal(form, exc)
         else:
             footprints.set_leaves_footprints(current_user, form.leaves_footprints.data)
             flash(_("Your profile was saved."))

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import page_cache
+from ..forms import refusal
 from ..forms.community import NewTopicForm, TopicCommentForm, TopicForm
 from ..keitai.paging import paginate
 from ..models import Topic
@@ -71,7 +72,11 @@ def new(id: int):
             raise  # the 403 page (views/errors.py)
         except ServiceError as exc:
             return render(
-                "topics/new.html", community=community, form=form, error=exc.message, status=400
+                "topics/new.html",
+                community=community,
+                form=form,
+                error=refusal(form, exc),
+                status=400,
             )
         flash(_("Your topic was posted."))
         return redirect(url_for("topics.show", id=topic.id))
@@ -163,7 +168,7 @@ def edit(id: int):
     except NotAllowedError:
         raise  # the 403 page (views/errors.py)
     except ServiceError as exc:
-        return _edit_page(topic, form, part, error=exc.message, status=400)
+        return _edit_page(topic, form, part, error=refusal(form, exc), status=400)
     flash(_("The topic was saved."))
     return redirect(url_for("topics.show", id=topic.id, part=part.page))
 

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...forms import refusal
 from ...forms.admin import REPORT_KIND_LABELS, REPORT_REASON_LABELS, NoticeForm
 from ...models import Notice, Report
 from ...models.admin import CLOSED, OPEN
@@ -150,7 +151,7 @@ def new_notice():
         except NotAllowedError:
             raise  # the 403 page (views/errors.py)
         except ServiceError as exc:
-            return _notice_form(form, None, error=exc.message)
+            return _notice_form(form, None, error=refusal(form, exc))
         flash(_("The notice was saved."))
         return redirect(url_for("admin.notices"))
     return _notice_form(form, None)
@@ -177,7 +178,7 @@ def edit_notice(id: int):
         except NotAllowedError:
             raise  # the 403 page (views/errors.py)
         except ServiceError as exc:
-            return _notice_form(form, notice, error=exc.message)
+            return _notice_form(form, notice, error=refusal(form, exc))
         flash(_("The notice was saved."))
         return redirect(url_for("admin.notices"))
     return _notice_form(form, notice)
