@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterable, Mapping
 import emoji as cldr
 
 from . import _emoji_tables as tables
-from .device import AU, DOCOMO, EMOJI_AS_TEXT, SOFTBANK, WILLCOM
+from .carriers import AU, DOCOMO, EMOJI_AS_TEXT, SOFTBANK, WILLCOM
 from .encoding import GETA
 
 __all__ = ["fallback", "for_carrier", "to_stored"]

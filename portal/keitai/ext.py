@@ -32,7 +32,8 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.local import LocalProxy
 
 from . import emoji
-from .device import SUBSCRIBER_HEADERS, Device, detect
+from .carriers import SUBSCRIBER_HEADERS
+from .device import Device, detect
 from .encoding import encode_page
 from .links import offsite_links
 from .markup import MarkupProfile, profile_for

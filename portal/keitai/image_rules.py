@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from .device import AU, DOCOMO, SOFTBANK, Device
+from .carriers import AU, DOCOMO, SOFTBANK
+from .device import Device
 
 #: Width used for a keitai whose :attr:`~Device.screen_width` is unknown: the QVGA browser width
 #: of nearly all 3G handsets, and the widest image mbdb.jp advises for all three carriers (B6).

@@ -36,7 +36,7 @@ from email.header import decode_header
 from email.utils import parseaddr
 
 from . import _emoji_tables as tables
-from .device import AU, DOCOMO, PC, SOFTBANK
+from .carriers import AU, DOCOMO, PC, SOFTBANK
 from .emoji import to_stored
 from .encoding import GETA
 

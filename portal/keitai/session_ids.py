@@ -12,7 +12,8 @@ import hmac
 import secrets
 from typing import TypeGuard
 
-from .device import SUBSCRIBER_ID_ON_EVERY_REQUEST, Device
+from .carriers import SUBSCRIBER_ID_ON_EVERY_REQUEST
+from .device import Device
 
 #: The longest session id honoured (ours are 27 characters); anything longer is refused.
 MAX_ID_LENGTH = 64

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 
-from .device import AU, GARAHO, PC, SMARTPHONE, SOFTBANK, Device
+from .carriers import AU, GARAHO, PC, SMARTPHONE, SOFTBANK
+from .device import Device
 
 __all__ = ["AU_UPLOAD_LIMIT", "can_upload", "upload_limit"]
 

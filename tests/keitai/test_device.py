@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from portal.keitai import gateways
-from portal.keitai.device import PAGE_BUDGETS, Device, detect
+from portal.keitai.carriers import PAGE_BUDGETS
+from portal.keitai.device import Device, detect
 
 DATA_DIR = Path(__file__).with_name("data")
 ENTRIES: list[dict[str, Any]] = json.loads(

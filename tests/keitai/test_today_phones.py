@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from portal.keitai import emoji
-from portal.keitai.device import EMOJI_AS_TEXT, PAGE_BUDGETS, detect
+from portal.keitai.carriers import EMOJI_AS_TEXT, PAGE_BUDGETS
+from portal.keitai.device import detect
 from portal.keitai.uploads import can_upload
 
 ENTRIES: list[dict[str, Any]] = json.loads(
