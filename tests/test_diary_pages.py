@@ -738,7 +738,7 @@ def test_a_phone_edits_a_long_diary_one_part_at_a_time(app, make_member):
     with app.app_context():
         stored = db.session.get(Diary, diary).body
     start = body.index(part_two.strip())
-    # CR LF arrives as LF (keitai.encoding.remove_controls).
+    # CR LF arrives as LF (keitai.input_decoding.remove_controls).
     expected = body[:start] + changed + body[start + len(part_two.strip()) :]
     assert stored == expected
     assert stored == body.replace(part_two.strip(), changed, 1)

@@ -5,7 +5,8 @@ library. The pieces:
 
 * :mod:`.device`: ``detect(environ) -> Device`` (carrier, encoding, cookies, page budget...).
 * :mod:`.gateways`: carrier gateway IP ranges, for trusting subscriber-ID headers.
-* :mod:`.encoding`: CP932 output with the wave-dash family mapped, strict input decoding.
+* :mod:`.encoding`: CP932 output with the wave-dash family mapped; :mod:`.input_decoding`:
+  strict input decoding.
 * :mod:`.emoji`: carrier emoji in and out of the stored form (standard Unicode), with the
   generated tables in :mod:`._emoji_tables`.
 * :mod:`.wsgi`: WSGI middleware that detects the device once and transcodes form input;

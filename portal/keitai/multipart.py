@@ -38,7 +38,7 @@ from werkzeug.sansio.multipart import (
     Preamble,
 )
 
-from .encoding import InputEncodingError, decode_input, remove_controls
+from .input_decoding import InputEncodingError, decode_input, remove_controls
 
 __all__ = ["MalformedMultipartError", "boundary_of", "transcode_multipart"]
 

@@ -17,7 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wsgi import get_content_length
 
 from . import emoji
-from .encoding import InputEncodingError, transcode_urlencoded
+from .input_decoding import InputEncodingError, transcode_urlencoded
 from .multipart import boundary_of, transcode_multipart
 
 if t.TYPE_CHECKING:

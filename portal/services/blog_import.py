@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..extensions import db
 from ..keitai import emoji
-from ..keitai.encoding import remove_controls
+from ..keitai.input_decoding import remove_controls
 from ..models import BlogFeed, Diary, Member
 from ..models._time import utcnow
 from ..models.profile import VISIBILITIES

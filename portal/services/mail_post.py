@@ -39,7 +39,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..keitai.encoding import remove_controls
+from ..keitai.input_decoding import remove_controls
 from ..keitai.mail import carrier_of_address, decode_header_text, decode_text
 from ..models import Diary, MailPostAddress, MailReceipt, Member, Photo
 from . import ServiceError, profile_photos

@@ -25,7 +25,8 @@ from portal.keitai import Keitai
 from portal.keitai import _emoji_tables as tables
 from portal.keitai.device import detect
 from portal.keitai.emoji import fallback, for_carrier, to_stored
-from portal.keitai.encoding import GETA, encode_page, transcode_urlencoded
+from portal.keitai.encoding import GETA, encode_page
+from portal.keitai.input_decoding import transcode_urlencoded
 from portal.keitai.wsgi import InputDecodingMiddleware
 
 from .test_encoding import Recorder

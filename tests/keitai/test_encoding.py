@@ -11,10 +11,10 @@ import pytest
 from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 from werkzeug.wrappers import Request, Response
 
-from portal.keitai.encoding import (
+from portal.keitai.encoding import encode_page
+from portal.keitai.input_decoding import (
     InputEncodingError,
     decode_input,
-    encode_page,
     remove_controls,
     transcode_urlencoded,
 )

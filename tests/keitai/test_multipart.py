@@ -11,7 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import MultiPartParser
 
 from portal.keitai import Keitai, emoji
-from portal.keitai.encoding import InputEncodingError
+from portal.keitai.input_decoding import InputEncodingError
 from portal.keitai.multipart import MalformedMultipartError, boundary_of, transcode_multipart
 from tests.browser import AU, DOCOMO_FOMA, PC, SOFTBANK
 
