@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.forms.community import COMMENT_PHONE_BYTES, EVENT_PHONE_BYTES
+from portal.forms.community import COMMENT_PHONE_BYTES
 from portal.models import (
     CommunityMember,
     Event,
@@ -29,6 +29,7 @@ from portal.models import (
 )
 from portal.models._time import from_tokyo, tokyo_today, utcnow
 from portal.services import calendar, communities, event_comments, events, topics
+from portal.services.events import BODY_PHONE_BYTES as EVENT_PHONE_BYTES
 from tests.browser import DOCOMO_MOVA, Browser, sid_of
 
 BUDGET = 5120

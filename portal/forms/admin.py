@@ -10,9 +10,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ..services import notices, reports, site_settings
-from ._fields import MaxLength
+from ._fields import FitsPhones, MaxLength
 from .community import DateField
-from .social import REQUIRED, FitsPhones
+from .social import REQUIRED
 
 #: Why a member reports something.
 REPORT_REASON_LABELS = {
@@ -61,10 +61,6 @@ ACTION_LABELS = {
     "change_setting": _l("Changed a setting"),
 }
 
-#: How long a notice's title and text may be as shown on a phone page.
-NOTICE_TITLE_PHONE_BYTES = 300
-NOTICE_BODY_PHONE_BYTES = 3000
-
 
 def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(value, text) for value, text in labels.items()]
@@ -76,7 +72,7 @@ class ReportForm(FlaskForm):
     reason = SelectField(_l("Reason"), choices=_choices(REPORT_REASON_LABELS), default="spam")
     text = TextAreaField(
         _l("Details (optional)"),
-        validators=[MaxLength(reports.TEXT_MAX), FitsPhones(2000)],
+        validators=[MaxLength(reports.TEXT_MAX), FitsPhones(reports.TEXT_PHONE_BYTES)],
     )
 
 
@@ -89,7 +85,7 @@ class NoticeForm(FlaskForm):
         validators=[
             REQUIRED,
             MaxLength(notices.TITLE_MAX),
-            FitsPhones(NOTICE_TITLE_PHONE_BYTES),
+            FitsPhones(notices.TITLE_PHONE_BYTES, rich=False),
         ],
     )
     body = TextAreaField(
@@ -97,7 +93,7 @@ class NoticeForm(FlaskForm):
         validators=[
             REQUIRED,
             MaxLength(notices.BODY_MAX),
-            FitsPhones(NOTICE_BODY_PHONE_BYTES),
+            FitsPhones(notices.BODY_PHONE_BYTES),
         ],
     )
     starts_on = DateField(_l("First day (optional, e.g. 2008-05-31)"))

@@ -10,16 +10,17 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from ..models.profile import PUBLIC
-from ..services.albums import CAPTION_MAX, DESCRIPTION_MAX, TITLE_MAX
-from ._fields import MaxLength
-from .diaries import TITLE_PHONE_BYTES, FitsEveryPhone
+from ..services.albums import (
+    CAPTION_MAX,
+    CAPTION_PHONE_BYTES,
+    DESCRIPTION_MAX,
+    DESCRIPTION_PHONE_BYTES,
+    TITLE_MAX,
+    TITLE_PHONE_BYTES,
+)
+from ._fields import FitsPhones, MaxLength
 from .photos import WithPhotos
 from .social import REQUIRED, VISIBILITY_LABELS
-
-#: The most bytes a description and a caption may take on a phone page (an album's page shows
-#: its description and a page of captions within 5 KB: ``Sizes.album_photos_page``).
-DESCRIPTION_PHONE_BYTES = 1000
-CAPTION_PHONE_BYTES = 200
 
 
 class AlbumForm(FlaskForm):
@@ -27,11 +28,11 @@ class AlbumForm(FlaskForm):
 
     title = StringField(
         _l("Title"),
-        validators=[REQUIRED, MaxLength(TITLE_MAX), FitsEveryPhone(TITLE_PHONE_BYTES)],
+        validators=[REQUIRED, MaxLength(TITLE_MAX), FitsPhones(TITLE_PHONE_BYTES, rich=False)],
     )
     description = TextAreaField(
         _l("Description"),
-        validators=[MaxLength(DESCRIPTION_MAX), FitsEveryPhone(DESCRIPTION_PHONE_BYTES)],
+        validators=[MaxLength(DESCRIPTION_MAX), FitsPhones(DESCRIPTION_PHONE_BYTES)],
     )
     visibility = SelectField(
         _l("Who can see it"),
@@ -43,7 +44,7 @@ class AlbumForm(FlaskForm):
 def _caption_field():
     return StringField(
         _l("Caption"),
-        validators=[MaxLength(CAPTION_MAX), FitsEveryPhone(CAPTION_PHONE_BYTES)],
+        validators=[MaxLength(CAPTION_MAX), FitsPhones(CAPTION_PHONE_BYTES, rich=False)],
     )
 
 

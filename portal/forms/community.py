@@ -29,10 +29,10 @@ from ..models.community import (
     SUBADMIN,
     CommunityCategory,
 )
-from ..services import calendar, communities, events, topics
-from ._fields import MaxLength
+from ..services import calendar, communities, community_members, events, topics
+from ._fields import FitsPhones, MaxLength
 from .photos import WithPhotos
-from .social import REQUIRED, FitsPhones
+from .social import REQUIRED
 
 ROLE_LABELS = {
     # i18n: a community's admin (管理人)
@@ -56,14 +56,8 @@ TOPIC_CREATOR_LABELS = {
     MANAGERS: _l("Only the admin and sub-admins can start topics and events"),
 }
 
-#: The most bytes a name or title may take as shown on a phone page (escaped, Shift_JIS):
-#: lists are sized for the longest (``portal.rendering.SIZES``).
-NAME_PHONE_BYTES = 120
-TITLE_PHONE_BYTES = 150
 #: How long a comment may be as shown on a phone (a page of comments is sized for it).
 COMMENT_PHONE_BYTES = 1000
-#: How long an event's details may be as shown on a phone (they are edited in one piece).
-EVENT_PHONE_BYTES = 2000
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
@@ -79,7 +73,7 @@ class CommunityForm(FlaskForm):
         validators=[
             REQUIRED,
             MaxLength(communities.NAME_MAX),
-            FitsPhones(NAME_PHONE_BYTES),
+            FitsPhones(communities.NAME_PHONE_BYTES, rich=False),
         ],
     )
     category = SelectField(
@@ -118,7 +112,10 @@ class JoinForm(FlaskForm):
 
     message = TextAreaField(
         _l("Message to the admin (optional)"),
-        validators=[MaxLength(200), FitsPhones(400)],
+        validators=[
+            MaxLength(community_members.MESSAGE_MAX),
+            FitsPhones(community_members.MESSAGE_PHONE_BYTES),
+        ],
     )
 
 
@@ -131,7 +128,7 @@ class TopicForm(FlaskForm):
         validators=[
             REQUIRED,
             MaxLength(topics.TITLE_MAX),
-            FitsPhones(TITLE_PHONE_BYTES),
+            FitsPhones(topics.TITLE_PHONE_BYTES, rich=False),
         ],
     )
     body = TextAreaField(_l("Body"), validators=[REQUIRED, MaxLength(topics.BODY_MAX)])
@@ -233,7 +230,7 @@ class EventForm(FlaskForm):
         validators=[
             REQUIRED,
             MaxLength(events.TITLE_MAX),
-            FitsPhones(TITLE_PHONE_BYTES),
+            FitsPhones(events.TITLE_PHONE_BYTES, rich=False),
         ],
     )
     date = DateField(_l("Date (e.g. 2008-05-31)"), validators=[REQUIRED])
@@ -243,7 +240,7 @@ class EventForm(FlaskForm):
         validators=[
             REQUIRED,
             MaxLength(events.PLACE_MAX),
-            FitsPhones(TITLE_PHONE_BYTES),
+            FitsPhones(events.PLACE_PHONE_BYTES, rich=False),
         ],
     )
     deadline = DateField(_l("Deadline to join (optional)"))
@@ -253,7 +250,7 @@ class EventForm(FlaskForm):
         validators=[
             REQUIRED,
             MaxLength(events.BODY_MAX),
-            FitsPhones(EVENT_PHONE_BYTES),
+            FitsPhones(events.BODY_PHONE_BYTES),
         ],
     )
 
@@ -271,7 +268,7 @@ class ScheduleForm(FlaskForm):
         validators=[
             REQUIRED,
             MaxLength(calendar.TITLE_MAX),
-            FitsPhones(TITLE_PHONE_BYTES),
+            FitsPhones(calendar.TITLE_PHONE_BYTES, rich=False),
         ],
     )
     date = DateField(_l("Date (e.g. 2008-05-31)"), validators=[REQUIRED])

@@ -14,28 +14,17 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
 
 from ..models.profile import PUBLIC
-from ..services import comments, text_limits
+from ..services import comments
 from ..services.diaries import BODY_MAX, TITLE_MAX, TITLE_PHONE_BYTES
-from ._fields import MaxLength
+from ._fields import FitsPhones, MaxLength
 from .photos import WithPhotos
-from .social import REQUIRED, VISIBILITY_LABELS, FitsPhones
+from .social import REQUIRED, VISIBILITY_LABELS
 
 #: The services' limits (``portal.services.diaries``, ``comments``), shown by the form first.
 COMMENT_MAX = comments.BODY_MAX
 COMMENT_PHONE_BYTES = comments.BODY_PHONE_BYTES
-
-
-class FitsEveryPhone(FitsPhones):
-    """:class:`FitsPhones`, measured as each kind of phone receives the text: escaped, with
-    its links and line breaks, and its emoji as that carrier shows them (a symbol the carrier
-    lacks becomes its name in brackets, up to 22 bytes)."""
-
-    def __call__(self, form, field) -> None:
-        if not text_limits.fits(field.data or "", self.max_bytes, rich=True):
-            raise ValidationError(text_limits.TOO_LONG_FOR_PHONES)
 
 
 def _visibility_field():
@@ -51,7 +40,7 @@ class _DiaryFields(FlaskForm):
         validators=[
             REQUIRED,
             MaxLength(TITLE_MAX),
-            FitsEveryPhone(TITLE_PHONE_BYTES),
+            FitsPhones(TITLE_PHONE_BYTES, rich=False),
         ],
     )
     body = TextAreaField(_l("Body"), validators=[REQUIRED, MaxLength(BODY_MAX)])
@@ -86,6 +75,6 @@ class CommentForm(FlaskForm):
         validators=[
             REQUIRED,
             MaxLength(COMMENT_MAX),
-            FitsEveryPhone(COMMENT_PHONE_BYTES),
+            FitsPhones(COMMENT_PHONE_BYTES),
         ],
     )

@@ -7,9 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
-from ..services.messages import BODY_MAX, SUBJECT_MAX
-from ._fields import MaxLength
-from .social import FitsPhones
+from ..services.messages import BODY_MAX, BODY_PHONE_BYTES, SUBJECT_MAX
+from ._fields import FitsPhones, MaxLength
 
 #: The name of the submit button that saves a draft instead of sending.
 SAVE_DRAFT = "draft"
@@ -22,5 +21,5 @@ class MessageForm(FlaskForm):
     subject = StringField(_l("Subject"), validators=[MaxLength(SUBJECT_MAX)])
     body = TextAreaField(
         _l("Message"),
-        validators=[MaxLength(BODY_MAX), FitsPhones(2 * BODY_MAX)],
+        validators=[MaxLength(BODY_MAX), FitsPhones(BODY_PHONE_BYTES)],
     )

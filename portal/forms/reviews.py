@@ -6,9 +6,9 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from ..models.review import RATINGS, ReviewCategory
-from ..services.reviews import BODY_MAX, TITLE_MAX, URL_MAX
-from ._fields import MaxLength
-from .social import REQUIRED, FitsPhones
+from ..services.reviews import BODY_MAX, BODY_PHONE_BYTES, TITLE_MAX, URL_MAX
+from ._fields import FitsPhones, MaxLength
+from .social import REQUIRED
 
 
 def stars(rating: int) -> str:
@@ -34,5 +34,5 @@ class ReviewForm(FlaskForm):
     url = StringField(_l("Link (optional)"), validators=[MaxLength(URL_MAX)])
     body = TextAreaField(
         _l("Review"),
-        validators=[REQUIRED, MaxLength(BODY_MAX), FitsPhones(2 * BODY_MAX)],
+        validators=[REQUIRED, MaxLength(BODY_MAX), FitsPhones(BODY_PHONE_BYTES)],
     )

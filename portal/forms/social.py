@@ -4,32 +4,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import DataRequired
 
-from ..filters import member_text
 from ..models.profile import FOF, FRIENDS, PRIVATE, PUBLIC
-from ._fields import MaxLength
+from ..services import profiles, social
+from ._fields import FitsPhones, MaxLength
 
 REQUIRED = DataRequired(message=_l("This field is required."))
-
-
-class FitsPhones:
-    """Refuse member text that would not fit a 5 KB phone page as shown (escaped, with its
-    links and line breaks, in Shift_JIS), however its characters are made up.
-
-    The character limit is the rule members read; this catches text that is short in
-    characters but long as HTML (many ``&``, ``<``, line breaks or URLs).
-
-    :param max_bytes: the most bytes the shown text may take.
-    """
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-
-    def __call__(self, form, field) -> None:
-        shown = str(member_text(field.data or ""))
-        if len(shown.encode("cp932", "replace")) > self.max_bytes:
-            raise ValidationError(_l("This text is too long to show on phones. Please shorten it."))
 
 
 #: How each visibility level reads in a select (Mixi's wording in Japanese).
@@ -63,7 +44,10 @@ class FriendRequestForm(FlaskForm):
 
     message = TextAreaField(
         _l("Message (optional)"),
-        validators=[MaxLength(200), FitsPhones(400)],
+        validators=[
+            MaxLength(social.REQUEST_MESSAGE_MAX),
+            FitsPhones(social.REQUEST_MESSAGE_PHONE_BYTES),
+        ],
     )
 
 
@@ -72,7 +56,11 @@ class IntroductionForm(FlaskForm):
 
     body = TextAreaField(
         _l("Introduction"),
-        validators=[REQUIRED, MaxLength(1000), FitsPhones(2000)],
+        validators=[
+            REQUIRED,
+            MaxLength(social.INTRODUCTION_MAX),
+            FitsPhones(social.INTRODUCTION_PHONE_BYTES),
+        ],
     )
 
 
@@ -81,7 +69,10 @@ class SelfIntroductionForm(FlaskForm):
 
     introduction = TextAreaField(
         _l("Self-introduction"),
-        validators=[MaxLength(1500), FitsPhones(3000)],
+        validators=[
+            MaxLength(profiles.INTRODUCTION_MAX),
+            FitsPhones(profiles.INTRODUCTION_PHONE_BYTES),
+        ],
     )
 
 
@@ -97,8 +88,8 @@ class ProfileForm(SelfIntroductionForm):
     its own (:class:`SelfIntroductionForm`); it is saved only when the form sent it.
     """
 
-    nickname = StringField(_l("Nickname"), validators=[REQUIRED, MaxLength(20)])
-    real_name = StringField(_l("Real name"), validators=[MaxLength(80)])
+    nickname = StringField(_l("Nickname"), validators=[REQUIRED, MaxLength(profiles.NICKNAME_MAX)])
+    real_name = StringField(_l("Real name"), validators=[MaxLength(profiles.REAL_NAME_MAX)])
     gender = SelectField(
         _l("Gender"),
         choices=[
@@ -107,8 +98,8 @@ class ProfileForm(SelfIntroductionForm):
         ],
         default="",
     )
-    area = StringField(_l("Area"), validators=[MaxLength(40)])
-    hobbies = StringField(_l("Hobbies"), validators=[MaxLength(200)])
+    area = StringField(_l("Area"), validators=[MaxLength(profiles.AREA_MAX)])
+    hobbies = StringField(_l("Hobbies"), validators=[MaxLength(profiles.HOBBIES_MAX)])
     real_name_visibility = _visibility(_l("Who sees my real name"))
     gender_visibility = _visibility(_l("Who sees my gender"))
     age_visibility = _visibility(_l("Who sees my age"))

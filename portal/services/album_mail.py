@@ -21,6 +21,7 @@ from ..keitai.input_decoding import remove_controls
 from ..keitai.mail import carrier_of_address, decode_header_text
 from ..models import Album, Member, Photo
 from . import ServiceError, albums, mail_post
+from .text_limits import clip_to_fit
 
 #: The local part of an album's posting address starts with this (``a`` for album).
 PREFIX = "a."
@@ -127,5 +128,7 @@ def _add(owner: Member, album: Album, msg: EmailMessage) -> list[Photo]:
         raise mail_post.BadMessageError(_l("Please attach a photo to the mail."))
     if not mail_post.first_delivery(owner, f"album:{album.id}", msg):
         return []  # delivered before (same Message-ID): added then
-    caption = " ".join(remove_controls(subject).split())[: albums.CAPTION_MAX]
+    caption = clip_to_fit(
+        " ".join(remove_controls(subject).split()), albums.CAPTION_MAX, albums.CAPTION_PHONE_BYTES
+    )
     return albums.add_photos(owner, album, content.pictures, caption)

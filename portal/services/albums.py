@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Album, Member, Photo
 from ..models._time import utcnow
 from ..models.profile import VISIBILITIES
-from . import ServiceError
+from . import ServiceError, text_limits
 from . import photos as photo_service
 from .limits import limits_for
 from .visibility import can_see, friend_ids, visible_clause
@@ -28,6 +28,11 @@ from .visibility import can_see, friend_ids, visible_clause
 TITLE_MAX = 100
 DESCRIPTION_MAX = 500
 CAPTION_MAX = 100
+#: The most bytes each may take as shown on a phone (an album's page shows its description
+#: and a page of captions within 5 KB: ``Sizes.album_photos_page``).
+TITLE_PHONE_BYTES = 200
+DESCRIPTION_PHONE_BYTES = 1000
+CAPTION_PHONE_BYTES = 200
 
 
 class NotYourAlbumError(ServiceError):
@@ -56,6 +61,8 @@ def _check(title: str, description: str, visibility: str) -> tuple[str, str]:
             ),
             "description",
         )
+    text_limits.require_fits(title, TITLE_PHONE_BYTES, "title")
+    text_limits.require_fits(description, DESCRIPTION_PHONE_BYTES, "description", rich=True)
     if visibility not in VISIBILITIES:
         raise ServiceError(_l("Please choose from the list."), "visibility")
     return title, description
@@ -275,6 +282,7 @@ def _caption(text: str | None) -> str:
             ),
             "caption",
         )
+    text_limits.require_fits(text, CAPTION_PHONE_BYTES, "caption")
     return text
 
 

@@ -28,10 +28,12 @@ from ..models import (
 )
 from ..models._time import from_tokyo, to_tokyo, utcnow
 from ..models.profile import FIELD_DEFAULTS
-from . import ServiceError
+from . import ServiceError, text_limits
 from .visibility import not_blocked_clause, visible_clause
 
 TITLE_MAX = 40
+#: The most bytes a title may take as shown on a phone (a month's page is sized for it).
+TITLE_PHONE_BYTES = 150
 #: Kinds of calendar items.
 EVENT, BIRTHDAY, SCHEDULE = "event", "birthday", "schedule"
 
@@ -196,6 +198,7 @@ def add_entry(member: Member, *, title: str, day: date, at: time | None = None) 
         raise ServiceError(_l("Please write a title."), "title")
     if len(title) > TITLE_MAX:
         raise ServiceError(_l("The text is too long."), "title")
+    text_limits.require_fits(title, TITLE_PHONE_BYTES, "title")
     entry = ScheduleEntry(
         member_id=member.id,
         title=title,

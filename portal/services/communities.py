@@ -30,11 +30,14 @@ from ..models.community import (
     SUBADMIN,
     TOPIC_CREATORS,
 )
-from . import NotAllowedError, ServiceError
+from . import NotAllowedError, ServiceError, text_limits
 from ._sql import rows_and_total
 from .visibility import friend_ids, is_blocked
 
 NAME_MAX = 40
+#: The most bytes a name may take as shown on a phone (lists are sized for it:
+#: ``portal.rendering.SIZES``).
+NAME_PHONE_BYTES = 120
 DESCRIPTION_MAX = 2000
 #: The roles that manage a community.
 MANAGING = frozenset({ADMIN, SUBADMIN})
@@ -178,6 +181,7 @@ def _check(name: str, description: str, category: str) -> tuple[str, str]:
         raise ServiceError(_l("Please describe the community."), "description")
     if len(name) > NAME_MAX or len(description) > DESCRIPTION_MAX:
         raise ServiceError(_l("The text is too long."), "description")
+    text_limits.require_fits(name, NAME_PHONE_BYTES, "name")
     if category not in CATEGORIES:
         raise ServiceError(_l("Please choose from the list."), "category")
     return name, description

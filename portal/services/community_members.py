@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import Community, CommunityMember, JoinRequest, Member
 from ..models._time import utcnow
 from ..models.community import ADMIN, APPROVAL, MEMBER, SUBADMIN
-from . import ServiceError
+from . import ServiceError, text_limits
 from ._sql import execute_dml
 from .communities import (
     NotAllowedError,
@@ -31,6 +31,8 @@ from .communities import (
 from .visibility import is_blocked, not_blocked_clause
 
 MESSAGE_MAX = 200
+#: The most bytes a join request's message may take as shown on the admin's phone.
+MESSAGE_PHONE_BYTES = 400
 #: What :func:`join` did.
 JOINED, REQUESTED = "joined", "requested"
 
@@ -88,6 +90,7 @@ def join(member: Member, community: Community, message: str | None = None) -> st
         _add(community, member.id)
         return JOINED
     message = (message or "").strip()[:MESSAGE_MAX] or None
+    text_limits.require_fits(message or "", MESSAGE_PHONE_BYTES, "message", rich=True)
     if not insert_new(
         JoinRequest,
         community_id=community.id,

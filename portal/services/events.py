@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Community, Event, EventParticipant, Member
 from ..models._time import to_tokyo, utcnow
-from . import ServiceError
+from . import ServiceError, text_limits
 from ._sql import execute_dml, first_rows_with_total
 from .communities import MANAGING, NotAllowedError, can_read, insert_new, require_start, role_of
 from .visibility import is_blocked, not_blocked_clause
@@ -32,6 +32,10 @@ from .visibility import is_blocked, not_blocked_clause
 TITLE_MAX = 50
 PLACE_MAX = 50
 BODY_MAX = 1000
+#: The most bytes a title or place may take as shown on a phone (lists are sized for it).
+TITLE_PHONE_BYTES = PLACE_PHONE_BYTES = 150
+#: The details are edited in one piece, so they fit one phone page with the form.
+BODY_PHONE_BYTES = 2000
 CAPACITY_MAX = 10_000
 
 
@@ -45,6 +49,9 @@ def _check(title: str, body: str, place: str, capacity: int | None) -> tuple[str
         raise ServiceError(_l("Please write something."), "body")
     if len(title) > TITLE_MAX or len(place) > PLACE_MAX or len(body) > BODY_MAX:
         raise ServiceError(_l("The text is too long."), "body")
+    text_limits.require_fits(title, TITLE_PHONE_BYTES, "title")
+    text_limits.require_fits(place, PLACE_PHONE_BYTES, "place")
+    text_limits.require_fits(body, BODY_PHONE_BYTES, "body", rich=True)
     if capacity is not None and not 1 <= capacity <= CAPACITY_MAX:
         raise ServiceError(
             _l("The capacity is a number from 1 to %(limit)s.", limit=CAPACITY_MAX), "capacity"

@@ -25,7 +25,7 @@ from ..models import Member, Message
 from ..models._ids import is_row_id
 from ..models._time import utcnow
 from ..models.message import DELETED, DRAFT, INBOX, SENT, TRASHED
-from . import ServiceError, counters, notifications
+from . import ServiceError, counters, notifications, text_limits
 from ._sql import execute_dml
 from .limits import limits_for, plans
 from .notifications import N_
@@ -33,6 +33,8 @@ from .visibility import is_blocked
 
 SUBJECT_MAX = 50
 BODY_MAX = 1000
+#: The most bytes a body may take as shown on a phone (a message fits one page).
+BODY_PHONE_BYTES = 2 * BODY_MAX
 #: The most characters of the original a reply quotes (whole lines, then ``> ...``).
 QUOTE_MAX = 500
 
@@ -82,6 +84,7 @@ def _check_text(subject: str, body: str, *, draft: bool) -> tuple[str, str]:
         raise ServiceError(_l("The subject is too long."), "subject")
     if len(body) > BODY_MAX:
         raise ServiceError(_l("The text is too long."), "body")
+    text_limits.require_fits(body, BODY_PHONE_BYTES, "body", rich=True)
     return subject, body
 
 

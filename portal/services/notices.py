@@ -11,10 +11,13 @@ from sqlalchemy import func, or_, select
 from ..extensions import db
 from ..models import Member, Notice
 from ..models._time import from_tokyo, to_tokyo, utcnow
-from . import ServiceError, admin
+from . import ServiceError, admin, text_limits
 
 TITLE_MAX = 100
 BODY_MAX = 5000
+#: The most bytes a title and a body may take as shown on a phone.
+TITLE_PHONE_BYTES = 300
+BODY_PHONE_BYTES = 3000
 
 
 def _active(now: datetime):
@@ -80,6 +83,8 @@ def _check(
         raise ServiceError(_l("Please write something."), "body")
     if len(title) > TITLE_MAX or len(body) > BODY_MAX:
         raise ServiceError(_l("The text is too long."), "body")
+    text_limits.require_fits(title, TITLE_PHONE_BYTES, "title")
+    text_limits.require_fits(body, BODY_PHONE_BYTES, "body", rich=True)
     if first and last and last < first:
         raise ServiceError(_l("The last day comes before the first day."), "ends_on")
     starts = from_tokyo(first) if first else None

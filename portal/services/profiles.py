@@ -11,9 +11,18 @@ from ..extensions import db
 from ..models import Member, Profile
 from ..models._time import tokyo_today
 from ..models.profile import FIELD_DEFAULTS, GENDERS, VISIBILITIES
-from . import ServiceError
+from . import ServiceError, text_limits
 from .friends import friend_count
 from .visibility import BLOCKED, SELF, allows, content_visible, relation
+
+#: The profile's limits in characters; the self-introduction's also in bytes as shown on a
+#: phone (a profile page is sized for it, in parts).
+NICKNAME_MAX = 20
+REAL_NAME_MAX = 80
+AREA_MAX = 40
+HOBBIES_MAX = 200
+INTRODUCTION_MAX = 1500
+INTRODUCTION_PHONE_BYTES = 3000
 
 
 @dataclass
@@ -107,6 +116,11 @@ def build_view(
     return view
 
 
+def _check_introduction(introduction: str | None) -> None:
+    text = (introduction or "").strip()
+    text_limits.require(text, INTRODUCTION_MAX, INTRODUCTION_PHONE_BYTES, "introduction", rich=True)
+
+
 def update_profile(
     member: Member,
     *,
@@ -126,6 +140,14 @@ def update_profile(
         raise ServiceError(_l("Please choose from the list."), "gender")
     if any(v not in VISIBILITIES for v in visibilities.values()):
         raise ServiceError(_l("Please choose from the list."))
+    for name, text, most in (
+        ("nickname", nickname, NICKNAME_MAX),
+        ("real_name", real_name, REAL_NAME_MAX),
+        ("area", area, AREA_MAX),
+        ("hobbies", hobbies, HOBBIES_MAX),
+    ):
+        text_limits.require((text or "").strip(), most, None, name)
+    _check_introduction(introduction)
     member.nickname = nickname.strip()
     member.real_name = (real_name or "").strip() or None
     profile = db.session.get(Profile, member.id)
@@ -143,7 +165,11 @@ def update_profile(
 
 
 def update_self_introduction(member: Member, introduction: str | None) -> None:
-    """Save only ``member``'s self-introduction (phones edit it on a page of its own)."""
+    """Save only ``member``'s self-introduction (phones edit it on a page of its own).
+
+    :raise ServiceError: for a self-introduction too long, or too long for a phone.
+    """
+    _check_introduction(introduction)
     profile = db.session.get(Profile, member.id)
     if profile is None:
         profile = profile_of(member)

@@ -42,11 +42,14 @@ from . import (
     messages,
     profiles,
     reviews,
+    text_limits,
     topics,
 )
 from .visibility import content_visible, is_blocked
 
 TEXT_MAX = 1000
+#: The most bytes a report's text may take as shown on the operators' phone pages.
+TEXT_PHONE_BYTES = 2000
 #: How much of the reported text a report keeps.
 EXCERPT_MAX = 2000
 #: Kinds whose rows have a ``hidden`` flag.
@@ -181,6 +184,7 @@ def file(
     text = (text or "").strip()
     if len(text) > TEXT_MAX:
         raise ServiceError(_l("The text is too long."), "text")
+    text_limits.require_fits(text, TEXT_PHONE_BYTES, "text", rich=True)
     waiting = db.session.scalar(
         select(Report).where(
             Report.reporter_id == reporter.id,

@@ -19,11 +19,13 @@ from ..keitai.links import is_external_url
 from ..models import Member, Review
 from ..models._time import utcnow
 from ..models.review import CATEGORIES, RATINGS
-from . import ServiceError
+from . import ServiceError, text_limits
 from .visibility import friend_ids, not_blocked_clause, visible_content
 
 TITLE_MAX = 50
 BODY_MAX = 1000
+#: The most bytes a review's text may take as shown on a phone (a review fits one page).
+BODY_PHONE_BYTES = 2 * BODY_MAX
 URL_MAX = 255
 #: A link: http(s) and printable ASCII only (a Japanese address is sent percent-encoded).
 _URL = re.compile(r"https?://[!-~]+", re.IGNORECASE)
@@ -53,6 +55,7 @@ def check(*, title: str, category: str, rating: object, url: str | None, body: s
         raise ServiceError(_l("Please write something."), "body")
     if len(title) > TITLE_MAX or len(body) > BODY_MAX:
         raise ServiceError(_l("The text is too long."), "body")
+    text_limits.require_fits(body, BODY_PHONE_BYTES, "body", rich=True)
     if category not in CATEGORIES:
         raise ServiceError(_l("Please choose from the list."), "category")
     try:

@@ -10,10 +10,17 @@ from ..extensions import db
 from ..models import Block, FriendRequest, Friendship, Introduction, Member
 from ..models._ids import is_row_id
 from ..models._time import utcnow
-from . import ServiceError, counters, notifications
+from . import ServiceError, counters, notifications, text_limits
 from .friends import are_friends, befriend
 from .notifications import N_
 from .visibility import is_blocked, not_blocked_clause
+
+#: A friend request's message, in characters and in bytes as shown on a phone.
+REQUEST_MESSAGE_MAX = 200
+REQUEST_MESSAGE_PHONE_BYTES = 400
+#: A friend's introduction (紹介文), in characters and in bytes as shown on a phone.
+INTRODUCTION_MAX = 1000
+INTRODUCTION_PHONE_BYTES = 2000
 
 
 def request_friendship(
@@ -29,6 +36,10 @@ def request_friendship(
     """
     if sender.id == recipient.id:
         raise ServiceError(_l("You cannot send a request to yourself."))
+    message = (message or "").strip()
+    text_limits.require(
+        message, REQUEST_MESSAGE_MAX, REQUEST_MESSAGE_PHONE_BYTES, "message", rich=True
+    )
     if are_friends(sender.id, recipient.id):
         raise ServiceError(_l("You are already friends."))
     if is_blocked(recipient.id, sender.id) or is_blocked(sender.id, recipient.id):
@@ -48,9 +59,7 @@ def request_friendship(
     if answer is not None:
         approve(recipient=sender, request=answer)
         return None
-    request = FriendRequest(
-        sender_id=sender.id, recipient_id=recipient.id, message=(message or "").strip() or None
-    )
+    request = FriendRequest(sender_id=sender.id, recipient_id=recipient.id, message=message or None)
     db.session.add(request)
     db.session.flush()
     counters.add(recipient.id, counters.PENDING_REQUESTS, 1)
@@ -227,6 +236,7 @@ def write_introduction(author: Member, subject: Member, body: str) -> Introducti
     body = body.strip()
     if not body:
         raise ServiceError(_l("Please write something."), "body")
+    text_limits.require(body, INTRODUCTION_MAX, INTRODUCTION_PHONE_BYTES, "body", rich=True)
     intro = db.session.get(Introduction, (subject.id, author.id))
     if intro is None:
         intro = Introduction(subject_id=subject.id, author_id=author.id, body=body)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import has_request_context
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from markupsafe import escape
 
 from ..filters import member_text, nl2br
@@ -31,6 +32,29 @@ def shown(text: str, *, rich: bool = False) -> str:
 def fits(text: str, max_bytes: int, *, rich: bool = False) -> bool:
     """Tell whether ``text`` as shown takes at most ``max_bytes`` on every kind of phone."""
     return fits_phones(shown(text, rich=rich), max_bytes)
+
+
+def too_long(max_chars: int) -> str:
+    """The message for text over ``max_chars`` characters (the forms' words for it)."""
+    return _ln(
+        "Please write at most %(num)s character.",
+        "Please write at most %(num)s characters.",
+        max_chars,
+    )
+
+
+def require(
+    text: str, max_chars: int, max_bytes: int | None, field: str, *, rich: bool = False
+) -> None:
+    """Refuse ``text`` longer than ``max_chars`` characters or, with ``max_bytes``, too long
+    to show on a phone (:func:`require_fits`).
+
+    :raise ServiceError: naming ``field``.
+    """
+    if len(text) > max_chars:
+        raise ServiceError(too_long(max_chars), field)
+    if max_bytes is not None:
+        require_fits(text, max_bytes, field, rich=rich)
 
 
 def require_fits(text: str, max_bytes: int, field: str, *, rich: bool = False) -> None:

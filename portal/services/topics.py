@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 from ..extensions import db
 from ..models import Block, Community, CommunityMember, Member, Topic, TopicComment
 from ..models._time import utcnow
-from . import ServiceError
+from . import ServiceError, text_limits
 from ._sql import first_rows_with_total
 from .communities import (
     MANAGING,
@@ -32,6 +32,8 @@ from .numbered_comments import Thread
 from .visibility import content_visible, is_blocked, not_blocked_clause, visible_content
 
 TITLE_MAX = 50
+#: The most bytes a title may take as shown on a phone (topic lists are sized for it).
+TITLE_PHONE_BYTES = 150
 BODY_MAX = 10_000
 THREAD = Thread(Topic, TopicComment, "topic_id")
 
@@ -44,6 +46,7 @@ def _check(title: str, body: str) -> tuple[str, str]:
         raise ServiceError(_l("Please write something."), "body")
     if len(title) > TITLE_MAX or len(body) > BODY_MAX:
         raise ServiceError(_l("The text is too long."), "body")
+    text_limits.require_fits(title, TITLE_PHONE_BYTES, "title")
     return title, body
 
 

@@ -210,9 +210,13 @@ def profile_introduction():
         data={"introduction": profiles.profile_of(current_user).introduction}
     )
     if form.validate_on_submit():
-        profiles.update_self_introduction(current_user, form.introduction.data)
-        flash(_("Your profile was saved."))
-        return redirect(url_for("members.profile", id=current_user.id))
+        try:
+            profiles.update_self_introduction(current_user, form.introduction.data)
+        except ServiceError as exc:
+            refusal(form, exc, default="introduction")
+        else:
+            flash(_("Your profile was saved."))
+            return redirect(url_for("members.profile", id=current_user.id))
     return render("settings/introduction.html", form=form)
 
 
