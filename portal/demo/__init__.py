@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import DateTime, func, insert, select
 
 from ..extensions import db
 from ..models import Block, Footprint, FriendRequest, Friendship, Introduction, Member, Profile
@@ -22,6 +22,7 @@ from ..services import counters
 from ..services.passwords import hash_password
 from . import admin as demo_admin
 from . import albums as demo_albums
+from . import bulk as demo_bulk
 from . import communities as demo_communities
 from . import favorites as demo_favorites
 from . import large as demo_large
@@ -109,7 +110,7 @@ def seed(
     _clock.epoch = (now or utcnow()).replace(minute=0, second=0, microsecond=0)
     password_hash = hash_password(DEMO_PASSWORD)
     if users is not None:
-        demo_large.bulk_load_settings()
+        demo_bulk.bulk_load_settings()
     total = max(users or 0, len(FIXED) + len(NICKNAMES))
     ids = _create_members(rng, total, password_hash, progress)
     friendships = _create_friendships(rng, ids)
@@ -196,15 +197,16 @@ def _create_friendships(rng: random.Random, ids: dict[str, int]) -> int:
             friend = rng.choice(others)
             if friend != member:
                 pairs.add((min(member, friend), max(member, friend)))
-    rows = []
+    writer = demo_bulk.Writer(lambda n: None)  # a large world has 700,000 rows: plain tuples
+    add = writer.rows(Friendship, "member_id friend_id created_at")
+    stamp = writer.value_of(DateTime())
     for a, b in sorted(pairs):
         when = _clock.epoch - timedelta(days=rng.randint(1, 300), minutes=rng.randint(0, 1440))
         if {a, b} == {taro, hanako}:
             when = _clock.epoch  # their friendship is the newest: each shows on the other's home
-        rows.append({"member_id": a, "friend_id": b, "created_at": when})
-        rows.append({"member_id": b, "friend_id": a, "created_at": when})
-    for start in range(0, len(rows), BATCH):
-        db.session.execute(insert(Friendship), rows[start : start + BATCH])
+        add((a, b, stamp(when)))
+        add((b, a, stamp(when)))
+    writer.flush()
     return len(pairs)
 
 

@@ -7,21 +7,21 @@ on top of the small demo world, written by the generated members
 (``member<n>``) among themselves, so the fixed accounts' own pages keep the demo contract;
 their friends are generated members, so taro's home shows the crowd's diaries.
 
-Rows are written with Core ``INSERT``s of :data:`CHUNK` rows, with ids chosen here (so
-comments know their diary without reading back); counters (``comment_count``,
-``member_count``...) are written with the rows, exact. The SQLite search-index trigger is
-suspended during the load and the index rebuilt once after (:func:`suspended_search_index`).
+Rows are plain tuples written in bulk by :class:`.bulk.Writer` (``executemany`` on SQLite,
+``COPY`` on PostgreSQL), with ids chosen here (so comments know their diary without reading
+back); counters (``comment_count``, ``member_count``...) are written with the rows, exact. The
+secondary indexes and SQLite's full-text indexes of the big tables are made once after the
+load (:func:`.bulk.suspended_indexes`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import TypeVar
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import func, select, text
 
 from ..extensions import db
 from ..models import (
@@ -40,7 +40,9 @@ from ..models import (
 )
 from ..models import community as community_model
 from ..models import review as review_model
-from . import portraits
+from . import bulk, portraits
+
+T = TypeVar("T")
 
 #: Rows per 1,000 members.
 PER_THOUSAND = {
@@ -56,8 +58,6 @@ PER_THOUSAND = {
 }
 #: Members of each community besides its admin, on average.
 COMMUNITY_MEMBERS = 20
-#: Rows per INSERT statement.
-CHUNK = 5_000
 #: Content is dated within this many days before the world's epoch.
 SPAN_DAYS = 365
 
@@ -138,40 +138,61 @@ def create(
     :param progress: called with the number of rows written since the last call.
     """
     planned = counts(members)
-    writer = _Writer(progress)
-    world = _World(rng, member_ids, epoch)
-    with suspended_search_index():
+    writer = bulk.Writer(progress)
+    world = _World(rng, member_ids, epoch, writer)
+    with bulk.suspended_indexes(BULK_TABLES):
         _diaries(world, writer, planned["diaries"], planned["diary_comments"])
         _footprints(world, writer, planned["footprints"])
         _messages(world, writer, planned["messages"])
         _reviews(world, writer, planned["reviews"])
         _communities(world, writer, planned)
-        _profile_photos(world, writer)
+    written = writer.written | _profile_photos(world)
     _advance_sequences()
-    return ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in writer.written.items())
+    return ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in written.items())
+
+
+#: The tables written here in millions of rows: their secondary indexes are made after.
+BULK_TABLES = (
+    "diaries",
+    "diary_comments",
+    "footprints",
+    "messages",
+    "reviews",
+    "topics",
+    "topic_comments",
+)
 
 
 class _World:
-    """The random source, the members and the clock, shared by the generators."""
+    """The random source, the members and the clock, shared by the generators.
 
-    def __init__(self, rng: random.Random, member_ids: list[int], epoch: datetime):
+    Moments are whole minutes before the epoch (``int``: cheaper than ``datetime``
+    arithmetic); ``stamp[m]`` is a moment's stored value and ``day[m]`` its Japanese day's.
+    Random picks use ``rng.random()`` alone (``choice`` and ``randint`` cost several calls).
+    """
+
+    def __init__(self, rng: random.Random, member_ids: list[int], epoch: datetime, writer):
         self.rng = rng
+        self.random = rng.random
         self.members = member_ids
         self.epoch = epoch
+        self.stamp, self.day = writer.stamps(epoch)
+
+    def pick(self, items: Sequence[T]) -> T:
+        return items[int(self.random() * len(items))]
 
     def member(self) -> int:
-        return self.members[int(self.rng.random() * len(self.members))]
+        return self.members[int(self.random() * len(self.members))]
 
-    def moment(self, days: int = SPAN_DAYS) -> datetime:
-        """A moment within ``days`` before the epoch, to the minute."""
-        return self.epoch - timedelta(minutes=int(self.rng.random() * days * 1440))
+    def moment(self, days: int = SPAN_DAYS) -> int:
+        """A moment within ``days`` before the epoch, in minutes before it."""
+        return int(self.random() * days * 1440)
 
-    def after(self, moment: datetime) -> datetime:
+    def after(self, moment: int) -> int:
         """A moment between ``moment`` and the epoch."""
-        room = max(1, int((self.epoch - moment).total_seconds() // 60))
-        return moment + timedelta(minutes=int(self.rng.random() * room))
+        return moment - int(self.random() * max(1, moment))
 
-    def thread(self, opened: datetime, comments: int) -> list[datetime]:
+    def thread(self, opened: int, comments: int) -> list[int]:
         """The moments of ``comments`` comments, one after the other, after ``opened``."""
         moments, last = [], opened
         for _ in range(comments):
@@ -180,36 +201,11 @@ class _World:
         return moments
 
     def body(self, lines: int) -> str:
-        return "\n".join(self.rng.choice(LINES) for _ in range(lines))
+        return "\n".join([LINES[int(self.random() * len(LINES))] for _ in range(lines)])
 
-
-class _Writer:
-    """Inserts rows in chunks of up to :data:`CHUNK`, and counts them. When one table's rows
-    reach a chunk, every table's pending rows go, parents first (foreign keys hold)."""
-
-    def __init__(self, progress: Callable[[int], None]):
-        self.progress = progress
-        self.pending: dict[Table, list[dict]] = {}
-        self.written: dict[str, int] = {}
-
-    def add(self, table: Table, row: dict) -> None:
-        rows = self.pending.setdefault(table, [])
-        rows.append(row)
-        if len(rows) >= CHUNK:
-            self.flush()
-
-    def flush(self) -> None:
-        for table in db.metadata.sorted_tables:
-            rows = self.pending.pop(table, None)
-            if rows:
-                db.session.execute(table.insert(), rows)
-                self.written[table.name] = self.written.get(table.name, 0) + len(rows)
-                self.progress(len(rows))
-
-
-def _table(model: type[Any]) -> Table:
-    """Return a mapped class's table (``__table__`` is typed as any ``FromClause``)."""
-    return cast(Table, model.__table__)
+    def between(self, low: int, high: int) -> int:
+        """A whole number from ``low`` to ``high``, both included."""
+        return low + int(self.random() * (high - low + 1))
 
 
 def _next_id(model) -> int:
@@ -221,8 +217,9 @@ def _spread(total: int, parts: int, rng: random.Random) -> list[int]:
     shares twice the mean (a wide spread, from none to twice as many)."""
     mean, extra = divmod(total, parts)
     shares = []
+    draw = rng.random
     for _ in range(parts // 2):
-        first = rng.randint(0, 2 * mean)
+        first = int(draw() * (2 * mean + 1))
         shares += [first, 2 * mean - first]
     if parts % 2:
         shares.append(mean)
@@ -231,125 +228,147 @@ def _spread(total: int, parts: int, rng: random.Random) -> list[int]:
     return shares
 
 
-def _diaries(world: _World, writer: _Writer, diaries: int, comments: int) -> None:
-    rng = world.rng
-    diary_table, comment_table = _table(Diary), _table(DiaryComment)
+def _diaries(world: _World, writer: bulk.Writer, diaries: int, comments: int) -> None:
+    stamp = world.stamp
+    add_diary = writer.rows(
+        Diary,
+        "id author_id title body visibility comments_closed last_comment_number comment_count "
+        "created_at updated_at source_id source_url hidden",
+    )
+    add_comment = writer.rows(DiaryComment, "id diary_id author_id number body created_at hidden")
     diary_id, comment_id = _next_id(Diary), _next_id(DiaryComment)
     # Dated in the order of their ids, as diaries written here are (search lists newest id first).
-    moments = sorted(world.moment() for _ in range(diaries))
-    for k, written in zip(_spread(comments, diaries, rng), moments, strict=True):
-        writer.add(
-            diary_table,
-            {
-                "id": diary_id,
-                "author_id": world.member(),
-                "title": rng.choice(TITLES),
-                "body": world.body(rng.randint(1, 6)),
-                "visibility": rng.choice(VISIBILITIES),
-                "comments_closed": False,
-                "last_comment_number": k,
-                "comment_count": k,
-                "created_at": written,
-                "updated_at": written,
-                "source_id": None,
-                "source_url": None,
-                "hidden": False,
-            },
+    moments = sorted((world.moment() for _ in range(diaries)), reverse=True)
+    for k, written in zip(_spread(comments, diaries, world.rng), moments, strict=True):
+        at = stamp[written]
+        add_diary(
+            (
+                diary_id,
+                world.member(),
+                world.pick(TITLES),
+                world.body(world.between(1, 6)),
+                world.pick(VISIBILITIES),
+                False,
+                k,
+                k,
+                at,
+                at,
+                None,
+                None,
+                False,
+            )
         )
         for number, moment in enumerate(world.thread(written, k), start=1):
-            writer.add(
-                comment_table,
-                {
-                    "id": comment_id,
-                    "diary_id": diary_id,
-                    "author_id": world.member(),
-                    "number": number,
-                    "body": rng.choice(COMMENTS),
-                    "created_at": moment,
-                    "hidden": False,
-                },
+            add_comment(
+                (
+                    comment_id,
+                    diary_id,
+                    world.member(),
+                    number,
+                    world.pick(COMMENTS),
+                    stamp[moment],
+                    False,
+                )
             )
             comment_id += 1
         diary_id += 1
     writer.flush()
 
 
-def _footprints(world: _World, writer: _Writer, total: int) -> None:
+def _footprints(world: _World, writer: bulk.Writer, total: int) -> None:
     """Each member visited by distinct members (a footprint is one per visitor and day)."""
-    rng, members = world.rng, world.members
-    table = _table(Footprint)
-    for visited, k in zip(members, _spread(total, len(members), rng), strict=True):
-        visitors = rng.sample(members, min(k + 1, len(members)))
-        for visitor in [v for v in visitors if v != visited][:k]:
-            moment = world.moment(30)
-            writer.add(
-                table,
-                {
-                    "visited_id": visited,
-                    "visitor_id": visitor,
-                    "day": (moment + timedelta(hours=9)).date(),
-                    "visited_at": moment,
-                },
-            )
+    members = world.members
+    add = writer.rows(Footprint, "visited_id visitor_id day visited_at")
+    stamp, day = world.stamp, world.day
+    for visited, k in zip(members, _spread(total, len(members), world.rng), strict=True):
+        k = min(k, len(members) - 1)
+        visitors: set[int] = set()
+        while len(visitors) < k:
+            visitor = world.member()
+            if visitor != visited and visitor not in visitors:
+                visitors.add(visitor)
+                moment = world.moment(30)
+                add((visited, visitor, day[moment], stamp[moment]))
     writer.flush()
 
 
-def _messages(world: _World, writer: _Writer, total: int) -> None:
-    rng = world.rng
-    table = _table(Message)
+def _messages(world: _World, writer: bulk.Writer, total: int) -> None:
+    members, stamp = world.members, world.stamp
+    add = writer.rows(
+        Message,
+        "id sender_id recipient_id subject body created_at read_at reply_to_id sender_state "
+        "sender_trashed_at recipient_state recipient_trashed_at",
+    )
     first = _next_id(Message)
     for n in range(total):
         sent = world.moment(90)
-        sender = world.member()
-        recipient = world.member()
+        sender = int(world.random() * len(members))
+        recipient = int(world.random() * len(members))
         if recipient == sender:
-            recipient = world.members[(world.members.index(sender) + 1) % len(world.members)]
-        writer.add(
-            table,
-            {
-                "id": first + n,
-                "sender_id": sender,
-                "recipient_id": recipient,
-                "subject": rng.choice(TITLES),
-                "body": world.body(rng.randint(1, 3)),
-                "created_at": sent,
-                "read_at": world.after(sent) if rng.random() < 0.7 else None,
-                "reply_to_id": None,
-                "sender_state": "sent",
-                "sender_trashed_at": None,
-                "recipient_state": "inbox",
-                "recipient_trashed_at": None,
-            },
+            recipient = (sender + 1) % len(members)
+        add(
+            (
+                first + n,
+                members[sender],
+                members[recipient],
+                world.pick(TITLES),
+                world.body(world.between(1, 3)),
+                stamp[sent],
+                stamp[world.after(sent)] if world.random() < 0.7 else None,
+                None,
+                "sent",
+                None,
+                "inbox",
+                None,
+            )
         )
     writer.flush()
 
 
-def _reviews(world: _World, writer: _Writer, total: int) -> None:
-    rng = world.rng
-    table = _table(Review)
+def _reviews(world: _World, writer: bulk.Writer, total: int) -> None:
+    add = writer.rows(
+        Review, "id author_id title category url rating body created_at updated_at hidden"
+    )
     first = _next_id(Review)
-    for n, written in enumerate(sorted(world.moment() for _ in range(total))):
-        writer.add(
-            table,
-            {
-                "id": first + n,
-                "author_id": world.member(),
-                "title": f"{rng.choice(THEMES)}の本 第{n % 9 + 1}巻",
-                "category": rng.choice(REVIEW_CATEGORIES),
-                "url": None,
-                "rating": rng.randint(1, 5),
-                "body": world.body(rng.randint(1, 3)),
-                "created_at": written,
-                "updated_at": written,
-                "hidden": False,
-            },
+    moments = sorted((world.moment() for _ in range(total)), reverse=True)
+    for n, written in enumerate(moments):
+        add(
+            (
+                first + n,
+                world.member(),
+                f"{world.pick(THEMES)}の本 第{n % 9 + 1}巻",
+                world.pick(REVIEW_CATEGORIES),
+                None,
+                world.between(1, 5),
+                world.body(world.between(1, 3)),
+                world.stamp[written],
+                world.stamp[written],
+                False,
+            )
         )
     writer.flush()
 
 
-def _communities(world: _World, writer: _Writer, planned: dict[str, int]) -> None:
+def _communities(world: _World, writer: bulk.Writer, planned: dict[str, int]) -> None:
     """Communities with members, topics with numbered comments, and events."""
-    rng = world.rng
+    rng, stamp = world.rng, world.stamp
+    add_community = writer.rows(
+        Community,
+        "id name description category join_policy topics_public topic_creators member_count "
+        "created_at updated_at",
+    )
+    add_member = writer.rows(CommunityMember, "community_id member_id role joined_at")
+    add_topic = writer.rows(
+        Topic,
+        "id community_id author_id title body last_comment_number comment_count created_at "
+        "updated_at last_activity_at hidden",
+    )
+    add_comment = writer.rows(TopicComment, "id topic_id author_id number body created_at hidden")
+    add_event = writer.rows(
+        Event,
+        "id community_id author_id title body starts_at place deadline capacity joined "
+        "last_comment_number comment_count created_at updated_at",
+    )
     first = _next_id(Community)
     topic_id, comment_id, event_id = _next_id(Topic), _next_id(TopicComment), _next_id(Event)
     communities = planned["communities"]
@@ -359,35 +378,27 @@ def _communities(world: _World, writer: _Writer, planned: dict[str, int]) -> Non
     people_of = {}
     for n in range(communities):
         community_id = first + n
-        founded = world.moment()
+        founded = stamp[world.moment()]
         people = rng.sample(world.members, min(COMMUNITY_MEMBERS + 1, len(world.members)))
         people_of[community_id] = people
         theme = THEMES[n % len(THEMES)]
-        writer.add(
-            _table(Community),
-            {
-                "id": community_id,
-                "name": f"{theme}好き集まれ！ {n + 1}",
-                "description": f"{theme}が好きな人のコミュニティです。気軽に参加してください♪",
-                "category": rng.choice(COMMUNITY_CATEGORIES),
-                "join_policy": community_model.OPEN,
-                "topics_public": True,
-                "topic_creators": community_model.MEMBERS,
-                "member_count": len(people),
-                "created_at": founded,
-                "updated_at": founded,
-            },
+        add_community(
+            (
+                community_id,
+                f"{theme}好き集まれ！ {n + 1}",
+                f"{theme}が好きな人のコミュニティです。気軽に参加してください♪",
+                world.pick(COMMUNITY_CATEGORIES),
+                community_model.OPEN,
+                True,
+                community_model.MEMBERS,
+                len(people),
+                founded,
+                founded,
+            )
         )
         for k, member in enumerate(people):
-            writer.add(
-                _table(CommunityMember),
-                {
-                    "community_id": community_id,
-                    "member_id": member,
-                    "role": community_model.ADMIN if k == 0 else community_model.MEMBER,
-                    "joined_at": founded,
-                },
-            )
+            role = community_model.ADMIN if k == 0 else community_model.MEMBER
+            add_member((community_id, member, role, founded))
     writer.flush()
     for n in range(communities):
         community_id = first + n
@@ -396,114 +407,76 @@ def _communities(world: _World, writer: _Writer, planned: dict[str, int]) -> Non
             k = next(comment_counts)
             opened = world.moment()
             moments = world.thread(opened, k)
-            writer.add(
-                _table(Topic),
-                {
-                    "id": topic_id,
-                    "community_id": community_id,
-                    "author_id": rng.choice(people),
-                    "title": f"{rng.choice(TITLES)}について語ろう",
-                    "body": world.body(rng.randint(1, 4)),
-                    "last_comment_number": k,
-                    "comment_count": k,
-                    "created_at": opened,
-                    "updated_at": opened,
-                    "last_activity_at": moments[-1] if moments else opened,
-                    "hidden": False,
-                },
+            add_topic(
+                (
+                    topic_id,
+                    community_id,
+                    world.pick(people),
+                    f"{world.pick(TITLES)}について語ろう",
+                    world.body(world.between(1, 4)),
+                    k,
+                    k,
+                    stamp[opened],
+                    stamp[opened],
+                    stamp[moments[-1] if moments else opened],
+                    False,
+                )
             )
             for number, moment in enumerate(moments, start=1):
-                writer.add(
-                    _table(TopicComment),
-                    {
-                        "id": comment_id,
-                        "topic_id": topic_id,
-                        "author_id": rng.choice(people),
-                        "number": number,
-                        "body": rng.choice(COMMENTS),
-                        "created_at": moment,
-                        "hidden": False,
-                    },
+                add_comment(
+                    (
+                        comment_id,
+                        topic_id,
+                        world.pick(people),
+                        number,
+                        world.pick(COMMENTS),
+                        stamp[moment],
+                        False,
+                    )
                 )
                 comment_id += 1
             topic_id += 1
         for _ in range(events[n]):
             announced = world.moment(60)
-            writer.add(
-                _table(Event),
-                {
-                    "id": event_id,
-                    "community_id": community_id,
-                    "author_id": people[0],
-                    "title": f"{THEMES[n % len(THEMES)]}オフ会",
-                    "body": world.body(2),
-                    "starts_at": announced + timedelta(days=rng.randint(1, 90)),
-                    "place": rng.choice(PLACES),
-                    "deadline": None,
-                    "capacity": None,
-                    "joined": 0,
-                    "last_comment_number": 0,
-                    "comment_count": 0,
-                    "created_at": announced,
-                    "updated_at": announced,
-                },
+            add_event(
+                (
+                    event_id,
+                    community_id,
+                    people[0],
+                    f"{THEMES[n % len(THEMES)]}オフ会",
+                    world.body(2),
+                    stamp[announced - world.between(1, 90) * 1440],
+                    world.pick(PLACES),
+                    None,
+                    None,
+                    0,
+                    0,
+                    0,
+                    stamp[announced],
+                    stamp[announced],
+                )
             )
             event_id += 1
     writer.flush()
 
 
-def _profile_photos(world: _World, writer: _Writer) -> None:
+def _profile_photos(world: _World) -> dict[str, int]:
     """One generated member in :data:`.portraits.LARGE_SHARE` without a photo gets a main
-    photo (a few portraits' bytes, encoded once)."""
+    photo (a few portraits' bytes, encoded once). A few thousand rows: Core inserts."""
     have = set(
         db.session.scalars(
             select(Photo.profile_member_id).where(Photo.profile_member_id.is_not(None))
         )
     )
     photos, variants = portraits.large_rows(
-        [m for m in world.members if m not in have], first_id=_next_id(Photo), moment=world.moment
+        [m for m in world.members if m not in have],
+        first_id=_next_id(Photo),
+        moment=lambda: world.epoch - timedelta(minutes=world.moment()),
     )
-    for row in photos:
-        writer.add(_table(Photo), row)
-    for row in variants:
-        writer.add(_table(PhotoVariant), row)
-    writer.flush()
-
-
-#: SQLite's page cache for the load, in KiB (negative: a size, not pages): the indexes of
-#: millions of rows are written in id order of another column, and stay in memory.
-BULK_CACHE_KIB = 512 * 1024
-
-
-def bulk_load_settings() -> None:
-    """On SQLite, give this connection (the seeding command's own) a large page cache and
-    temporary tables in memory; the database file is not changed by either."""
-    if db.session.get_bind().dialect.name != "sqlite":
-        return
-    db.session.execute(text(f"PRAGMA cache_size = -{BULK_CACHE_KIB}"))
-    db.session.execute(text("PRAGMA temp_store = MEMORY"))
-
-
-@contextlib.contextmanager
-def suspended_search_index() -> Iterator[None]:
-    """On SQLite, drop the diary search trigger for the load and rebuild the index after (one
-    pass instead of one trigger run per row); elsewhere, do nothing (PostgreSQL's trigram
-    indexes are ordinary indexes)."""
-    if db.session.get_bind().dialect.name != "sqlite":
-        yield
-        return
-    trigger = db.session.scalar(
-        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'diary_fts_ai'")
-    )
-    if trigger is None:
-        yield
-        return
-    db.session.execute(text("DROP TRIGGER diary_fts_ai"))
-    try:
-        yield
-    finally:
-        db.session.execute(text(trigger))
-    db.session.execute(text("INSERT INTO diary_fts(diary_fts) VALUES ('rebuild')"))
+    for model, rows in ((Photo, photos), (PhotoVariant, variants)):
+        for start in range(0, len(rows), bulk.CHUNK):
+            db.session.execute(bulk.table_of(model).insert(), rows[start : start + bulk.CHUNK])
+    return {"photos": len(photos), "photo_variants": len(variants)}
 
 
 def _advance_sequences() -> None:
