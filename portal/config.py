@@ -98,10 +98,15 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
 
-    #: argon2id cost parameters (RFC 9106 "second recommended option" by default).
-    PASSWORD_HASH_TIME_COST = 3
-    PASSWORD_HASH_MEMORY_COST = 64 * 1024
-    PASSWORD_HASH_PARALLELISM = 4
+    #: argon2id cost parameters: OWASP's first recommended setting (m=19 MiB, t=2, p=1; the
+    #: Password Storage Cheat Sheet). A verify costs about 31 ms of CPU here, where RFC 9106's
+    #: low-memory option (m=64 MiB, t=3, p=4) cost 188 ms: on a 2-core machine a storm of
+    #: 200 logins (a morning rush, a restart that logged everyone out) then took half the
+    #: server's CPU. Hashes made with other parameters are redone at the next login
+    #: (``accounts.authenticate``). Raise them where cores are plentiful (docs/security.md).
+    PASSWORD_HASH_TIME_COST = 2
+    PASSWORD_HASH_MEMORY_COST = 19 * 1024
+    PASSWORD_HASH_PARALLELISM = 1
 
     #: Log (production) or raise (tests) when a keitai page exceeds the device's byte budget.
     PAGE_BUDGET_STRICT = False

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -142,6 +143,28 @@ def test_unknown_address_gets_the_same_error_as_a_wrong_password(browser, make_m
     page = client.submit("/login", {"email": "nobody@example.jp", "password": PASSWORD})
     assert WRONG_LOGIN in page.text
     assert is_logged_out(client)
+
+
+def test_a_password_hashed_with_other_parameters_is_hashed_again_at_login(
+    app, browser, make_member
+):
+    taro = make_member("taro", nickname="たろう")
+    old = PasswordHasher(time_cost=3, memory_cost=64, parallelism=4).hash(PASSWORD)
+    with app.app_context():
+        db.session.get_one(Member, taro).password_hash = old
+        db.session.commit()
+    client = browser(PC)
+    client.get("/login")
+    page = client.submit("/login", {"email": "taro@example.jp", "password": PASSWORD})
+    assert "たろうさんのホーム" in page.text
+    with app.app_context():
+        stored = db.session.get_one(Member, taro).password_hash
+    configured = (
+        f"m={app.config['PASSWORD_HASH_MEMORY_COST']},t={app.config['PASSWORD_HASH_TIME_COST']},"
+        f"p={app.config['PASSWORD_HASH_PARALLELISM']}"
+    )
+    assert stored != old
+    assert configured in stored
 
 
 def test_member_whose_login_was_stopped_is_refused(browser, make_member):
