@@ -52,6 +52,9 @@ def _private() -> bool:
     user = g.get("_login_user")
     if user is not None:
         return not user.is_anonymous
+    # A page from the page cache loads no member: a session naming one is a member's.
+    if session.get("_user_id") is not None:
+        return True
     return bool(current_user and current_user.is_authenticated)
 
 

@@ -10,8 +10,15 @@ the cache.
 
 The key also holds everything else a page depends on: the member, the session (the page's
 links carry its id on phones, its forms its CSRF token), the device as detected (rendering,
-charset, emoji, screen), the language, the URL and the minute (relative times, notices that
-start or end, the Tokyo date). Entries live ``PAGE_CACHE_SECONDS`` at most.
+charset, emoji, screen), what the language is chosen from, the URL and the minute (relative
+times, notices that start or end, the Tokyo date). Entries live ``PAGE_CACHE_SECONDS`` at most.
+
+A copy is found without loading the member: the key names what the page's language and kana
+width are chosen from (the session, the URL, ``Accept-Language``, the device, and the member's
+row, which the content version stands for) rather than the choice, so :func:`cached` serves it
+before ``login_required`` runs. An entry under this version and this session was made for a
+member who was logged in: a member logged out, stopped or deleted since is a change (a new
+version) or a session that no longer loads (another key).
 
 A visitor's page (the top page with its login form) is one entry for every visitor on the same
 device, language and URL: it is made under a placeholder anonymous id, and each visitor's copy
@@ -27,6 +34,7 @@ queue consumer's blog imports): those show within ``PAGE_CACHE_SECONDS``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -40,7 +48,6 @@ from flask_caching import Cache
 from flask_wtf.csrf import generate_csrf
 
 from . import transactions
-from .i18n import locale_code
 from .keitai.anonymous import ID_LENGTH, derived_values
 from .keitai.session import PortalSessionInterface, ServerSession
 
@@ -92,8 +99,7 @@ def _key(name: str, version: str, placeholder: list[str] | None = None) -> str:
         *viewer,
         repr(device),
         str(g.get("mobile_view")),
-        locale_code(),
-        repr(g.get("hankaku")),
+        request.headers.get("Accept-Language", ""),
         str(int(time.time() // 60)),
     ]
     digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
@@ -107,6 +113,25 @@ def note(**values: Any) -> None:
 
 
 _NOTES = "page_cache_notes"
+
+
+def cached(
+    name: str, on_hit: Callable[[dict[str, Any]], object] | None = None
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Serve the decorated view's page through :func:`cached_page` as ``name``.
+
+    Put it under ``@bp.route`` and above ``@login_required``: a copy is served without
+    loading the member (see the module's notes); a miss runs the view, its login check first.
+    """
+
+    def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Response:
+            return cached_page(name, lambda: view(*args, **kwargs), on_hit)
+
+        return wrapper
+
+    return decorate
 
 
 def cached_page(

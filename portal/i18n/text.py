@@ -20,22 +20,32 @@ from .learner import learner_mode
 
 def ui(text: str) -> str:
     """Return a translated UI string as this request shows it (half-width kana on SJIS phones)."""
-    if g.get("hankaku"):
+    if hankaku():
         return to_hankaku(text)
     return text
 
 
 def choose_hankaku() -> None:
-    """Decide whether this request's UI kana go half-width: Shift_JIS phones in the mobile
+    """Before a request: its UI kana width is decided on first use (:func:`hankaku`; a page
+    from the page cache asks nothing of the member). A request refused before this hook (a
+    foreign Host) keeps full-width kana."""
+    g.hankaku = None
+
+
+def hankaku() -> bool:
+    """Return whether this request's UI kana go half-width: Shift_JIS phones in the mobile
     rendering, unless the member turned it off or learner mode is on (full-width kana are
-    easier to read for learners)."""
-    device = g.get("device")
-    wanted = bool(device and g.get("mobile_view") and pays_off(device.encoding))
-    if wanted and current_user.is_authenticated:
-        wanted = current_user.hankaku
-    if wanted and learner_mode():
-        wanted = False
-    g.hankaku = wanted
+    easier to read for learners). Kept on ``g``."""
+    wanted = g.get("hankaku", False)
+    if wanted is None:
+        device = g.get("device")
+        wanted = bool(device and g.get("mobile_view") and pays_off(device.encoding))
+        if wanted and current_user.is_authenticated:
+            wanted = current_user.hankaku
+        if wanted and learner_mode():
+            wanted = False
+        g.hankaku = wanted
+    return bool(wanted)
 
 
 def _format(context, text: str, variables: dict) -> str:

@@ -38,7 +38,7 @@ def tokyo_day(moment: datetime) -> date:
 
 
 def record_visit(
-    visitor: Member | None,
+    visitor: Member | Visitor | None,
     visited_id: int,
     now: datetime | None = None,
     *,
@@ -70,11 +70,25 @@ def record_visit(
     return True
 
 
-def revisit(visitor: Member, visited_id: int, now: datetime | None = None) -> bool:
+@dataclass(frozen=True)
+class Visitor:
+    """Who leaves a footprint, as a page kept in the page cache remembers them: a copy is
+    served without loading the member's row."""
+
+    id: int
+    leaves_footprints: bool
+
+    @classmethod
+    def of(cls, member: Member) -> Visitor:
+        return cls(member.id, member.leaves_footprints)
+
+
+def revisit(visitor: Visitor, visited_id: int, now: datetime | None = None) -> bool:
     """Leave ``visitor``'s footprint on a page served from the page cache (its view did not
     run): one read of the footprint, and the upsert only when it is not recent. The copy was
     made for this viewer under the current content version, so the visited member has not
-    blocked them since. Return whether one may have been written."""
+    blocked them since, and ``visitor`` is as it was then. Return whether one may have been
+    written."""
     if visitor.id == visited_id or not visitor.leaves_footprints:
         return False
     now = now or utcnow()

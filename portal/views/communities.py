@@ -224,12 +224,13 @@ def settings(id: int):
 
 
 @bp.route("/communities/<int:id>")
+@page_cache.cached("community")
 @login_required
 def show(id: int):
     """Show a community: its description (one part of a long one), and with the first part
     its newest topics and coming events when the viewer may read them (from the page cache
     while nothing changed)."""
-    return page_cache.cached_page("community", lambda: _show(id))
+    return _show(id)
 
 
 def _show(community_id: int, *, join_form=None, error=None, status: int = 200):

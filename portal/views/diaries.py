@@ -79,16 +79,17 @@ def new():
 # -- reading -----------------------------------------------------------------------------------
 
 
+def _revisit_author(notes: dict) -> None:
+    footprints.revisit(notes["visitor"], notes["author"])
+
+
 @bp.route("/diaries/<int:id>")
+@page_cache.cached("diary", on_hit=_revisit_author)
 @login_required
 def show(id: int):
     """Show a diary (one part of a long body) and leave a footprint on its author (from the
     page cache while nothing changed)."""
-    return page_cache.cached_page("diary", lambda: _show(id), on_hit=_revisit_author)
-
-
-def _revisit_author(notes: dict) -> None:
-    footprints.revisit(current_user, notes["author"])
+    return _show(id)
 
 
 def _show(id: int):
@@ -96,7 +97,7 @@ def _show(id: int):
     if reading is None:
         abort(404)
     diary = reading.diary
-    page_cache.note(author=diary.author_id)
+    page_cache.note(visitor=footprints.Visitor.of(current_user), author=diary.author_id)
     # Readable means its author did not block us (the visibility policy says so).
     footprints.record_visit(
         current_user, diary.author_id, unblocked=True, recent=reading.footprint_recent

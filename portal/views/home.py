@@ -16,22 +16,20 @@ bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
+@page_cache.cached("top")
 def top():
     """Show the login form to visitors and the home page to members."""
     if current_user.is_authenticated:
-        return _home()
-    return page_cache.cached_page("top", lambda: render("home/top.html", form=LoginForm()))
+        return _render_home()
+    return render("home/top.html", form=LoginForm())
 
 
 @bp.route("/home")
+@page_cache.cached("home")
 @login_required
 def index():
     """Show the member's home page."""
-    return _home()
-
-
-def _home():
-    return page_cache.cached_page("home", _render_home)
+    return _render_home()
 
 
 def _render_home():

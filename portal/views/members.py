@@ -46,18 +46,18 @@ def _existing_member(member_id: int) -> Member:
 # -- the profile -------------------------------------------------------------------------------
 
 
+def _revisit(notes: dict) -> None:
+    footprints.revisit(notes["visitor"], notes["visited"])
+
+
 @bp.route("/users/<int:id>")
+@page_cache.cached("profile", on_hit=_revisit)
 @login_required
 def profile(id: int):
     """Show a member's profile as the viewer may see it, and leave a footprint (from the page
     cache while nothing changed)."""
-    return page_cache.cached_page(
-        "profile", lambda: _profile(id), on_hit=lambda notes: footprints.revisit(current_user, id)
-    )
-
-
-def _profile(id: int):
     page = _profile_for_viewer(id)
+    page_cache.note(visitor=footprints.Visitor.of(current_user), visited=page.member.id)
     # The page is not a 404, so the member did not block us.
     footprints.record_visit(
         current_user, page.member.id, unblocked=True, recent=page.footprint_recent

@@ -41,14 +41,11 @@ def _menu_globals() -> dict:
 
 
 @bp.route("/messages")
+@page_cache.cached("messages")
 @login_required
 def index():
     """List a folder (``?folder=inbox|sent|drafts|trash``), newest first, a page at a time
     (from the page cache while nothing changed)."""
-    return page_cache.cached_page("messages", _folder_page)
-
-
-def _folder_page():
     folder = request.args.get("folder")
     if folder not in messages.FOLDERS:
         folder = messages.FOLDERS[0]

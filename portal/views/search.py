@@ -110,14 +110,11 @@ def _sections(query: str, kind: str) -> dict[str, Section | None]:
 
 
 @bp.route("/search")
+@page_cache.cached("search")
 @login_required
 def index():
     """Show the search form and, for a query, what matches it (``?type=`` picks the kind;
     from the page cache while nothing changed)."""
-    return page_cache.cached_page("search", _search_page)
-
-
-def _search_page():
     query = search.normalise_query(request.args.get("q"))
     kind = request.args.get("type", "all")
     kind = kind if kind in TYPES else "all"

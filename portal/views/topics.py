@@ -85,11 +85,12 @@ def new(id: int):
 
 
 @bp.route("/topics/<int:id>")
+@page_cache.cached("topic")
 @login_required
 def show(id: int):
     """Show a topic (one part of a long body) and, with the last part, its comments (from
     the page cache while nothing changed)."""
-    return page_cache.cached_page("topic", lambda: _show(id))
+    return _show(id)
 
 
 def _show(id: int):
