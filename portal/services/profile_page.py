@@ -43,6 +43,49 @@ _THEIRS = aliased(Friendship, name="theirs")
 _MY_INTRODUCTION = aliased(Introduction, name="my_introduction")
 
 
+#: The friendship between the viewer and the member, as the profile page shows it.
+OWN, FRIENDS, REQUEST_SENT, REQUEST_RECEIVED, NOT_FRIENDS = (
+    "own",
+    "friends",
+    "request_sent",
+    "request_received",
+    "not_friends",
+)
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """The viewer and the member, as the profile page's actions need it: the friendship's
+    state and what the viewer may do (:attr:`actions`), decided here once for both trees."""
+
+    friendship: str
+    #: The viewer blocked the member.
+    i_blocked: bool = False
+    #: The member is one of the viewer's favourites.
+    is_favorite: bool = False
+    #: The viewer wrote an introduction (紹介文) of the member.
+    introduced: bool = False
+
+    @property
+    def actions(self) -> frozenset[str]:
+        """What the viewer may do here: ``edit_profile`` (their own page); ``introduce`` and
+        ``unfriend`` (a friend); ``answer`` (their request waits); ``ask`` (a friend request);
+        ``message``, ``favorite`` and ``block`` (anyone not blocked); ``unblock``; ``report``
+        (anyone else's profile)."""
+        if self.friendship == OWN:
+            return frozenset({"edit_profile"})
+        done = {"report", "unblock" if self.i_blocked else "block"}
+        if self.friendship == FRIENDS:
+            done |= {"introduce", "unfriend"}
+        elif self.friendship == REQUEST_RECEIVED:
+            done.add("answer")
+        elif self.friendship == NOT_FRIENDS and not self.i_blocked:
+            done.add("ask")
+        if not self.i_blocked:
+            done |= {"message", "favorite"}
+        return frozenset(done)
+
+
 @dataclass
 class ProfilePage:
     """What the profile page of ``member`` shows the viewer (``view`` is the policy's)."""
@@ -66,6 +109,26 @@ class ProfilePage:
     def blocked(self) -> bool:
         """The member blocked the viewer: the page is a 404, as for a missing member."""
         return self.view.blocked
+
+    @property
+    def relationship(self) -> Relationship:
+        """The viewer and the member, for the page's actions."""
+        if self.view.relation == SELF:
+            friendship = OWN
+        elif self.view.relation == FRIEND:
+            friendship = FRIENDS
+        elif self.request_sent:
+            friendship = REQUEST_SENT
+        elif self.request_received:
+            friendship = REQUEST_RECEIVED
+        else:
+            friendship = NOT_FRIENDS
+        return Relationship(
+            friendship,
+            i_blocked=self.i_blocked,
+            is_favorite=self.is_favorite,
+            introduced=self.my_introduction is not None,
+        )
 
 
 def _facts(viewer_id: int):
@@ -150,4 +213,4 @@ def open_profile(member_id: int, viewer_id: int) -> ProfilePage | None:
     )
 
 
-__all__ = ["ProfilePage", "open_profile"]
+__all__ = ["ProfilePage", "Relationship", "open_profile"]

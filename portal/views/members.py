@@ -6,19 +6,22 @@ same 404 as a member who does not exist (blocking is silent).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from .. import avatars, page_cache
 from ..forms import refusal
 from ..forms.social import GENDER_LABELS, VISIBILITY_LABELS, FriendRequestForm, IntroductionForm
+from ..i18n import month_day, ui
 from ..keitai.ext import device_of
 from ..keitai.paging import paginate
 from ..models import Member
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, footprints, friends, music, profile_page, profiles, social
-from ..services.visibility import FRIEND
 from ._parts import number as page_number
 
 bp = Blueprint("members", __name__)
@@ -73,6 +76,43 @@ def _profile_for_viewer(member_id: int) -> profile_page.ProfilePage:
     return page
 
 
+@dataclass(frozen=True)
+class _Fact:
+    """One line of the profile's facts as both trees show it: its label, its value, and on the
+    member's own page who sees it (``None`` elsewhere)."""
+
+    label: str
+    value: str
+    seen_by: str | None
+
+
+def _facts(view: profiles.ProfileView, is_self: bool) -> list[_Fact]:
+    """The profile's facts the viewer may see, in the page's order, in the viewer's words."""
+    shown = [
+        ("real_name", _("Real name"), view.real_name),
+        ("gender", _("Gender"), view.gender and ui(str(GENDER_LABELS[view.gender]))),
+        (
+            "age",
+            _("Age"),
+            None
+            if view.age is None
+            else ui(ngettext("%(num)s year old", "%(num)s years old", view.age)),
+        ),
+        ("birthday", _("Birthday"), view.birthday and month_day(view.birthday)),
+        ("area", _("Area"), view.area),
+        ("hobbies", _("Hobbies"), view.hobbies),
+    ]
+    return [
+        _Fact(ui(label), value, _seen_by(view, name) if is_self else None)
+        for name, label, value in shown
+        if value
+    ]
+
+
+def _seen_by(view: profiles.ProfileView, name: str) -> str:
+    return ui(str(VISIBILITY_LABELS[view.visibilities[name]]))
+
+
 def _profile_page(page: profile_page.ProfilePage, request_form=None, error=None):
     me, member, view = current_user, page.member, page.view
     avatars.known(member.id, page.main_photo_id)
@@ -87,8 +127,8 @@ def _profile_page(page: profile_page.ProfilePage, request_form=None, error=None)
         is_self=is_self,
         intro_text=parts[part.page - 1],
         intro_part=part,
-        gender_labels=GENDER_LABELS,
-        visibility_labels=VISIBILITY_LABELS,
+        facts=_facts(view, is_self),
+        introduction_seen_by=_seen_by(view, "introduction") if is_self else None,
         friends=friends.friends_with_counts(member.id, viewer_id=me.id, limit=size.profile_friends)
         if view.friend_total
         else [],
@@ -96,12 +136,7 @@ def _profile_page(page: profile_page.ProfilePage, request_form=None, error=None)
         if page.introduction_total
         else [],
         introduction_total=page.introduction_total,
-        my_introduction=page.my_introduction,
-        is_friend=view.relation == FRIEND,
-        request_sent=page.request_sent,
-        request_received=page.request_received,
-        i_blocked=page.i_blocked,
-        is_favorite=page.is_favorite,
+        relationship=page.relationship,
         main_photo=avatars.avatar_photo(member),  # the phones' macro reuses it
         music=music.recent_for(member, view.relation, 1 if device_of(request).is_keitai else 5),
         request_form=request_form or FriendRequestForm(formdata=None),
