@@ -17,7 +17,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Member
-from portal.services import blog_import
+from portal.services import blog_import, feed_fetch
 
 PUBLIC = "93.184.216.34"
 
@@ -122,7 +122,7 @@ def test_the_connection_carries_the_hosts_name(app, ctx, local_server, monkeypat
         return real(host, port_, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
-    body, _headers = blog_import.fetch_url(f"http://blog.example:{port}/feed")
+    body, _headers = feed_fetch.fetch_url(f"http://blog.example:{port}/feed")
     assert b"<feed" in body
     assert hosts == [f"blog.example:{port}"]
 
@@ -136,12 +136,12 @@ def test_https_uses_the_hosts_name_for_sni_and_the_certificate(monkeypatch):
             wrapped.append(server_hostname)
             return sock
 
-    monkeypatch.setattr(blog_import, "checked_address", lambda host, port: "127.0.0.1")
+    monkeypatch.setattr(feed_fetch, "checked_address", lambda host, port: "127.0.0.1")
     opened: list[tuple] = []
     monkeypatch.setattr(
         socket, "create_connection", lambda address, *a, **k: opened.append(address) or object()
     )
-    connection = blog_import._PinnedHTTPSConnection(
+    connection = feed_fetch._PinnedHTTPSConnection(
         "blog.example", 443, context=Context(ssl.PROTOCOL_TLS_CLIENT)
     )
     connection.connect()

@@ -16,7 +16,7 @@ from sqlalchemy import event, select, text
 
 from portal.extensions import db
 from portal.models import BlogFeed, Diary, Member
-from portal.services import ServiceError, blog_import, diaries, social
+from portal.services import ServiceError, blog_import, diaries, feed_fetch, social
 from portal.services.search import search_diaries, snippet
 from tests.browser import DOCOMO_MOVA, PC, sid_of
 
@@ -220,7 +220,7 @@ def test_broken_feeds_are_recorded_never_raised(app, make_member):
     assert "not an RSS or Atom feed" in garbage.error
 
     def down(url):
-        raise blog_import.FetchError("HTTP 503 Service Unavailable")
+        raise feed_fetch.FetchError("HTTP 503 Service Unavailable")
 
     with app.app_context():
         result = blog_import.import_feed(db.session.get(BlogFeed, member), fetch=down)

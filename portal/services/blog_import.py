@@ -7,24 +7,18 @@ again creates nothing twice (a look-up first, and the unique ``(author_id, sourc
 it). Entry HTML becomes plain text (:func:`html_to_text`); the diary keeps the entry's link as
 ``source_url``.
 
-Fetching is bounded (timeout, size cap, http/https only, no private or loopback addresses unless
-``BLOG_IMPORT_ALLOW_PRIVATE``), and every failure (network, HTTP status, not a feed) is recorded
-in the feed's ``last_error`` instead of raised.
+Fetching (:mod:`.feed_fetch`) is bounded (timeout, size cap, http/https only, no private or
+loopback addresses unless ``BLOG_IMPORT_ALLOW_PRIVATE``), and every failure (network, HTTP
+status, not a feed) is recorded in the feed's ``last_error`` instead of raised.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import http.client
 import io
-import ipaddress
 import logging
 import re
-import socket
-import ssl
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,7 +26,6 @@ from urllib.parse import urlsplit
 
 import feedparser
 import nh3
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -45,15 +38,11 @@ from ..models._time import utcnow
 from ..models.profile import VISIBILITIES
 from . import ServiceError
 from . import diaries as diary_service
+from .feed_fetch import FetchError, fetch_url
 from .text_limits import clip, clip_to_fit
 
 logger = logging.getLogger(__name__)
 
-#: Seconds to wait for the blog's server.
-TIMEOUT = 15
-#: The largest feed document read, in bytes.
-MAX_BYTES = 2 * 1024 * 1024
-USER_AGENT = "keitai-portal/0.1 (blog import; RSS/Atom)"
 URL_MAX = 2000
 ERROR_MAX = 500
 #: ``Diary.source_id`` is a String(500); longer entry ids are stored as their SHA-256.
@@ -62,10 +51,6 @@ SOURCE_ID_MAX = 500
 #: What a fetch function returns: the document, or the document and its response headers.
 Fetched = bytes | tuple[bytes, Mapping[str, str]]
 Fetch = Callable[[str], Fetched]
-
-
-class FetchError(Exception):
-    """The feed could not be fetched; the message goes into ``BlogFeed.last_error``."""
 
 
 # -- the member's setting ------------------------------------------------------------------
@@ -128,130 +113,6 @@ def remove_feed(member: Member) -> bool:
     db.session.delete(feed)
     db.session.flush()
     return True
-
-
-# -- fetching --------------------------------------------------------------------------------
-
-
-def _allow_private() -> bool:
-    return bool(current_app.config.get("BLOG_IMPORT_ALLOW_PRIVATE", False))
-
-
-def _check_scheme(url: str) -> None:
-    """Refuse URLs that are not http(s) or name no host."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"not an http(s) address: {url[:100]}")
-
-
-class _RefusedAddressError(OSError):
-    """The host resolves to an address the import may not reach (raised inside ``connect``)."""
-
-
-def checked_address(host: str, port: int) -> str:
-    """Resolve ``host`` once and return the address to connect to.
-
-    Every address it resolves to must be public (unless ``BLOG_IMPORT_ALLOW_PRIVATE``): the
-    connection then goes to the address checked here, never to a second answer of the DNS
-    (rebinding, issue 12 item 14).
-
-    :raise OSError: if it does not resolve, or to an address not allowed.
-    """
-    try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except UnicodeError as exc:
-        raise OSError(f"host not found: {host}") from exc
-    addresses = [str(info[4][0]) for info in infos]
-    if not addresses:
-        raise OSError(f"host not found: {host}")
-    if not _allow_private():
-        for address in addresses:
-            if not ipaddress.ip_address(address.split("%")[0]).is_global:
-                raise _RefusedAddressError(f"address not allowed: {host}")
-    return addresses[0]
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """An HTTP connection to the address :func:`checked_address` checked; the request's Host
-    header still names the host (``http.client`` writes it from ``self.host``)."""
-
-    def connect(self) -> None:
-        address = checked_address(self.host, self.port)
-        self.sock = socket.create_connection((address, self.port), self.timeout)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """The same for HTTPS: TLS with the host's name for SNI and the certificate check."""
-
-    def connect(self) -> None:
-        address = checked_address(self.host, self.port)
-        sock = socket.create_connection((address, self.port), self.timeout)
-        context: ssl.SSLContext = self._context  # type: ignore[attr-defined]
-        self.sock = context.wrap_socket(sock, server_hostname=self.host)
-
-
-class _PinnedHTTPHandler(urllib.request.HTTPHandler):
-    def http_open(self, req):
-        return self.do_open(_PinnedHTTPConnection, req)
-
-
-class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self) -> None:
-        super().__init__(context=ssl.create_default_context())
-
-    def https_open(self, req):
-        return self.do_open(_PinnedHTTPSConnection, req, context=self._context)
-
-
-class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects only to http(s) addresses (each connection checks its own address)."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        _check_scheme(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def _opener() -> urllib.request.OpenerDirector:
-    """An opener without proxies whose connections go to checked addresses only."""
-    return urllib.request.build_opener(
-        urllib.request.ProxyHandler({}),
-        _PinnedHTTPHandler(),
-        _PinnedHTTPSHandler(),
-        _CheckedRedirects(),
-    )
-
-
-def fetch_url(url: str) -> tuple[bytes, dict[str, str]]:
-    """Fetch a feed document (at most :data:`MAX_BYTES`, within :data:`TIMEOUT` seconds).
-
-    :return: the body and the response headers (feedparser reads the charset from them).
-    :raise FetchError: for a refused address, an HTTP error status, a network failure or an
-        oversized document.
-    """
-    _check_scheme(url)
-    opener = _opener()
-    request = urllib.request.Request(  # noqa: S310 (scheme checked: http/https only)
-        url,
-        headers={
-            "User-Agent": USER_AGENT,
-            "Accept": "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.1",
-        },
-    )
-    try:
-        with opener.open(request, timeout=TIMEOUT) as response:
-            body = response.read(MAX_BYTES + 1)
-            headers = {key.lower(): value for key, value in response.headers.items()}
-    except urllib.error.HTTPError as exc:
-        raise FetchError(f"HTTP {exc.code} {exc.reason}") from exc
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, _RefusedAddressError):
-            raise FetchError(str(exc.reason)) from exc
-        raise FetchError(f"network error: {exc.reason}") from exc
-    except (OSError, ValueError) as exc:  # timeouts, resets, malformed responses
-        raise FetchError(f"network error: {exc}") from exc
-    if len(body) > MAX_BYTES:
-        raise FetchError(f"feed larger than {MAX_BYTES} bytes")
-    return body, headers
 
 
 # -- entries to diaries ----------------------------------------------------------------------
