@@ -22,14 +22,8 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..keitai import Device
 from ..keitai.image_rules import image_bounds, image_budget, image_format
-from ..keitai.images import (
-    EncodedImage,
-    ImageError,
-    ImageLimits,
-    for_device,
-    load_upload,
-    sanitized_original,
-)
+from ..keitai.image_uploads import ImageError, ImageLimits, load_upload
+from ..keitai.images import EncodedImage, for_device, sanitized_original
 from ..models import Album, Community, Diary, Member, Photo, PhotoVariant, Profile, Topic
 from ..models.profile import FIELD_DEFAULTS
 from . import NotAllowedError, ServiceError, communities, topics

@@ -13,14 +13,12 @@ from PIL import Image, ImageCms, ImageFile, PngImagePlugin, features
 
 from portal.keitai import images
 from portal.keitai.device import Device, detect
+from portal.keitai.image_uploads import ImageError, ImageLimits, load_upload
 from portal.keitai.images import (
     MIN_SIDE,
-    ImageError,
-    ImageLimits,
     for_device,
     image_budget,
     image_format,
-    load_upload,
     sanitized_original,
 )
 
