@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,7 +26,7 @@ from ..models._ids import is_row_id
 from ..models._time import utcnow
 from ..models.message import DELETED, DRAFT, INBOX, SENT, TRASHED
 from . import ServiceError, counters, notifications, text_limits
-from ._sql import execute_dml
+from ._sql import execute_dml, rows_and_total
 from .limits import limits_for, plans
 from .notifications import N_
 from .visibility import is_blocked
@@ -293,23 +293,18 @@ def _folder_where(member: Member, folder: str):
     return and_(Message.recipient_id == member.id, Message.recipient_state == INBOX)
 
 
-def folder_count(member: Member, folder: str) -> int:
-    """Return how many messages one of ``member``'s folders holds."""
-    stmt = select(func.count()).select_from(Message).where(_folder_where(member, folder))
-    return db.session.scalar(stmt) or 0
-
-
-def folder_page(member: Member, folder: str, *, offset: int = 0, limit: int | None = None):
-    """Return a page of one of ``member``'s folders, newest first."""
+def folder_page(
+    member: Member, folder: str, *, offset: int = 0, limit: int | None = None
+) -> tuple[list[Message], int]:
+    """Return a page of one of ``member``'s folders, newest first, and how many messages the
+    folder holds (one query: :func:`._sql.rows_and_total`)."""
     stmt = (
         select(Message)
         .where(_folder_where(member, folder))
         .options(joinedload(Message.sender), joinedload(Message.recipient))
         .order_by(Message.created_at.desc(), Message.id.desc())
-        .offset(offset)
-        .limit(limit)
     )
-    return list(db.session.scalars(stmt))
+    return rows_and_total(stmt, offset, limit)
 
 
 def unread_count(member: Member) -> int:

@@ -6,6 +6,8 @@ does not exist. The unread count of the menus comes from :func:`unread_messages`
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -18,6 +20,7 @@ from ..models import Message
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, messages
 from ._parts import number as page_number
+from ._parts import paged
 
 bp = Blueprint("messages", __name__)
 
@@ -50,11 +53,11 @@ def index():
     if folder not in messages.FOLDERS:
         folder = messages.FOLDERS[0]
     me = current_user
-    paging = paginate(messages.folder_count(me, folder), page_number(), sizes().messages_page)
+    rows, paging = paged(partial(messages.folder_page, me, folder), sizes().messages_page)
     return render(
         "messages/index.html",
         folder=folder,
-        rows=messages.folder_page(me, folder, offset=paging.offset, limit=paging.limit),
+        rows=rows,
         paging=paging,
         trash_days=messages.trash_days(me),
     )
