@@ -166,17 +166,21 @@ def count_visible(owner: Member, viewer_id: int | None) -> int:
 def friends_newest(member: Member, limit: int, *, days: int = 30) -> list[Album]:
     """Return friends' albums made in the last ``days`` that ``member`` may see, newest first
     (home); each knows its ``owner``."""
-    stmt = (
+    stmt = friends_newest_query(member, limit, days=days).options(joinedload(Album.owner))
+    return list(db.session.scalars(stmt))
+
+
+def friends_newest_query(member: Member, limit: int, *, days: int = 30):
+    """The ``select(Album)`` of :func:`friends_newest`, newest first (home's feed)."""
+    return (
         visible_albums(member.id)
         .where(
             Album.owner_id.in_(friend_ids(member.id)),
             Album.created_at >= utcnow() - timedelta(days=days),
         )
-        .options(joinedload(Album.owner))
         .order_by(Album.created_at.desc(), Album.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(stmt))
 
 
 # -- photos of an album -------------------------------------------------------------------------

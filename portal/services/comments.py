@@ -172,8 +172,13 @@ def mark_seen(member: Member | None, diary: Diary) -> None:
 def unread(member: Member, limit: int) -> list[tuple[Diary, int]]:
     """Return diaries with comments the member has not seen (own, or commented on), with
     how many are new; only diaries the member can still read."""
+    return [(diary, n) for diary, n in db.session.execute(unread_query(member, limit))]
+
+
+def unread_query(member: Member, limit: int):
+    """The ``select(Diary, new count)`` of :func:`unread`, latest first (home's feed)."""
     new = Diary.last_comment_number - DiaryWatch.seen_number
-    stmt = (
+    return (
         select(Diary, new)
         .join(DiaryWatch, DiaryWatch.diary_id == Diary.id)
         .where(
@@ -185,7 +190,6 @@ def unread(member: Member, limit: int) -> list[tuple[Diary, int]]:
         .order_by(Diary.updated_at.desc(), Diary.id.desc())
         .limit(limit)
     )
-    return [(diary, n) for diary, n in db.session.execute(stmt)]
 
 
 def written_by(member: Member, *, offset: int, limit: int) -> tuple[list[DiaryComment], int]:

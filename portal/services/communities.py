@@ -302,11 +302,15 @@ def newest(*, offset: int = 0, limit: int | None = None) -> tuple[list[Community
 
 
 def joined_by(
-    member_id: int, *, offset: int = 0, limit: int | None = None
-) -> tuple[list[Community], int]:
-    """Return the communities a member joined, newest joined first, and how many."""
+    member_id: int, *, offset: int = 0, limit: int | None = None, columns: tuple = ()
+) -> tuple[list, int]:
+    """Return the communities a member joined, newest joined first, and how many.
+
+    :param columns: SQL expressions over ``Community`` read beside each one (in the same
+        query): the rows are then ``(community, *values)`` tuples.
+    """
     stmt = (
-        select(Community)
+        select(Community, *columns)
         .join(CommunityMember, CommunityMember.community_id == Community.id)
         .where(CommunityMember.member_id == member_id)
     )

@@ -228,16 +228,21 @@ def neighbours(diary: Diary, viewer_id: int | None) -> tuple[int | None, int | N
 
 def friends_newest(member: Member, limit: int, *, days: int = 30) -> list[Diary]:
     """Return the newest diaries of ``member``'s friends that ``member`` may read (home)."""
+    return list(db.session.scalars(friends_newest_query(member, limit, days=days)))
+
+
+def friends_newest_query(member: Member, limit: int, *, days: int = 30):
+    """The ``select(Diary)`` of :func:`friends_newest`, newest first (home's feed runs it with
+    its other sections in one statement)."""
     from .visibility import friend_ids
 
     since = utcnow() - timedelta(days=days)
-    stmt = (
+    return (
         visible_diaries(member.id)
         .where(Diary.author_id.in_(friend_ids(member.id)), Diary.created_at >= since)
         .order_by(Diary.created_at.desc(), Diary.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(stmt))
 
 
 def set_default_visibility(member: Member, visibility: str) -> None:

@@ -83,13 +83,17 @@ def count(member: Member) -> int:
 def newest_diaries(member: Member, limit: int, *, offset: int = 0, days: int = 30) -> list[Diary]:
     """Return the newest diaries of ``member``'s favourites that ``member`` may read (their
     visibility, blocks and hiding as everywhere), newest first."""
+    stmt = newest_diaries_query(member, limit, offset=offset, days=days)
+    return list(db.session.scalars(stmt.options(joinedload(Diary.author))))
+
+
+def newest_diaries_query(member: Member, limit: int, *, offset: int = 0, days: int = 30):
+    """The ``select(Diary)`` of :func:`newest_diaries`, newest first (home's feed)."""
     favorite_ids = select(Favorite.favorite_id).where(Favorite.member_id == member.id)
-    stmt = (
+    return (
         visible_diaries(member.id)
         .where(Diary.author_id.in_(favorite_ids), Diary.created_at >= utcnow() - timedelta(days))
-        .options(joinedload(Diary.author))
         .order_by(Diary.created_at.desc(), Diary.id.desc())
         .offset(offset)
         .limit(limit)
     )
-    return list(db.session.scalars(stmt))

@@ -198,12 +198,19 @@ def mark_seen(owner: Member, now: datetime | None = None) -> None:
 
 def new_count(owner: Member, now: datetime | None = None) -> int:
     """Return how many footprints arrived since ``owner`` last looked (0 if opted out)."""
+    stmt = new_count_query(owner, now)
+    return 0 if stmt is None else db.session.scalar(stmt) or 0
+
+
+def new_count_query(owner: Member, now: datetime | None = None):
+    """The ``select(count)`` of :func:`new_count`, or ``None`` when it is 0 without asking (the
+    owner opted out)."""
     if not owner.leaves_footprints:
-        return 0
+        return None
     where = _window(owner, now or utcnow())
     if owner.footprints_seen_at is not None:
         where = and_(where, Footprint.visited_at > owner.footprints_seen_at)
-    return db.session.scalar(select(func.count()).select_from(Footprint).where(where)) or 0
+    return select(func.count()).select_from(Footprint).where(where)
 
 
 def set_leaves_footprints(member: Member, enabled: bool) -> None:

@@ -39,8 +39,12 @@ def _friends_where(member_id: int, viewer_id: int | None):
 
 def friend_count(member_id: int, viewer_id: int | None = None) -> int:
     """Return how many friends a member has (as ``viewer_id`` sees the list)."""
-    stmt = select(func.count()).select_from(Friendship).where(*_friends_where(member_id, viewer_id))
-    return db.session.scalar(stmt) or 0
+    return db.session.scalar(friend_count_query(member_id, viewer_id)) or 0
+
+
+def friend_count_query(member_id: int, viewer_id: int | None = None):
+    """The ``select(count)`` of :func:`friend_count` (a page may read it beside other facts)."""
+    return select(func.count()).select_from(Friendship).where(*_friends_where(member_id, viewer_id))
 
 
 def friends_with_counts(

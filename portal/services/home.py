@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import extract, func, or_, select, tuple_
+from sqlalchemy import extract, func, literal, or_, select, tuple_
 
 from ..extensions import db
-from ..models import Friendship, Member, Profile
+from ..models import Album, Diary, Friendship, Member, Profile, Review, Topic
 from ..models._time import tokyo_today
 from ..models.profile import FIELD_DEFAULTS
 from . import (
@@ -22,6 +22,7 @@ from . import (
     diaries,
     favorites,
     footprints,
+    home_feed,
     messages,
     notices,
     photos,
@@ -29,9 +30,10 @@ from . import (
     social,
     topics,
 )
-from .friends import friend_count, friends_with_counts
-from .profiles import ProfileView, view_profile
-from .visibility import visible_clause
+from .friends import friend_count_query, friends_with_counts
+from .home_feed import Section
+from .profiles import ProfileView, build_view
+from .visibility import SELF, visible_clause
 
 
 @dataclass
@@ -90,41 +92,84 @@ class HomePage:
 
 
 def home_for(member: Member, sizes) -> HomePage:
-    """Gather the home page of ``member``.
+    """Gather the home page of ``member``: the session and the member, my facts (my friends,
+    new footprints, my profile on PCs), my friends, their birthdays, every feed section (one
+    statement: :mod:`.home_feed`) and on PCs my communities.
 
     :param sizes: the rendering's page sizes (:class:`portal.rendering.Sizes`).
     """
+    column = bool(sizes.home_communities)
+    profile, friend_total, new_footprints = _my_facts(member, with_profile=column)
+    feed = home_feed.read(_sections(member, sizes))
     return HomePage(
         member=member,
-        friend_total=friend_count(member.id),
+        friend_total=friend_total,
         friends=friends_with_counts(member.id, limit=sizes.home_friends),
         pending_requests=social.pending_count(member),
-        new_footprints=footprints.new_count(member),
+        new_footprints=new_footprints,
         birthdays=birthdays_this_week(member),
-        friend_diaries=diaries.friends_newest(member, sizes.home_diaries),
-        favorite_diaries=favorites.newest_diaries(member, sizes.home_favorite_diaries),
-        friend_albums=albums.friends_newest(member, sizes.home_albums),
-        unread_comments=comments.unread(member, sizes.home_diaries),
         unread_messages=messages.unread_count(member),
-        friend_reviews=reviews.friends_newest(member, sizes.home_reviews),
-        community_topics=topics.updates_for(member, sizes.home_topics),
-        notices=notices.active(sizes.home_notices),
-        column=my_column(member, sizes.home_communities) if sizes.home_communities else None,
+        column=(
+            my_column(member, profile, friend_total, sizes.home_communities) if column else None
+        ),
+        **feed,
     )
 
 
-def my_column(member: Member, community_limit: int) -> MyColumn:
-    """Gather my column: my profile as I see it, my newest communities with their images."""
-    profile = view_profile(member, member.id)
-    intro = " ".join((profile.introduction or "").split())
+def _sections(me: Member, n) -> list[Section]:
+    """The feed sections of home (``n``: the page sizes), each its service's query with its
+    visibility rules."""
+    favorite = favorites.newest_diaries_query(me, n.home_favorite_diaries)
+    unread = comments.unread_query(me, n.home_diaries)
+    updates = topics.updates_query(me, n.home_topics)
+    return [
+        Section("friend_diaries", diaries.friends_newest_query(me, n.home_diaries), Diary.author),
+        Section("favorite_diaries", favorite, Diary.author),
+        Section("friend_albums", albums.friends_newest_query(me, n.home_albums), Album.owner),
+        Section("unread_comments", unread, Diary.author, sort=Diary.updated_at),
+        Section("friend_reviews", reviews.friends_newest_query(me, n.home_reviews), Review.author),
+        Section("community_topics", updates, Topic.community, sort=Topic.last_activity_at),
+        Section("notices", notices.active_query(n.home_notices)),
+    ]
+
+
+def _my_facts(member: Member, *, with_profile: bool) -> tuple[Profile | None, int, int]:
+    """Return my profile row (``None`` when none was saved, or not ``with_profile``), how many
+    friends I have and how many new footprints: one query."""
+    new_footprints = footprints.new_count_query(member)
+    counts = (
+        friend_count_query(member.id, member.id).scalar_subquery(),
+        literal(0) if new_footprints is None else new_footprints.scalar_subquery(),
+    )
+    if not with_profile:
+        friend_total, new = db.session.execute(select(*counts)).one()
+        return None, friend_total, new
+    stmt = (
+        select(Profile, *counts)
+        .select_from(Member)
+        .outerjoin(Profile, Profile.member_id == Member.id)
+        .where(Member.id == member.id)
+    )
+    profile, friend_total, new = db.session.execute(stmt).one()
+    return profile, friend_total, new
+
+
+def my_column(
+    member: Member, profile: Profile | None, friend_total: int, community_limit: int
+) -> MyColumn:
+    """Gather my column: my profile as I see it (from my profile row, read already), my newest
+    communities with their images (one query)."""
+    view = build_view(member, profile, SELF, friend_total, member.id)
+    intro = " ".join((view.introduction or "").split())
     if len(intro) > SUMMARY_CHARS:
         intro = intro[: SUMMARY_CHARS - 1] + "…"
-    joined, total = communities.joined_by(member.id, limit=community_limit)
-    images = photos.community_images(c.id for c in joined)
+    joined, total = communities.joined_by(
+        member.id, limit=community_limit, columns=(photos.community_image_column(),)
+    )
     return MyColumn(
-        profile=profile,
+        profile=view,
         introduction=intro,
-        communities=[(c, images.get(c.id)) for c in joined],
+        communities=[(c, image) for c, image in joined],
         community_total=total,
     )
 

@@ -29,13 +29,17 @@ def _active(now: datetime):
 
 def active(limit: int | None, now: datetime | None = None) -> list[Notice]:
     """Return the notices active now, newest first (every member's home)."""
-    stmt = (
+    return list(db.session.scalars(active_query(limit, now)))
+
+
+def active_query(limit: int | None, now: datetime | None = None):
+    """The ``select(Notice)`` of :func:`active`, newest first (home's feed)."""
+    return (
         select(Notice)
         .where(*_active(now or utcnow()))
         .order_by(Notice.created_at.desc(), Notice.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(stmt))
 
 
 def get_active(notice_id: int, now: datetime | None = None) -> Notice | None:

@@ -308,6 +308,17 @@ def photos_of(holder: Diary | Topic | Holder) -> list[Photo]:
     return list(db.session.scalars(stmt))
 
 
+def community_image_column():
+    """A SQL expression over ``Community`` in the enclosing query: its image's photo id, or
+    NULL (read beside each community instead of :func:`community_images`)."""
+    return (
+        select(func.max(Photo.id))
+        .where(Photo.community_id == Community.id)
+        .correlate(Community)
+        .scalar_subquery()
+    )
+
+
 def community_images(community_ids) -> dict[int, int]:
     """Return ``{community id: photo id}`` for those of the communities that have an image."""
     ids = list(community_ids)

@@ -148,11 +148,15 @@ def list_of(
 
 def friends_newest(member: Member, limit: int) -> list[Review]:
     """Return the newest reviews of ``member``'s friends (home)."""
-    stmt = (
+    stmt = friends_newest_query(member, limit).options(joinedload(Review.author))
+    return list(db.session.scalars(stmt))
+
+
+def friends_newest_query(member: Member, limit: int):
+    """The ``select(Review)`` of :func:`friends_newest`, newest first (home's feed)."""
+    return (
         visible_reviews(member.id)
         .where(Review.author_id.in_(friend_ids(member.id)))
-        .options(joinedload(Review.author))
         .order_by(Review.created_at.desc(), Review.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(stmt))

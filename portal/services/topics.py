@@ -175,8 +175,14 @@ def of_community(
 def updates_for(member: Member, limit: int, *, days: int = 30) -> list[Topic]:
     """Return topics of the member's communities with new posts (topics or comments) in the
     last ``days``, latest first (home)."""
+    stmt = updates_query(member, limit, days=days).options(joinedload(Topic.community))
+    return list(db.session.scalars(stmt))
+
+
+def updates_query(member: Member, limit: int, *, days: int = 30):
+    """The ``select(Topic)`` of :func:`updates_for`, latest first (home's feed)."""
     mine = select(CommunityMember.community_id).where(CommunityMember.member_id == member.id)
-    stmt = (
+    return (
         select(Topic)
         .where(
             Topic.community_id.in_(mine),
@@ -184,11 +190,9 @@ def updates_for(member: Member, limit: int, *, days: int = 30) -> list[Topic]:
             not_blocked_clause(member.id, Topic.author_id),
             visible_content(Topic, member.id),
         )
-        .options(joinedload(Topic.community))
         .order_by(Topic.last_activity_at.desc(), Topic.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(stmt))
 
 
 # -- comments ------------------------------------------------------------------------------
