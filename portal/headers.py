@@ -23,7 +23,6 @@
 from __future__ import annotations
 
 from flask import Flask, Response, g, request, session
-from flask_login import current_user
 
 #: The PC pages' policy: styles are inline (one <style> and style attributes), images ours.
 PC_POLICY = (
@@ -52,10 +51,10 @@ def _private() -> bool:
     user = g.get("_login_user")
     if user is not None:
         return not user.is_anonymous
-    # A page from the page cache loads no member: a session naming one is a member's.
-    if session.get("_user_id") is not None:
-        return True
-    return bool(current_user and current_user.is_authenticated)
+    # No member was loaded (a page from the page cache, a visitor's page): a session naming
+    # one is a member's. Logins live in the session alone (no remember-me cookie is issued),
+    # so asking Flask-Login would only load that member, or hash a visitor's identifier.
+    return session.get("_user_id") is not None
 
 
 def _add_headers(response: Response) -> Response:

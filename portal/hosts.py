@@ -15,6 +15,7 @@ none of the three set the site serves only ``localhost`` and ``127.0.0.1`` (deve
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request, url_for
@@ -58,13 +59,26 @@ def configured_hosts() -> frozenset[str]:
     Easy login works only on these (a DNS-rebinding attack arrives with a foreign Host header).
     """
     config = current_app.config
+    return _declared_hosts(
+        config.get("PUBLIC_URL") or "",
+        config.get("SERVER_NAME") or "",
+        config.get("PREFERRED_URL_SCHEME") or "http",
+        tuple(config.get("SERVER_HOSTS") or ()),
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _declared_hosts(
+    public: str, server_name: str, scheme: str, others: tuple[str, ...]
+) -> frozenset[str]:
+    """The hosts of these settings (worked out once per configuration, not per request)."""
     hosts = set()
-    if config.get("PUBLIC_URL"):
-        parts = urlsplit(config["PUBLIC_URL"])
+    if public:
+        parts = urlsplit(public)
         hosts.add(_normalise(parts.netloc, parts.scheme))
-    if config.get("SERVER_NAME"):
-        hosts.add(_normalise(config["SERVER_NAME"], config.get("PREFERRED_URL_SCHEME") or "http"))
-    for host in config.get("SERVER_HOSTS") or ():
+    if server_name:
+        hosts.add(_normalise(server_name, scheme))
+    for host in others:
         hosts.add(_normalise(host))
     return frozenset(hosts)
 

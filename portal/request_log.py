@@ -53,10 +53,11 @@ def line(response: Response) -> dict:
 
 
 def _finish(response: Response) -> Response:
-    record = line(response)
-    if record["request_id"]:
-        response.headers["X-Request-Id"] = record["request_id"]
-    logger.info(json.dumps(record, ensure_ascii=False))
+    request_id = g.get("request_id")
+    if request_id:
+        response.headers["X-Request-Id"] = request_id
+    if logger.isEnabledFor(logging.INFO):  # the line is made only when someone reads it
+        logger.info(json.dumps(line(response), ensure_ascii=False))
     return response
 
 
