@@ -10,7 +10,14 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Member, Profile, Report, Topic
-from portal.services import comments, diaries, messages, reports, reviews, topics
+from portal.services import (
+    diaries,
+    diary_comments,
+    messages,
+    reports,
+    reviews,
+    topic_comments,
+)
 from tests.browser import DOCOMO_MOVA, PC
 from tests.community_helpers import add_member, make_community, make_topic
 from tests.pages import assert_fits_d501i, client_for, go, href
@@ -35,7 +42,7 @@ def make_world(app, make_member) -> dict[str, int]:
         diary = diaries.create(
             sakura, title="東京タワーの宣伝", body="東京タワーに来てね", visibility="public"
         )
-        comment = comments.add(kenta, diary, "けんたのコメント")
+        comment = diary_comments.THREAD.add(kenta, diary, "けんたのコメント")
         review = reviews.create(
             sakura, title="怪しいレビュー", category="other", rating=5, url=None, body="買って"
         )
@@ -49,7 +56,7 @@ def make_world(app, make_member) -> dict[str, int]:
     ids["topic"] = make_topic(app, community, ids["sakura"], title="怪しいトピック", body="本文")
     with app.app_context():
         topic = db.session.get(Topic, ids["topic"])
-        ids["topic_comment"] = topics.add_comment(
+        ids["topic_comment"] = topic_comments.THREAD.add(
             db.session.get(Member, ids["kenta"]), topic, "トピックへの怪しいコメント"
         ).id
         message = messages.send(

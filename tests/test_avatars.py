@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from portal.models import Block, Member, Photo, PhotoVariant
-from portal.services import comments, diaries, profile_photos
+from portal.services import diaries, diary_comments, profile_photos
 from tests.browser import PC, Browser
 from tests.test_demo import seed
 from tests.test_diary_pages import logged_in
@@ -41,7 +41,7 @@ def test_lists_show_each_member_by_their_avatar_url(app, make_member):
         diary = diaries.create(
             db.session.get(Member, taro), title="晴れ", body="散歩した。", visibility="public"
         )
-        comments.add(db.session.get(Member, hanako), diary, "いいね")
+        diary_comments.THREAD.add(db.session.get(Member, hanako), diary, "いいね")
         db.session.commit()
         diary_id = diary.id
     pc = logged_in(app, PC, "taro")

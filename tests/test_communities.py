@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Community, JoinRequest, Member, Topic, TopicComment
-from portal.services import topics
+from portal.services import topic_comments, topics
 from tests.browser import DOCOMO_MOVA, PC, sid_of
 from tests.community_helpers import (
     add_member,
@@ -230,14 +230,14 @@ def test_comment_numbers_survive_deletion_and_members_only_comment(app, ctx, mak
     topic_id = make_topic(app, community_id, admin)
     me = db.session.get(Member, admin)
     topic = db.session.get(Topic, topic_id)
-    first = topics.add_comment(me, topic, "一つ目")
-    topics.add_comment(me, topic, "二つ目")
-    topics.delete_comment(me, topic, first)
-    third = topics.add_comment(me, topic, "三つ目")
+    first = topic_comments.THREAD.add(me, topic, "一つ目")
+    topic_comments.THREAD.add(me, topic, "二つ目")
+    topic_comments.THREAD.delete(me, topic, first)
+    third = topic_comments.THREAD.add(me, topic, "三つ目")
     assert third.number == 3
     assert topic.comment_count == 2
     with pytest.raises(topics.ServiceError):
-        topics.add_comment(db.session.get(Member, outsider), topic, "入れて")
+        topic_comments.THREAD.add(db.session.get(Member, outsider), topic, "入れて")
     db.session.rollback()
 
 

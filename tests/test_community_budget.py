@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.forms.community import COMMENT_PHONE_BYTES
 from portal.models import (
     CommunityMember,
     Event,
@@ -30,11 +29,15 @@ from portal.models import (
 from portal.models._time import from_tokyo, tokyo_today, utcnow
 from portal.services import calendar, communities, event_comments, events, topics
 from portal.services.events import BODY_PHONE_BYTES as EVENT_PHONE_BYTES
+from portal.services.topic_comments import LIMITS
 from tests.browser import DOCOMO_MOVA, Browser, sid_of
 
 BUDGET = 5120
 #: The longest nickname the profile form accepts, made of characters that grow when escaped.
 NICK = "&<" * 10
+
+#: How long a topic or event comment may be as shown on a phone.
+COMMENT_PHONE_BYTES = LIMITS.phone_bytes
 
 
 def _longest(limit_bytes: int, chars: int) -> str:

@@ -25,7 +25,7 @@ from portal.models import (
     TopicComment,
 )
 from portal.models._time import utcnow
-from portal.services import communities, social, topics
+from portal.services import communities, social, topic_comments, topics
 from portal.views._parts import revision
 from tests.browser import DOCOMO_MOVA, PC, Form, sid_of
 
@@ -74,7 +74,7 @@ def town(app, make_member):
         db.session.flush()
         author = db.session.get(Member, ids["author"])
         topic = topics.create(author, community, title="作者のトピック", body="本文です。")
-        topics.add_comment(author, topic, "作者のコメント")
+        topic_comments.THREAD.add(author, topic, "作者のコメント")
         event = Event(
             community_id=community.id,
             author_id=ids["author"],

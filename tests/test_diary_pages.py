@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.keitai.emoji import to_stored
 from portal.models import Diary, DiaryComment, Member, Photo
-from portal.services import comments, diaries, photos, social
+from portal.services import diaries, diary_comments, photos, social
 from portal.services.footprints import tokyo_day
 from tests.browser import AU, DOCOMO_MOVA, PC, Browser, sid_of
 from tests.pages import D501I_BUDGET, assert_fits_d501i, go, href, logged_in, ui_text
@@ -155,7 +155,7 @@ def attach_photo(app, author_id: int, diary_id: int, data: bytes | None = None) 
 
 def add_comment(app, member_id: int, diary_id: int, body: str) -> int:
     with app.app_context():
-        comment = comments.add(
+        comment = diary_comments.THREAD.add(
             db.session.get(Member, member_id), db.session.get(Diary, diary_id), body
         )
         db.session.commit()
@@ -250,9 +250,9 @@ def _worst_title() -> str:
 
 
 def _worst_comment(n: int) -> str:
-    from portal.forms.diaries import COMMENT_PHONE_BYTES
+    from portal.services.diary_comments import BODY_PHONE_BYTES
 
-    return f"{n}" + "&" * ((COMMENT_PHONE_BYTES - 2) // 5)
+    return f"{n}" + "&" * ((BODY_PHONE_BYTES - 2) // 5)
 
 
 def test_a_diary_with_the_longest_content_fits_the_d501i(app, make_member):
@@ -778,7 +778,7 @@ def test_reading_a_diary_leaves_a_footprint_and_marks_comments_seen(app, people)
     diary = make_diary(app, owner, visibility="friends")
     add_comment(app, friend, diary, "見ましたよ")
     with app.app_context():
-        assert comments.unread(db.session.get(Member, owner), 5)
+        assert diary_comments.unread(db.session.get(Member, owner), 5)
     reader = logged_in(app, PC, "friend")
     assert go(reader, f"/diaries/{diary}").status == 200
     from portal.models import Footprint
@@ -790,7 +790,7 @@ def test_reading_a_diary_leaves_a_footprint_and_marks_comments_seen(app, people)
     author = logged_in(app, PC, "owner")
     go(author, f"/diaries/{diary}")
     with app.app_context():
-        assert comments.unread(db.session.get(Member, owner), 5) == []
+        assert diary_comments.unread(db.session.get(Member, owner), 5) == []
         assert len(db.session.scalars(select(Footprint)).all()) == 1, "no footprint on oneself"
     # A member who may not read the diary leaves no footprint.
     stranger = logged_in(app, PC, "member")

@@ -17,7 +17,8 @@ from portal import demo
 from portal.extensions import db
 from portal.models import CommunityMember, Event, EventComment, Member, Report
 from portal.rendering import SIZES
-from portal.services import ServiceError, communities, event_comments, events, reports, social
+from portal.services import ServiceError, communities, events, reports, social
+from portal.services import event_comments as event_comment_service
 from tests.browser import DOCOMO_MOVA, PC, sid_of
 from tests.community_helpers import add_member, make_community, make_event
 from tests.pages import (
@@ -40,6 +41,9 @@ NICKNAMES = {
     "member": "メンバー",
     "outsider": "部外者",
 }
+
+#: The events' comment thread (its API is every comment thread's).
+event_comments = event_comment_service.THREAD
 
 
 #: A page with a form (and so a CSRF token) for any logged-in member: crafted requests take it.
@@ -156,7 +160,7 @@ def test_numbers_are_never_reused_and_only_members_comment(app, ctx, town):
     assert third.number == 3
     assert event.comment_count == 2
     assert event.last_comment_number == 3
-    for body in ("", "   ", "あ" * (event_comments.COMMENT_MAX + 1)):
+    for body in ("", "   ", "あ" * (event_comments.policy.limits.chars + 1)):
         with pytest.raises(ServiceError):
             event_comments.add(writer, event, body)
     with pytest.raises(ServiceError):

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Member
-from portal.services import comments, communities, diaries, messages, topics
+from portal.services import communities, diaries, diary_comments, messages, topic_comments, topics
 from tests.browser import DOCOMO_MOVA, PC, sid_of
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "120"))
@@ -180,9 +180,9 @@ def world(app, make_member):
         diary = diaries.create(me, title="日記", body="本文", visibility="public")
         community = communities.create(me, name="部", description="説明", category="other")
         messages.send(her, to=str(taro), subject="件名", body="本文")
-        comments.add(her, diary, "コメント")
+        diary_comments.THREAD.add(her, diary, "コメント")
         topic = topics.create(me, community, title="トピック", body="本文")
-        topics.add_comment(me, topic, "書き込み")
+        topic_comments.THREAD.add(me, topic, "書き込み")
         db.session.commit()
         return [str(n) for n in (taro, hanako, diary.id, community.id)]
 

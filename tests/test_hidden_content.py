@@ -9,7 +9,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Community, Diary, Member, Profile, Report, Review, Topic, TopicComment
-from portal.services import comments, diaries, reports, topics
+from portal.services import diaries, diary_comments, reports, topics
 from tests.browser import PC
 from tests.pages import client_for, go
 from tests.report_helpers import (
@@ -129,8 +129,8 @@ def test_deleting_a_hidden_comment_does_not_count_it_twice(app, ctx, world):
     )
     reports.hide(operator, report)
     db.session.commit()
-    comment = comments.get_visible(world["comment"], world["kenta"])
-    comments.delete(db.session.get(Member, world["kenta"]), comment)
+    comment = diary_comments.THREAD.get_visible(world["comment"], world["kenta"])
+    diary_comments.THREAD.delete(db.session.get(Member, world["kenta"]), comment.diary, comment)
     db.session.commit()
     assert db.session.get(Diary, world["diary"]).comment_count == 0
 

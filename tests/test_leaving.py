@@ -24,7 +24,7 @@ from portal.models import (
     OperatorLog,
     Photo,
 )
-from portal.services import albums, comments, diaries, leaving, messages
+from portal.services import albums, diaries, diary_comments, leaving, messages
 from portal.services.accounts import member_by_email
 from tests.browser import DOCOMO_MOVA, PC, sid_of
 from tests.pages import assert_fits_d501i, client_for, go, has_link, href, path_of
@@ -44,8 +44,8 @@ def world(app, make_member):
         t, h = db.session.get(Member, taro), db.session.get(Member, hanako)
         mine = diaries.create(t, title="たろうの日記", body="本文", visibility="public")
         hers = diaries.create(h, title="はなこの日記", body="本文", visibility="public")
-        comments.add(t, hers, "たろうのコメント")
-        comments.add(h, mine, "はなこのコメント")
+        diary_comments.THREAD.add(t, hers, "たろうのコメント")
+        diary_comments.THREAD.add(h, mine, "はなこのコメント")
         album = albums.create(t, title="たろうのアルバム", description="", visibility="public")
         albums.add_photos(t, album, [jpeg()])
         messages.send(t, to=h.id, subject="件名", body="たろうからのメッセージ")

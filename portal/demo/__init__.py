@@ -420,7 +420,7 @@ def _create_community_photos(rng: random.Random) -> str:
 
 def _create_diaries(rng: random.Random, ids: dict[str, int]) -> str:
     """Diaries of every visibility for the fixed accounts and some members; comments; photos."""
-    from ..services import comments, diaries, photos
+    from ..services import diaries, diary_comments, photos
 
     taro, hanako, jiro = (db.session.get_one(Member, ids[k]) for k in ("taro", "hanako", "jiro"))
     # The first 12 generated members (by name), loaded alone: a large world has 100,000.
@@ -460,6 +460,6 @@ def _create_diaries(rng: random.Random, ids: dict[str, int]) -> str:
             continue
         for reader in rng.sample(readers, rng.randint(0, 3)):
             if reader.id != diary.author_id:
-                comments.add(reader, diary, rng.choice(COMMENTS))
+                diary_comments.THREAD.add(reader, diary, rng.choice(COMMENTS))
                 count += 1
     return f"{len(made)} diaries, {count} comments, 2 photos"

@@ -56,9 +56,6 @@ TOPIC_CREATOR_LABELS = {
     MANAGERS: _l("Only the admin and sub-admins can start topics and events"),
 }
 
-#: How long a comment may be as shown on a phone (a page of comments is sized for it).
-COMMENT_PHONE_BYTES = 1000
-
 
 def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(value, text) for value, text in labels.items()]
@@ -138,19 +135,6 @@ class TopicForm(FlaskForm):
 
 class NewTopicForm(WithPhotos, TopicForm):
     """A new topic, with up to three photos from devices that can send files."""
-
-
-class TopicCommentForm(FlaskForm):
-    """A comment on a topic (field ``body``)."""
-
-    body = TextAreaField(
-        _l("Comment"),
-        validators=[
-            REQUIRED,
-            MaxLength(topics.COMMENT_MAX),
-            FitsPhones(COMMENT_PHONE_BYTES),
-        ],
-    )
 
 
 _DATE = re.compile(r"^(\d{4})\D?(\d{1,2})\D?(\d{1,2})\D?$")

@@ -1,7 +1,8 @@
-"""Forms of the diary (日記): writing and editing an entry, and comments.
+"""Forms of the diary (日記): writing and editing an entry (its comment form is
+:class:`portal.forms.comments.CommentForm`).
 
 Field names are part of the public contract (PORTAL.md): ``title``, ``body``, ``visibility``
-(``public``, ``fof``, ``friends``, ``private``) and the comment's ``body``.
+(``public``, ``fof``, ``friends``, ``private``).
 """
 
 from flask_babel import lazy_gettext as _l
@@ -16,15 +17,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 
 from ..models.profile import PUBLIC
-from ..services import comments
 from ..services.diaries import BODY_MAX, TITLE_MAX, TITLE_PHONE_BYTES
 from ._fields import FitsPhones, MaxLength
 from .photos import WithPhotos
 from .social import REQUIRED, VISIBILITY_LABELS
-
-#: The services' limits (``portal.services.diaries``, ``comments``), shown by the form first.
-COMMENT_MAX = comments.BODY_MAX
-COMMENT_PHONE_BYTES = comments.BODY_PHONE_BYTES
 
 
 def _visibility_field():
@@ -65,16 +61,3 @@ class DiaryDefaultsForm(FlaskForm):
     """The visibility new diaries start with (also for diaries posted by e-mail)."""
 
     visibility = _visibility_field()
-
-
-class CommentForm(FlaskForm):
-    """A comment on a diary (field ``body``)."""
-
-    body = TextAreaField(
-        _l("Comment"),
-        validators=[
-            REQUIRED,
-            MaxLength(COMMENT_MAX),
-            FitsPhones(COMMENT_PHONE_BYTES),
-        ],
-    )

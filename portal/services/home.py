@@ -17,9 +17,9 @@ from ..models._time import tokyo_today
 from ..models.profile import FIELD_DEFAULTS
 from . import (
     albums,
-    comments,
     communities,
     diaries,
+    diary_comments,
     favorites,
     footprints,
     home_feed,
@@ -120,7 +120,7 @@ def _sections(me: Member, n) -> list[Section]:
     """The feed sections of home (``n``: the page sizes), each its service's query with its
     visibility rules."""
     favorite = favorites.newest_diaries_query(me, n.home_favorite_diaries)
-    unread = comments.unread_query(me, n.home_diaries)
+    unread = diary_comments.unread_query(me, n.home_diaries)
     updates = topics.updates_query(me, n.home_topics)
     return [
         Section("friend_diaries", diaries.friends_newest_query(me, n.home_diaries), Diary.author),

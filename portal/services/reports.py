@@ -36,16 +36,17 @@ from ..models.admin import CLOSED, OPEN, REPORT_KINDS, REPORT_REASONS
 from . import (
     ServiceError,
     admin,
-    comments,
     diaries,
+    diary_comments,
     event_comments,
     messages,
     profiles,
     reviews,
     text_limits,
+    topic_comments,
     topics,
 )
-from .visibility import content_visible, is_blocked
+from .visibility import is_blocked
 
 TEXT_MAX = 1000
 #: The most bytes a report's text may take as shown on the operators' phone pages.
@@ -95,11 +96,24 @@ def _diary(diary_id: int, viewer: Member) -> Target | None:
     return Target("diary", diary.id, diary.author_id, _excerpt(diary.title, diary.body), diary)
 
 
-def _diary_comment(comment_id: int, viewer: Member) -> Target | None:
-    comment = comments.get_visible(comment_id, viewer.id)
-    if comment is None or is_blocked(comment.author_id, viewer.id):
-        return None
-    return Target("diary_comment", comment.id, comment.author_id, _excerpt(comment.body), comment)
+#: The numbered comment threads, by the kind of their comments' reports.
+THREADS = {
+    thread.policy.kind: thread
+    for thread in (diary_comments.THREAD, topic_comments.THREAD, event_comments.THREAD)
+}
+
+
+def _comment(kind: str):
+    thread = THREADS[kind]
+
+    def find(comment_id: int, viewer: Member) -> Target | None:
+        comment = thread.get_visible(comment_id, viewer.id)
+        # Not even where the thread shows them (under a diary): a blocker's comment.
+        if comment is None or is_blocked(comment.author_id, viewer.id):
+            return None
+        return Target(kind, comment.id, comment.author_id, _excerpt(comment.body), comment)
+
+    return find
 
 
 def _topic(topic_id: int, viewer: Member) -> Target | None:
@@ -107,22 +121,6 @@ def _topic(topic_id: int, viewer: Member) -> Target | None:
     if topic is None:
         return None
     return Target("topic", topic.id, topic.author_id, _excerpt(topic.title, topic.body), topic)
-
-
-def _topic_comment(comment_id: int, viewer: Member) -> Target | None:
-    comment = db.session.get(TopicComment, comment_id)
-    if comment is None or topics.get_visible(comment.topic_id, viewer.id) is None:
-        return None
-    if not content_visible(comment, viewer.id) or is_blocked(comment.author_id, viewer.id):
-        return None
-    return Target("topic_comment", comment.id, comment.author_id, _excerpt(comment.body), comment)
-
-
-def _event_comment(comment_id: int, viewer: Member) -> Target | None:
-    comment = event_comments.get_visible(comment_id, viewer.id)
-    if comment is None:
-        return None
-    return Target("event_comment", comment.id, comment.author_id, _excerpt(comment.body), comment)
 
 
 def _review(review_id: int, viewer: Member) -> Target | None:
@@ -145,10 +143,10 @@ def _message(message_id: int, viewer: Member) -> Target | None:
 _FINDERS = {
     "profile": _profile,
     "diary": _diary,
-    "diary_comment": _diary_comment,
+    "diary_comment": _comment("diary_comment"),
     "topic": _topic,
-    "topic_comment": _topic_comment,
-    "event_comment": _event_comment,
+    "topic_comment": _comment("topic_comment"),
+    "event_comment": _comment("event_comment"),
     "review": _review,
     "message": _message,
 }
@@ -286,12 +284,8 @@ def _set_hidden(operator: Member, report: Report, hidden: bool) -> None:
         db.session.add(row)
     if row is None:
         raise ServiceError(_l("This was deleted in the meantime."))
-    if report.kind == "diary_comment":
-        comments.set_hidden(row, hidden)
-    elif report.kind == "topic_comment":
-        topics.set_comment_hidden(row, hidden)
-    elif report.kind == "event_comment":
-        event_comments.set_hidden(row, hidden)
+    if report.kind in THREADS:  # keeps the parent's count of comments not hidden
+        THREADS[report.kind].set_hidden(row, hidden)
     else:
         row.hidden = hidden
     db.session.flush()

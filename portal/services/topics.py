@@ -2,8 +2,7 @@
 
 Who may start a topic follows the community's setting (every member, or the admin and
 sub-admins); its author, the admin and sub-admins may edit or delete it. Only members comment.
-Comments are numbered (:mod:`.numbered_comments`, shared with events): two comments at once
-get 1 and 2, and numbers are never reused.
+Their comments are :mod:`.topic_comments`.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from ..extensions import db
-from ..models import Block, Community, CommunityMember, Member, Topic, TopicComment
+from ..models import Block, Community, CommunityMember, Member, Topic
 from ..models._time import utcnow
 from . import ServiceError, text_limits
 from ._sql import first_rows_with_total
@@ -27,15 +26,12 @@ from .communities import (
     require_start,
     role_of,
 )
-from .numbered_comments import COMMENT_MAX as COMMENT_MAX  # the comment form's limit
-from .numbered_comments import Thread
 from .visibility import content_visible, is_blocked, not_blocked_clause, visible_content
 
 TITLE_MAX = 50
 #: The most bytes a title may take as shown on a phone (topic lists are sized for it).
 TITLE_PHONE_BYTES = 150
 BODY_MAX = 10_000
-THREAD = Thread(Topic, TopicComment, "topic_id")
 
 
 def _check(title: str, body: str) -> tuple[str, str]:
@@ -193,76 +189,3 @@ def updates_query(member: Member, limit: int, *, days: int = 30):
         .order_by(Topic.last_activity_at.desc(), Topic.id.desc())
         .limit(limit)
     )
-
-
-# -- comments ------------------------------------------------------------------------------
-
-
-def add_comment(
-    member: Member, topic: Topic, body: str, created_at: datetime | None = None
-) -> TopicComment:
-    """Comment on a topic (members of its community); the topic's activity moves up.
-
-    :raise ServiceError: for a non-member, or an empty or too long text.
-    """
-    now = created_at or utcnow()
-    return THREAD.add(member, topic, body, now, last_activity_at=now)
-
-
-def comment_by_number(topic: Topic, number: int, viewer_id: int | None) -> TopicComment | None:
-    """Return the topic's comment with this number if it still exists and the viewer may see
-    it (not hidden from them, its author did not block them); else ``None`` (a 404)."""
-    return THREAD.by_number(topic, number, viewer_id)
-
-
-def can_delete_comment(member_id: int | None, comment: TopicComment, topic: Topic) -> bool:
-    """Return whether the member may delete the comment (its author, or a manager)."""
-    if member_id is None:
-        return False
-    return comment.author_id == member_id or role_of(topic.community, member_id) in MANAGING
-
-
-def require_delete_comment(member: Member, topic: Topic, comment: TopicComment) -> None:
-    """:raise NotAllowedError: unless the member may delete the comment."""
-    if not can_delete_comment(member.id, comment, topic):
-        raise NotAllowedError(_l("Only the author, the admin and sub-admins can change this."))
-
-
-def delete_comment(member: Member, topic: Topic, comment: TopicComment) -> None:
-    """Delete a comment (its author, the admin and sub-admins). Numbers are not reused.
-
-    :raise NotAllowedError: for anyone else.
-    """
-    require_delete_comment(member, topic, comment)
-    THREAD.delete(topic, comment)
-
-
-def set_comment_hidden(comment: TopicComment, hidden: bool) -> None:
-    """Hide a comment (operators, after a report) or show it again; the topic's
-    ``comment_count``, shown in lists to everyone, counts the comments that are not hidden."""
-    THREAD.set_hidden(comment, hidden)
-
-
-def comment_count(topic: Topic, viewer_id: int | None) -> int:
-    """Return how many of the topic's comments the viewer may see."""
-    return THREAD.count(topic, viewer_id)
-
-
-def comments_page(
-    topic: Topic, viewer_id: int | None, *, offset: int, limit: int
-) -> list[TopicComment]:
-    """Return a page of the comments the viewer may see, in number order."""
-    return THREAD.page(topic, viewer_id, offset=offset, limit=limit)
-
-
-def latest_comments_and_total(
-    topic: Topic, viewer_id: int | None, *, limit: int
-) -> tuple[list[TopicComment], int]:
-    """Return the last ``limit`` comments the viewer may see (in number order) and how many
-    they may see in all, in one query."""
-    return THREAD.latest_and_total(topic, viewer_id, limit=limit)
-
-
-def latest_comments(topic: Topic, viewer_id: int | None, *, limit: int) -> list[TopicComment]:
-    """Return the last ``limit`` comments the viewer may see, in number order."""
-    return THREAD.latest(topic, viewer_id, limit=limit)

@@ -17,16 +17,19 @@ from flask_login import current_user, login_required
 
 from .. import page_cache
 from ..forms import refusal
-from ..forms.diaries import CommentForm, DiaryEditForm, DiaryForm
+from ..forms.comments import CommentForm
+from ..forms.diaries import DiaryEditForm, DiaryForm
 from ..forms.social import VISIBILITY_LABELS
 from ..keitai.paging import paginate
 from ..models import Diary
 from ..navigation import page_of
 from ..rendering import render, sizes
-from ..services import ServiceError, comments, diaries, footprints, photos, profiles
+from ..services import ServiceError, diaries, diary_comments, footprints, photos, profiles
+from ..services.diary_comments import THREAD
 from ..services.visibility import is_blocked
-from ._learner import body_parts, readings_of
-from ._parts import LAST, number, splice
+from ._comments import ThreadView, comment_readings, comment_views
+from ._learner import body_parts
+from ._parts import LAST, number, paged, splice
 from ._parts import month as month_arg
 from ._parts import revision as fingerprint
 
@@ -102,7 +105,7 @@ def _show(id: int):
     footprints.record_visit(
         current_user, diary.author_id, unblocked=True, recent=reading.footprint_recent
     )
-    comments.mark_read(reading.watch, diary)
+    diary_comments.mark_read(reading.watch, diary)
     return _diary_page(diary)
 
 
@@ -114,23 +117,17 @@ def _diary_page(
     error: str | None = None,
     status: int = 200,
 ):
-    me, size = current_user, sizes()
+    me = current_user
     page_of(diary.author_id)
     parts, found = body_parts("diary", diary)
     part = paginate(len(parts), part_number or number("part"), 1)
-    last_part = part.page == part.pages
     older, newer = diaries.neighbours(diary, me.id)
-    comment_paging = page = None
-    deletable: set[int] = set()
-    if last_part:
-        page, comment_total = comments.page_and_total(
-            diary, me.id, page=number(), per_page=size.comments_page
-        )
-        comment_paging = paginate(comment_total, number(), size.comments_page)
-        deletable = {c.id for c in page if comments.can_delete(me, c, diary)}
-        found = found.merged(readings_of(*(("diary_comment", c) for c in page)))
+    thread = None
+    if part.page == part.pages:  # the comments come with the last part
+        thread = _thread(diary, comment_form)
+        comment_total = thread.total
     else:
-        comment_total = comments.count_of(diary, me.id)
+        comment_total = THREAD.count(diary, me.id)
     return render(
         "diaries/show.html",
         status=status,
@@ -141,15 +138,31 @@ def _diary_page(
         photos=photos.photos_of(diary) if part.page == 1 else [],
         older=older,
         newer=newer,
-        comments=page,
-        comment_paging=comment_paging,
+        thread=thread,
         comment_total=comment_total,
-        deletable=deletable,
-        comment_form=comment_form or CommentForm(formdata=None),
         visibility_labels=VISIBILITY_LABELS,
         error=error,
         readings=found,
     )
+
+
+def _thread(diary: Diary, form: CommentForm | None) -> ThreadView:
+    """Return the requested page of the diary's comments, with the form."""
+    me, per_page = current_user.id, sizes().comments_page
+    rows, total = THREAD.page_and_total(diary, me, page=number(), per_page=per_page)
+    return ThreadView(
+        comments=comment_views(THREAD, diary, rows, _delete_url, comment_readings(THREAD, rows)),
+        total=total,
+        can_comment=THREAD.can_comment(me, diary),
+        form=form or CommentForm(formdata=None),
+        post_endpoint="diaries.comment",
+        post_values={"id": diary.id},
+        paging=paginate(total, number(), per_page),
+    )
+
+
+def _delete_url(comment) -> str:
+    return url_for("diaries.delete_comment", id=comment.id)
 
 
 def _years(months: list[tuple[int, int, int]]) -> list[tuple[int, list[tuple[int, int]]]]:
@@ -284,7 +297,7 @@ def comment(id: int):
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            added = comments.add(current_user, diary, form.body.data)
+            added = THREAD.add(current_user, diary, form.body.data)
         except ServiceError as exc:
             return _diary_page(
                 diary, part_number=LAST, comment_form=form, error=exc.message, status=400
@@ -296,7 +309,7 @@ def comment(id: int):
                 id=diary.id,
                 part=len(body_parts("diary", diary)[0]),
                 page=paginate(
-                    comments.count_of(diary, current_user.id), LAST, sizes().comments_page
+                    THREAD.count(diary, current_user.id), LAST, sizes().comments_page
                 ).page,
                 _anchor=f"c{added.number}",
             )
@@ -308,18 +321,14 @@ def comment(id: int):
 @login_required
 def delete_comment(id: int):
     """Ask (GET, phones), then delete a comment: its author or the diary's may."""
-    comment = comments.get_visible(id, current_user.id)
+    comment = THREAD.get_visible(id, current_user.id)
     if comment is None:
         abort(404)
     diary = comment.diary
     if request.method == "GET":
-        if not comments.can_delete(current_user, comment, diary):
-            abort(403)
+        THREAD.require_delete(current_user, diary, comment)
         return render("diaries/delete_comment.html", comment=comment, diary=diary)
-    try:
-        comments.delete(current_user, comment)
-    except ServiceError as exc:
-        return _diary_page(diary, part_number=LAST, error=exc.message, status=403)
+    THREAD.delete(current_user, diary, comment)
     flash(_("The comment was deleted."))
     last_part = len(body_parts("diary", diary)[0])
     return redirect(url_for("diaries.show", id=diary.id, part=last_part, _anchor="comments"))
@@ -329,10 +338,9 @@ def delete_comment(id: int):
 @login_required
 def my_comments():
     """List the comments I wrote, newest first, on diaries I can still read."""
-    per_page = sizes().my_comments_page
-    wanted = number()
-    rows, total = comments.written_by(current_user, offset=(wanted - 1) * per_page, limit=per_page)
-    paging = paginate(total, wanted, per_page)
-    if paging.page != wanted:
-        rows, total = comments.written_by(current_user, offset=paging.offset, limit=per_page)
-    return render("diaries/my_comments.html", comments=rows, total=total, paging=paging)
+
+    def fetch(offset: int, limit: int):
+        return diary_comments.written_by(current_user, offset=offset, limit=limit)
+
+    rows, paging = paged(fetch, sizes().my_comments_page)
+    return render("diaries/my_comments.html", comments=rows, total=paging.total, paging=paging)

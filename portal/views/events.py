@@ -127,7 +127,7 @@ def _event_page(event: Event, error=None, status: int = 200):
         is_open=events.is_open(event),
         can_change=events.can_change(me.id, event),
         error=error,
-        **recent_comments(event, last_part=part.page == part.pages),
+        thread=recent_comments(event, part.page == part.pages),
     )
 
 

@@ -15,14 +15,15 @@ from flask_login import current_user, login_required
 
 from .. import page_cache
 from ..forms import refusal
-from ..forms.community import NewTopicForm, TopicCommentForm, TopicForm
+from ..forms.community import NewTopicForm, TopicForm
 from ..keitai.paging import paginate
 from ..models import Topic
 from ..rendering import render, sizes
-from ..services import NotAllowedError, ServiceError, communities, photos, topics
-from ._community import LAST, community_or_404, number, paged, readable_or_404, splice
+from ..services import NotAllowedError, ServiceError, communities, photos, topic_comments, topics
+from ._comments import comment_routes
+from ._community import community_or_404, number, paged, readable_or_404, splice
 from ._community import revision as _revision
-from ._learner import body_parts, readings_of
+from ._learner import body_parts
 
 bp = Blueprint("topics", __name__)
 
@@ -32,6 +33,17 @@ def _readable(topic_id: int) -> Topic:
     if topic is None:
         abort(404)
     return topic
+
+
+#: ``/topics/<id>/comments`` (a page at a time, posting) and ``.../comments/<n>/delete``.
+recent_comments = comment_routes(
+    bp,
+    topic_comments.THREAD,
+    path="/topics/<int:id>",
+    show_endpoint="topics.show",
+    readable=_readable,
+    readings=True,
+)
 
 
 @bp.route("/communities/<int:id>/topics")
@@ -104,25 +116,15 @@ def _topic_page(topic: Topic):
     me = current_user
     parts, found = body_parts("topic", topic)
     part = paginate(len(parts), number("part"), 1)
-    last_part = part.page == part.pages
-    recent, comment_total = topics.latest_comments_and_total(
-        topic, me.id, limit=sizes().topic_recent_comments if last_part else 0
-    )
-    if recent:
-        found = found.merged(readings_of(*(("topic_comment", c) for c in recent)))
     return render(
         "topics/show.html",
         topic=topic,
         community=topic.community,
         can_change=topics.can_change(me.id, topic),
-        is_member=communities.role_of(topic.community, me.id) is not None,
         body_text=parts[part.page - 1],
         part=part,
         photos=photos.photos_of(topic) if part.page == 1 else [],
-        comments=recent,
-        comment_total=comment_total,
-        deletable={c.id for c in recent if topics.can_delete_comment(me.id, c, topic)},
-        comment_form=TopicCommentForm(formdata=None),
+        thread=recent_comments(topic, part.page == part.pages),
         readings=found,
     )
 
@@ -199,76 +201,3 @@ def delete(id: int):
     topics.delete(current_user, topic)
     flash(_("The topic was deleted."))
     return redirect(url_for("topics.list_of", id=community_id))
-
-
-# -- comments ------------------------------------------------------------------------------
-
-
-@bp.route("/topics/<int:id>/comments")
-@login_required
-def comments(id: int):
-    """List a topic's comments in number order, a page at a time, with the comment form."""
-    return _comments_page(_readable(id))
-
-
-def _comments_page(
-    topic: Topic,
-    *,
-    page_number: int | None = None,
-    form: TopicCommentForm | None = None,
-    error: str | None = None,
-    status: int = 200,
-):
-    me = current_user
-    paging = paginate(
-        topics.comment_count(topic, me.id), page_number or number(), sizes().topic_comments_page
-    )
-    rows = topics.comments_page(topic, me.id, offset=paging.offset, limit=paging.limit)
-    return render(
-        "topics/comments.html",
-        status=status,
-        topic=topic,
-        community=topic.community,
-        comments=rows,
-        paging=paging,
-        deletable={c.id for c in rows if topics.can_delete_comment(me.id, c, topic)},
-        is_member=communities.role_of(topic.community, me.id) is not None,
-        comment_form=form or TopicCommentForm(formdata=None),
-        error=error,
-        readings=readings_of(*(("topic_comment", c) for c in rows)),
-    )
-
-
-@bp.route("/topics/<int:id>/comments", methods=["POST"])
-@login_required
-def comment(id: int):
-    """Comment on a topic; then show the last page of comments, where the new one is."""
-    topic = _readable(id)
-    form = TopicCommentForm()
-    if not form.validate_on_submit():
-        return _comments_page(topic, page_number=LAST, form=form, status=400)
-    try:
-        added = topics.add_comment(current_user, topic, form.body.data)
-    except ServiceError as exc:
-        return _comments_page(topic, page_number=LAST, form=form, error=exc.message, status=400)
-    flash(_("Your comment was posted."))
-    last = paginate(topics.comment_count(topic, current_user.id), LAST, sizes().topic_comments_page)
-    return redirect(
-        url_for("topics.comments", id=topic.id, page=last.page, _anchor=f"c{added.number}")
-    )
-
-
-@bp.route("/topics/<int:id>/comments/<int:n>/delete", methods=["GET", "POST"])
-@login_required
-def delete_comment(id: int, n: int):
-    """Ask (GET), then delete a comment: its author, the admin and sub-admins may."""
-    topic = _readable(id)
-    found = topics.comment_by_number(topic, n, current_user.id)
-    if found is None:
-        abort(404)
-    if request.method == "GET":
-        topics.require_delete_comment(current_user, topic, found)
-        return render("topics/delete_comment.html", topic=topic, comment=found)
-    topics.delete_comment(current_user, topic, found)
-    flash(_("The comment was deleted."))
-    return redirect(url_for("topics.comments", id=topic.id, page=LAST))
