@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Block, Community, CommunityMember, JoinRequest, Member, Photo
-from ..models.community import ADMIN, MEMBERS
+from ..models.community import ADMIN, APPROVAL, MEMBERS
 from .communities import MANAGING, remember_membership
 from .visibility import not_blocked_clause
 
@@ -53,6 +53,27 @@ class CommunityPage:
         if self.community.topic_creators == MEMBERS:
             return self.role is not None
         return self.manages
+
+    @property
+    def actions(self) -> frozenset[str]:
+        """What the viewer may do on the page, decided here for both trees: ``leave`` (a
+        member), ``withdraw_request`` (their request waits), ``join`` (an open community) or
+        ``request_to_join`` (the admin approves members), ``manage`` (the admin and
+        sub-admins: requests, editing, the image), ``settings`` (the admin), ``start`` (topics
+        and events: :attr:`can_start`)."""
+        if self.role is not None:
+            done = {"leave"}
+        elif self.requested:
+            done = {"withdraw_request"}
+        else:
+            done = {"request_to_join" if self.community.join_policy == APPROVAL else "join"}
+        if self.manages:
+            done.add("manage")
+        if self.role == ADMIN:
+            done.add("settings")
+        if self.can_start:
+            done.add("start")
+        return frozenset(done)
 
 
 def open_page(community_id: int, viewer_id: int) -> CommunityPage | None:
