@@ -47,6 +47,9 @@ def visit(port: int) -> http.client.HTTPResponse:
 def test_a_visitor_gets_the_top_page_while_150_connections_sit_silent(make_app):
     app = make_app()
     with running(app) as port, contextlib.ExitStack() as idle:
+        # A first visit compiles the templates, so the timed visit below measures only what
+        # the silent connections cost (a loaded CI machine once took over 2 s to compile).
+        assert visit(port).status == 200
         for _ in range(IDLE_CONNECTIONS):
             idle.enter_context(socket.create_connection(("127.0.0.1", port), timeout=5))
         response = visit(port)  # raises TimeoutError when the server does not answer in time
