@@ -114,6 +114,7 @@ class Keitai:
         app.jinja_env.globals["markup"] = current_markup
         app.jinja_env.globals["sends_subscriber_id"] = sends_subscriber_id
         app.jinja_env.globals["can_upload"] = device_can_upload
+        app.jinja_env.globals["get_form_action"] = get_form_action
         app.extensions["keitai"] = self
 
     @staticmethod
@@ -283,6 +284,17 @@ class KeitaiFlask(Flask):
                 # A redirect to it must not be encoded again (_after_request).
                 g.setdefault("_keitai_encoded_urls", set()).add(url)
         return url
+
+
+def get_form_action(endpoint: str, **values: Any) -> tuple[str, list[tuple[str, str]]]:
+    """Return the ``action`` of a GET form for ``endpoint`` and the hidden fields it needs.
+
+    Submitting a GET form replaces its action's query, so the query ``url_for`` wrote (the
+    session id of cookie-less phones, ``guid=ON``) travels as hidden fields instead. The
+    templates' ``get_form`` macro writes both.
+    """
+    action = urlsplit(current_app.url_for(endpoint, **values))
+    return action.path, parse_qsl(action.query)
 
 
 def _with_session_id(path: str) -> str:

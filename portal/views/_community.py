@@ -28,15 +28,3 @@ def readable_or_404(community_id: int) -> Community:
     if not communities.can_read(community, current_user.id):
         abort(404)
     return community
-
-
-def get_form(endpoint: str, **values) -> dict:
-    """Return ``form_action`` and ``form_hidden`` for a GET form: submitting replaces the
-    action's query, so its parameters (the session id of cookie-less phones) travel as
-    hidden fields."""
-    from urllib.parse import parse_qsl, urlsplit
-
-    from flask import url_for
-
-    action = urlsplit(url_for(endpoint, **values))
-    return {"form_action": action.path, "form_hidden": parse_qsl(action.query)}

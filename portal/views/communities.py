@@ -31,7 +31,7 @@ from ..services import (
     photos,
     topics,
 )
-from ._community import community_or_404, get_form, number, paged, revision, splice
+from ._community import community_or_404, number, paged, revision, splice
 
 bp = Blueprint("communities", __name__)
 
@@ -77,7 +77,6 @@ def index():
         "query": query,
         "category": category,
         "category_labels": CommunityCategory.labels(),
-        **get_form("communities.index"),
     }
     if fetch is not None:
         rows, paging = paged(fetch, size.communities_page)

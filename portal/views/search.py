@@ -11,9 +11,8 @@ only their count) with a link to all of them; ``?type=members`` (or ``communitie
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 from flask_login import current_user, login_required
 
 from .. import page_cache
@@ -118,17 +117,12 @@ def index():
     query = search.normalise_query(request.args.get("q"))
     kind = request.args.get("type", "all")
     kind = kind if kind in TYPES else "all"
-    action = urlsplit(url_for("search.index"))
     sections = _sections(query, kind)
     found = sections["communities"]
     return render(
         "search/index.html",
         query=query,
         search_type=kind,
-        # A GET form replaces its action's query: carry its parameters (the session id of
-        # cookie-less phones) as hidden fields.
-        form_action=action.path,
-        form_hidden=parse_qsl(action.query),
         category_labels=CommunityCategory.labels(),
         community_images=photos.community_images(c.id for c in found.hits) if found else {},
         **sections,

@@ -11,7 +11,6 @@ from ...forms.admin import ACTION_LABELS, SIGNUP_POLICY_LABELS, TARGET_LABELS, S
 from ...models import Member
 from ...rendering import render, sizes
 from ...services import NotAllowedError, ServiceError, admin, leaving
-from .._community import get_form
 from .._parts import paged
 from . import bp
 
@@ -32,7 +31,6 @@ def members():
         rows=rows,
         paging=paging,
         query=query,
-        **get_form("admin.members"),
     )
 
 
