@@ -28,13 +28,7 @@ BODY_MAX = 60_000
 
 
 def _check(title: str, body: str, visibility: str) -> tuple[str, str]:
-    title, body = title.strip(), body.strip()
-    if not title:
-        raise ServiceError(_l("Please write a title."), "title")
-    if not body:
-        raise ServiceError(_l("Please write something."), "body")
-    if len(title) > TITLE_MAX or len(body) > BODY_MAX:
-        raise ServiceError(_l("The text is too long."), "body")
+    title, body = text_limits.title_and_body(title, body, title_max=TITLE_MAX, body_max=BODY_MAX)
     text_limits.require_fits(title, TITLE_PHONE_BYTES, "title")
     if visibility not in VISIBILITIES:
         raise ServiceError(_l("Please choose from the list."), "visibility")

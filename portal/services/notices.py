@@ -80,13 +80,9 @@ def last_day(notice: Notice) -> date | None:
 def _check(
     title: str, body: str, first: date | None, last: date | None
 ) -> tuple[str, str, datetime | None, datetime | None]:
-    title, body = (title or "").strip(), (body or "").strip()
-    if not title:
-        raise ServiceError(_l("Please write a title."), "title")
-    if not body:
-        raise ServiceError(_l("Please write something."), "body")
-    if len(title) > TITLE_MAX or len(body) > BODY_MAX:
-        raise ServiceError(_l("The text is too long."), "body")
+    title, body = text_limits.title_and_body(
+        title or "", body or "", title_max=TITLE_MAX, body_max=BODY_MAX
+    )
     text_limits.require_fits(title, TITLE_PHONE_BYTES, "title")
     text_limits.require_fits(body, BODY_PHONE_BYTES, "body", rich=True)
     if first and last and last < first:

@@ -48,13 +48,10 @@ def check(*, title: str, category: str, rating: object, url: str | None, body: s
     :raise ServiceError: for an empty or too long title or text, an unknown category, a rating
         outside 1-5, or a link that is not an http(s) address.
     """
-    title, body, url = (title or "").strip(), (body or "").strip(), (url or "").strip()
-    if not title:
-        raise ServiceError(_l("Please write a title."), "title")
-    if not body:
-        raise ServiceError(_l("Please write something."), "body")
-    if len(title) > TITLE_MAX or len(body) > BODY_MAX:
-        raise ServiceError(_l("The text is too long."), "body")
+    title, body = text_limits.title_and_body(
+        title or "", body or "", title_max=TITLE_MAX, body_max=BODY_MAX
+    )
+    url = (url or "").strip()
     text_limits.require_fits(body, BODY_PHONE_BYTES, "body", rich=True)
     if category not in CATEGORIES:
         raise ServiceError(_l("Please choose from the list."), "category")

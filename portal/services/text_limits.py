@@ -85,3 +85,19 @@ def clip_to_fit(text: str, max_chars: int, max_bytes: int) -> str:
         else:
             high = mid - 1
     return text[:low].rstrip() + "…"
+
+
+def title_and_body(title: str, body: str, *, title_max: int, body_max: int) -> tuple[str, str]:
+    """Return a title and its text stripped (a diary, a topic, a review, a notice).
+
+    :raise ServiceError: for an empty title or text, or one longer than its limit in
+        characters (the text named: the one that is usually too long).
+    """
+    title, body = title.strip(), body.strip()
+    if not title:
+        raise ServiceError(_l("Please write a title."), "title")
+    if not body:
+        raise ServiceError(_l("Please write something."), "body")
+    if len(title) > title_max or len(body) > body_max:
+        raise ServiceError(_l("The text is too long."), "body")
+    return title, body

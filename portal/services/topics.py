@@ -16,7 +16,8 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 from ..extensions import db
 from ..models import Block, Community, CommunityMember, Member, Topic
 from ..models._time import utcnow
-from . import ServiceError, text_limits
+from . import ServiceError as ServiceError  # what topic changes raise (as callers catch it)
+from . import text_limits
 from ._sql import first_rows_with_total
 from .communities import (
     MANAGING,
@@ -35,13 +36,7 @@ BODY_MAX = 10_000
 
 
 def _check(title: str, body: str) -> tuple[str, str]:
-    title, body = title.strip(), body.strip()
-    if not title:
-        raise ServiceError(_l("Please write a title."), "title")
-    if not body:
-        raise ServiceError(_l("Please write something."), "body")
-    if len(title) > TITLE_MAX or len(body) > BODY_MAX:
-        raise ServiceError(_l("The text is too long."), "body")
+    title, body = text_limits.title_and_body(title, body, title_max=TITLE_MAX, body_max=BODY_MAX)
     text_limits.require_fits(title, TITLE_PHONE_BYTES, "title")
     return title, body
 
