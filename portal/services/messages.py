@@ -119,13 +119,8 @@ def send(
     if message.id is not None:  # a draft: sent once, even by two requests at the same time
         if not _move(message, (Message.sender_state == DRAFT,), {"sender_state": SENT}):
             raise ServiceError(_l("This draft does not exist any more."))
-    message.recipient_id, message.subject, message.body = recipient.id, subject, body
-    message.created_at = now or utcnow()
     message.sender_state, message.recipient_state = SENT, INBOX
-    if reply_to is not None and reply_to.recipient_id == sender.id:
-        message.reply_to_id = reply_to.id
-    db.session.add(message)
-    db.session.flush()
+    _write(message, sender, recipient, subject, body, reply_to, now)
     counters.add(recipient.id, counters.UNREAD_MESSAGES, 1)
     notifications.queue(
         recipient,
@@ -159,13 +154,27 @@ def save_draft(
     recipient = _check_recipient(sender, to) if str(to or "").strip() else None
     subject, body = _check_text(subject, body, draft=True)
     message = _check_draft(sender, draft)
+    _write(message, sender, recipient, subject, body, reply_to, now)
+    return message
+
+
+def _write(
+    message: Message,
+    sender: Member,
+    recipient: Member | None,
+    subject: str,
+    body: str,
+    reply_to: Message | None,
+    now: datetime | None,
+) -> None:
+    """Write a message's (or draft's) recipient, text and time; a reply is linked to the
+    message it answers only when that one was sent to ``sender``."""
     message.recipient_id = recipient.id if recipient else None
     message.subject, message.body, message.created_at = subject, body, now or utcnow()
     if reply_to is not None and reply_to.recipient_id == sender.id:
         message.reply_to_id = reply_to.id
     db.session.add(message)
     db.session.flush()
-    return message
 
 
 def draft_of(member: Member, message_id: int) -> Message | None:
