@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import FriendRequest, Member, Message
-from portal.services import counters, leaving, messages, social
+from portal.models import FriendRequest, Friendship, Member, Message
+from portal.services import counters, friends, leaving, messages, social
 from tests.fixtures.members import PASSWORD
 
 
@@ -156,3 +156,60 @@ def test_home_shows_the_counters(app, browser, login, make_member):
     pc = browser(PC)
     home = login(pc, "taro")
     assert "(1)" in home.text
+
+
+def _friends(member_id: int) -> tuple[int, int]:
+    """(the member's friend total as kept, as counted from the rows)."""
+    db.session.expire_all()
+    counted = db.session.scalar(
+        select(func.count()).select_from(Friendship).where(Friendship.member_id == member_id)
+    )
+    return _member(member_id).friend_total, counted
+
+
+def test_the_friend_total_follows_befriending_unfriending_blocking_and_leaving(app, make_member):
+    taro = make_member("taro")
+    hana, jiro, saburo = make_member("hana"), make_member("jiro"), make_member("saburo")
+    with app.app_context():
+        for other in (hana, jiro, saburo):
+            social.request_friendship(_member(other), _member(taro), None)
+        for waiting in social.pending_requests(_member(taro)):
+            social.approve(recipient=_member(taro), request=waiting)
+        db.session.commit()
+        assert _friends(taro) == (3, 3)
+        assert _friends(hana) == (1, 1)
+        friends.befriend(_member(taro), _member(hana))  # friends already: no change
+        social.unfriend(_member(taro), _member(jiro))
+        social.unfriend(_member(taro), _member(jiro))  # ended already: no change
+        db.session.commit()
+        assert (_friends(taro), _friends(jiro)) == ((2, 2), (0, 0))
+        social.block(_member(saburo), _member(taro))
+        db.session.commit()
+        assert (_friends(taro), _friends(saburo)) == ((1, 1), (0, 0))
+        leaving.close_own(_member(hana), PASSWORD)
+        db.session.commit()
+        assert _friends(taro) == (0, 0)
+
+
+def test_recount_sets_the_friend_total_from_the_rows(app, make_member):
+    hana, taro = make_member("hana"), make_member("taro")
+    with app.app_context():
+        db.session.add_all(
+            [Friendship(member_id=hana, friend_id=taro), Friendship(member_id=taro, friend_id=hana)]
+        )
+        db.session.commit()
+        assert _friends(taro) == (0, 1)  # added around the services
+        counters.recount()
+        db.session.commit()
+        assert (_friends(taro), _friends(hana)) == ((1, 1), (1, 1))
+
+
+def test_home_shows_the_friend_total(app, browser, login, make_member):
+    hana, taro = make_member("hana"), make_member("taro", nickname="たろう")
+    with app.app_context():
+        friends.befriend(_member(hana), _member(taro))
+        db.session.commit()
+    from tests.browser import PC
+
+    home = login(browser(PC), "taro")
+    assert "マイミク(1人)" in home.text

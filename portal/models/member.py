@@ -58,6 +58,7 @@ class Member(UserMixin, Model):
     #: by the changes they count (``portal.services.counters``), not counted per page.
     unread_messages: Mapped[int] = mapped_column(default=0, server_default="0")
     pending_requests: Mapped[int] = mapped_column(default=0, server_default="0")
+    friend_total: Mapped[int] = mapped_column(default=0, server_default="0")
     #: When the member last opened the footprint list (for the "new footprints" count).
     footprints_seen_at: Mapped[datetime | None]
     #: Operators may stop a member's logins; their data stays.

@@ -1,6 +1,7 @@
 """Per-member counters that pages show on every request, kept on the member's row rather than
-counted per page: unread messages (the menus' ``[*]`` and home) and friend requests waiting
-(home, the profile).
+counted per page: unread messages (the menus' ``[*]`` and home), friend requests waiting
+(home, the profile) and friends (home: a member's own friend total; another's list hides the
+friends who blocked its viewer, so it is counted).
 
 Each is changed in the transaction that changes what it counts, by ``n = n + delta`` in SQL,
 so concurrent changes add up on SQLite and PostgreSQL alike; the change that moves a counter is
@@ -16,12 +17,13 @@ from collections.abc import Iterable
 from sqlalchemy import func, select, update
 
 from ..extensions import db
-from ..models import FriendRequest, Member, Message
+from ..models import FriendRequest, Friendship, Member, Message
 from ..models.message import INBOX
 
 #: The counters, as columns of ``members``.
 UNREAD_MESSAGES = "unread_messages"
 PENDING_REQUESTS = "pending_requests"
+FRIEND_TOTAL = "friend_total"
 
 
 def add(member_id: int, counter: str, delta: int) -> None:
@@ -60,7 +62,15 @@ def recount(member_ids: Iterable[int] | None = None) -> None:
         .where(FriendRequest.recipient_id == Member.id)
         .scalar_subquery()
     )
-    stmt = update(Member).values({UNREAD_MESSAGES: unread, PENDING_REQUESTS: pending})
+    friends = (
+        select(func.count())
+        .select_from(Friendship)
+        .where(Friendship.member_id == Member.id)
+        .scalar_subquery()
+    )
+    stmt = update(Member).values(
+        {UNREAD_MESSAGES: unread, PENDING_REQUESTS: pending, FRIEND_TOTAL: friends}
+    )
     if member_ids is not None:
         stmt = stmt.where(Member.id.in_(list(member_ids)))
     db.session.execute(stmt.execution_options(synchronize_session=False))

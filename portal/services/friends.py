@@ -7,6 +7,7 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Friendship, Member
+from . import counters
 from .visibility import not_blocked_clause
 
 #: The friendships of each listed friend, for their counts (made once: aliases are costly).
@@ -14,13 +15,17 @@ _THEIRS = aliased(Friendship, name="their_friendships")
 
 
 def befriend(a: Member, b: Member) -> None:
-    """Make ``a`` and ``b`` friends (both directed rows); a no-op if they already are."""
+    """Make ``a`` and ``b`` friends (both directed rows, both friend totals); a no-op if they
+    already are. Two requests making the same friendship at once: the second one's rows break
+    the key, and its transaction (counters with it) is rolled back."""
     if a.id == b.id or are_friends(a.id, b.id):
         return
     db.session.add_all(
         [Friendship(member_id=a.id, friend_id=b.id), Friendship(member_id=b.id, friend_id=a.id)]
     )
     db.session.flush()
+    for member in (a, b):
+        counters.add(member.id, counters.FRIEND_TOTAL, 1)
 
 
 def are_friends(a_id: int, b_id: int) -> bool:
@@ -39,12 +44,8 @@ def _friends_where(member_id: int, viewer_id: int | None):
 
 def friend_count(member_id: int, viewer_id: int | None = None) -> int:
     """Return how many friends a member has (as ``viewer_id`` sees the list)."""
-    return db.session.scalar(friend_count_query(member_id, viewer_id)) or 0
-
-
-def friend_count_query(member_id: int, viewer_id: int | None = None):
-    """The ``select(count)`` of :func:`friend_count` (a page may read it beside other facts)."""
-    return select(func.count()).select_from(Friendship).where(*_friends_where(member_id, viewer_id))
+    stmt = select(func.count()).select_from(Friendship).where(*_friends_where(member_id, viewer_id))
+    return db.session.scalar(stmt) or 0
 
 
 def friends_with_counts(

@@ -30,7 +30,7 @@ from . import (
     social,
     topics,
 )
-from .friends import friend_count_query, friends_with_counts
+from .friends import friends_with_counts
 from .home_feed import Section
 from .profiles import ProfileView, build_view
 from .visibility import SELF, visible_clause
@@ -99,19 +99,17 @@ def home_for(member: Member, sizes) -> HomePage:
     :param sizes: the rendering's page sizes (:class:`portal.rendering.Sizes`).
     """
     column = bool(sizes.home_communities)
-    profile, friend_total, new_footprints = _my_facts(member, with_profile=column)
+    profile, new_footprints = _my_facts(member, with_profile=column)
     feed = home_feed.read(_sections(member, sizes))
     return HomePage(
         member=member,
-        friend_total=friend_total,
+        friend_total=member.friend_total,
         friends=friends_with_counts(member.id, limit=sizes.home_friends),
         pending_requests=social.pending_count(member),
         new_footprints=new_footprints,
         birthdays=birthdays_this_week(member),
         unread_messages=messages.unread_count(member),
-        column=(
-            my_column(member, profile, friend_total, sizes.home_communities) if column else None
-        ),
+        column=(my_column(member, profile, sizes.home_communities) if column else None),
         **feed,
     )
 
@@ -133,33 +131,27 @@ def _sections(me: Member, n) -> list[Section]:
     ]
 
 
-def _my_facts(member: Member, *, with_profile: bool) -> tuple[Profile | None, int, int]:
-    """Return my profile row (``None`` when none was saved, or not ``with_profile``), how many
-    friends I have and how many new footprints: one query."""
-    new_footprints = footprints.new_count_query(member)
-    counts = (
-        friend_count_query(member.id, member.id).scalar_subquery(),
-        literal(0) if new_footprints is None else new_footprints.scalar_subquery(),
-    )
-    if not with_profile:
-        friend_total, new = db.session.execute(select(*counts)).one()
-        return None, friend_total, new
-    stmt = (
-        select(Profile, *counts)
-        .select_from(Member)
-        .outerjoin(Profile, Profile.member_id == Member.id)
-        .where(Member.id == member.id)
-    )
-    profile, friend_total, new = db.session.execute(stmt).one()
-    return profile, friend_total, new
+def _my_facts(member: Member, *, with_profile: bool) -> tuple[Profile | None, int]:
+    """Return my profile row (``None`` when none was saved, or not ``with_profile``) and how
+    many new footprints I have: one query at most."""
+    query = footprints.new_count_query(member)
+    new = literal(0) if query is None else query.scalar_subquery()
+    if with_profile:
+        stmt = (
+            select(Profile, new)
+            .select_from(Member)
+            .outerjoin(Profile, Profile.member_id == Member.id)
+            .where(Member.id == member.id)
+        )
+        profile, count = db.session.execute(stmt).one()
+        return profile, count
+    return None, 0 if query is None else db.session.scalar(select(new)) or 0
 
 
-def my_column(
-    member: Member, profile: Profile | None, friend_total: int, community_limit: int
-) -> MyColumn:
+def my_column(member: Member, profile: Profile | None, community_limit: int) -> MyColumn:
     """Gather my column: my profile as I see it (from my profile row, read already), my newest
     communities with their images (one query)."""
-    view = build_view(member, profile, SELF, friend_total, member.id)
+    view = build_view(member, profile, SELF, member.friend_total, member.id)
     intro = " ".join((view.introduction or "").split())
     if len(intro) > SUMMARY_CHARS:
         intro = intro[: SUMMARY_CHARS - 1] + "…"

@@ -96,22 +96,26 @@ def close_by_operator(operator: Member, subject: Member) -> None:
 
 
 def _uncount(mid: int) -> None:
-    """Take the leaver's unread messages and waiting requests off the others' counters: the
-    rows this transaction deletes, as it deletes them (one read meanwhile is not counted
-    twice)."""
-    for model, where, counter in (
+    """Take the leaver's unread messages, waiting requests and friendships off the others'
+    counters: the rows this transaction deletes, as it deletes them (one read meanwhile is not
+    counted twice)."""
+    for model, where, counter, whose in (
         (
             Message,
             and_(Message.sender_id == mid, Message.recipient_id != mid, counters.unread_clause()),
             counters.UNREAD_MESSAGES,
+            Message.recipient_id,
         ),
-        (FriendRequest, FriendRequest.sender_id == mid, counters.PENDING_REQUESTS),
+        (
+            FriendRequest,
+            FriendRequest.sender_id == mid,
+            counters.PENDING_REQUESTS,
+            FriendRequest.recipient_id,
+        ),
+        (Friendship, Friendship.friend_id == mid, counters.FRIEND_TOTAL, Friendship.member_id),
     ):
         gone = db.session.execute(
-            delete(model)
-            .where(where)
-            .returning(model.recipient_id)
-            .execution_options(synchronize_session=False)
+            delete(model).where(where).returning(whose).execution_options(synchronize_session=False)
         )
         recipients = [r for r in gone.scalars().all() if r is not None]
         for recipient_id, n in Counter(recipients).items():

@@ -159,15 +159,20 @@ def has_sent_request(sender_id: int, recipient_id: int) -> bool:
 
 
 def unfriend(member: Member, other: Member) -> None:
-    """End a friendship (both directions); the friend's introduction of each other goes too."""
-    db.session.execute(
-        delete(Friendship).where(
+    """End a friendship (both directions, both friend totals: the rows this call deleted, so
+    two requests ending it at once count it once); their introductions of each other go too."""
+    gone = db.session.execute(
+        delete(Friendship)
+        .where(
             or_(
                 (Friendship.member_id == member.id) & (Friendship.friend_id == other.id),
                 (Friendship.member_id == other.id) & (Friendship.friend_id == member.id),
             )
         )
+        .returning(Friendship.member_id)
     )
+    for member_id in gone.scalars().all():
+        counters.add(member_id, counters.FRIEND_TOTAL, -1)
     db.session.execute(
         delete(Introduction).where(
             or_(
