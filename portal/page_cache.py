@@ -106,6 +106,27 @@ def _key(name: str, version: str, placeholder: list[str] | None = None) -> str:
     return f"page:{digest}"
 
 
+def kept(name: str, read: Callable[[], Any]) -> Any:
+    """Return ``read()``'s answer, read once per content version: a fact read from the rows
+    (the time of a footprint) stays true until a row changes. ``name`` says what was read, and
+    of whom; entries live ``PAGE_CACHE_SECONDS`` at most."""
+    if not _enabled():
+        return read()
+    try:
+        key = "kept:" + hashlib.sha256(f"{content_version()}\0{name}".encode()).hexdigest()
+        found = cache.get(key)
+    except Exception:  # the cache is down: read it
+        logger.exception("page cache: not reachable")
+        return read()
+    if found is None:
+        found = (read(),)
+        try:
+            cache.set(key, found, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+        except Exception:
+            logger.exception("page cache: not reachable")
+    return found[0]
+
+
 def note(**values: Any) -> None:
     """Keep ``values`` with the page being made: a copy served from the cache hands them to
     its ``on_hit`` (what a view must still do when it is not run: a footprint)."""

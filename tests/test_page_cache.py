@@ -277,3 +277,44 @@ def test_a_saved_language_and_kana_width_change_the_cached_home(app, browser, lo
         assert "ﾏｲﾐｸ" in client.get(url).text
         _change_member(app, pair[0], hankaku=False)
         assert "マイミク" in client.get(url).text
+
+
+@AGENTS
+def test_repeated_copies_of_a_diary_read_its_footprint_once(app, browser, login, pair, agent):
+    # The footprint's time is kept per content version: the second copy reads the session
+    # alone, and a visit after the repeat window writes a new footprint all the same.
+    from datetime import timedelta
+
+    from portal.services import footprints
+
+    taro, hana = pair
+    diary = _diary_of(app, hana, "はなの日記")
+    client = browser(agent, cookies=agent == PC)
+    login(client, "taro")
+    url = client.page.url.replace("/home", f"/diaries/{diary}") if agent == DOCOMO_MOVA else None
+    url = url or f"/diaries/{diary}"
+    client.get(url)  # leaves taro's footprint: a change
+    client.get(url)  # made again, and kept
+    counts = []
+    for _ in range(2):
+        with statements(app) as seen:
+            assert "はなの日記" in client.get(url).text
+        counts.append(len(seen))
+    assert counts == [2, 1]  # the session and the footprint's time; then the session alone
+    with app.app_context():  # after the repeat window, the kept time asks for a new one
+        visitor = footprints.Visitor(taro, True)
+        kept = _footprint_time(app, hana, taro)
+        later = kept + timedelta(minutes=6)
+        assert not footprints.revisit(visitor, hana, kept, last_visit=lambda read: kept)
+        assert footprints.revisit(visitor, hana, later, last_visit=lambda read: kept)
+
+
+def _footprint_time(app, visited: int, visitor: int):
+    from portal.models import Footprint
+
+    with app.app_context():
+        return db.session.scalar(
+            db.select(Footprint.visited_at).where(
+                Footprint.visited_id == visited, Footprint.visitor_id == visitor
+            )
+        )

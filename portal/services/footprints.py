@@ -13,6 +13,7 @@ behind each other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -83,17 +84,42 @@ class Visitor:
         return cls(member.id, member.leaves_footprints)
 
 
-def revisit(visitor: Visitor, visited_id: int, now: datetime | None = None) -> bool:
+def revisit(
+    visitor: Visitor,
+    visited_id: int,
+    now: datetime | None = None,
+    *,
+    last_visit: Callable[[Callable[[], datetime | None]], datetime | None] | None = None,
+) -> bool:
     """Leave ``visitor``'s footprint on a page served from the page cache (its view did not
-    run): one read of the footprint, and the upsert only when it is not recent. The copy was
-    made for this viewer under the current content version, so the visited member has not
-    blocked them since, and ``visitor`` is as it was then. Return whether one may have been
-    written."""
+    run): the time of today's footprint is read, and the upsert runs only when it is not
+    recent. The copy was made for this viewer under the current content version, so the
+    visited member has not blocked them since, and ``visitor`` is as it was then. Return
+    whether one may have been written.
+
+    :param last_visit: given the read, returns its answer (the page cache keeps it while no
+        row changes, a footprint written included: the next copies then read nothing).
+    """
     if visitor.id == visited_id or not visitor.leaves_footprints:
         return False
     now = now or utcnow()
-    recent = db.session.scalar(select(recent_clause(visited_id, visitor.id, now)))
-    return record_visit(visitor, visited_id, now, unblocked=True, recent=bool(recent))
+
+    def read() -> datetime | None:
+        return db.session.scalar(
+            select(Footprint.visited_at).where(
+                Footprint.visited_id == visited_id,
+                Footprint.visitor_id == visitor.id,
+                Footprint.day == tokyo_day(now),
+            )
+        )
+
+    visited_at = last_visit(read) if last_visit is not None else read()
+    recent = (
+        visited_at is not None
+        and tokyo_day(visited_at) == tokyo_day(now)
+        and visited_at >= now - REPEAT_WINDOW
+    )
+    return record_visit(visitor, visited_id, now, unblocked=True, recent=recent)
 
 
 def _upsert(visited_id: int, visitor_id: int, now: datetime):

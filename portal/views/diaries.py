@@ -32,6 +32,7 @@ from ._learner import body_parts
 from ._parts import LAST, number, paged, splice
 from ._parts import month as month_arg
 from ._parts import revision as fingerprint
+from ._revisits import revisit
 
 bp = Blueprint("diaries", __name__)
 
@@ -82,12 +83,8 @@ def new():
 # -- reading -----------------------------------------------------------------------------------
 
 
-def _revisit_author(notes: dict) -> None:
-    footprints.revisit(notes["visitor"], notes["author"])
-
-
 @bp.route("/diaries/<int:id>")
-@page_cache.cached("diary", on_hit=_revisit_author)
+@page_cache.cached("diary", on_hit=revisit)
 @login_required
 def show(id: int):
     """Show a diary (one part of a long body) and leave a footprint on its author (from the
@@ -100,7 +97,7 @@ def _show(id: int):
     if reading is None:
         abort(404)
     diary = reading.diary
-    page_cache.note(visitor=footprints.Visitor.of(current_user), author=diary.author_id)
+    page_cache.note(visitor=footprints.Visitor.of(current_user), visited=diary.author_id)
     # Readable means its author did not block us (the visibility policy says so).
     footprints.record_visit(
         current_user, diary.author_id, unblocked=True, recent=reading.footprint_recent

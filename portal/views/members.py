@@ -23,6 +23,7 @@ from ..models import Member
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, footprints, friends, music, profile_page, profiles, social
 from ._parts import number as page_number
+from ._revisits import revisit
 
 bp = Blueprint("members", __name__)
 
@@ -49,12 +50,8 @@ def _existing_member(member_id: int) -> Member:
 # -- the profile -------------------------------------------------------------------------------
 
 
-def _revisit(notes: dict) -> None:
-    footprints.revisit(notes["visitor"], notes["visited"])
-
-
 @bp.route("/users/<int:id>")
-@page_cache.cached("profile", on_hit=_revisit)
+@page_cache.cached("profile", on_hit=revisit)
 @login_required
 def profile(id: int):
     """Show a member's profile as the viewer may see it, and leave a footprint (from the page
