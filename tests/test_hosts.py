@@ -182,3 +182,14 @@ def test_a_public_url_that_is_not_an_origin_is_refused_at_start(bad):
                 "PUBLIC_URL": bad,
             }
         )
+
+
+def test_a_phone_asking_for_a_foreign_host_with_view_pc_gets_the_pc_400_page(browser):
+    """The error page takes the rendering every page takes: ?view=pc on a phone is the PC tree,
+    even when the request is refused before the keitai hooks ran (the Host check is first)."""
+    phone = browser(DOCOMO_MOVA, host="evil.example", cookies=False)
+    assert '<meta name="viewport"' not in phone.get("/login").text  # the phone's own tree
+    page = phone.get("/login?view=pc")
+    assert page.status == 400
+    assert page.headers["Content-Type"] == "text/html; charset=Shift_JIS"
+    assert "<!DOCTYPE html>" in page.text

@@ -334,6 +334,16 @@ def device_can_upload() -> bool:
     return can_upload(g.device)
 
 
+def ensure_rendering() -> None:
+    """Set ``g.device`` and ``g.mobile_view`` for a request whose hooks did not run (an error
+    raised by an earlier hook: a foreign Host header), by the same rule as every other page:
+    the device's preference, ``?view=pc|mobile`` and the view the session remembers."""
+    if "device" not in g:
+        g.device = device_of(request)
+    if "mobile_view" not in g:
+        g.mobile_view = _choose_view(g.device)
+
+
 def _choose_view(device: Device) -> bool:
     """Return whether this request gets the mobile rendering."""
     wanted = request.args.get(VIEW_KEY)

@@ -11,7 +11,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 
 from .. import transactions
 from ..hosts import UnknownHost
-from ..keitai import BadInputEncoding, detect
+from ..keitai import BadInputEncoding
+from ..keitai.ext import ensure_rendering
 from ..rendering import render
 from ..services import NotAllowedError, ServiceError
 from ..services.health import OUTAGES
@@ -56,7 +57,7 @@ def _page(error: HTTPException):
 
 def _http_error(error: HTTPException):
     transactions.abandon()
-    _ensure_device()
+    ensure_rendering()
     return _page(error)
 
 
@@ -64,14 +65,14 @@ def _not_allowed(error: NotAllowedError):
     """A rule of the member's role refused the action (raised by a service): the 403 page with
     the service's reason; nothing is saved."""
     transactions.abandon()
-    _ensure_device()
+    ensure_rendering()
     return render("errors/error.html", title=_("Not allowed"), message=error.message, status=403)
 
 
 def _refused(error: ServiceError):
     """A service refused input that no form showed again: the 400 page with its reason."""
     transactions.abandon()
-    _ensure_device()
+    ensure_rendering()
     return render("errors/error.html", title=_("Bad request"), message=error.message, status=400)
 
 
@@ -81,7 +82,7 @@ def _server_error(error: Exception):
         return _outage(original)
     transactions.abandon()
     logger.exception("unhandled error", exc_info=error)
-    _ensure_device()
+    ensure_rendering()
     return _page(InternalServerError())
 
 
@@ -92,7 +93,7 @@ def _outage(error: BaseException):
         transactions.abandon()
     except Exception:  # noqa: BLE001 (the rollback needs the server that is gone)
         logger.debug("rollback failed during an outage", exc_info=True)
-    _ensure_device()
+    ensure_rendering()
     try:
         return _page(ServiceUnavailable())
     except OUTAGES:
@@ -110,15 +111,6 @@ def _session_store_down() -> None:
     if error is not None:
         logger.warning("session store unavailable: %s: %s", type(error).__name__, error)
         raise ServiceUnavailable()
-
-
-def _ensure_device() -> None:
-    """Errors raised before the keitai hooks ran (e.g. routing) still need a device."""
-    from flask import request
-
-    if "device" not in g:
-        g.device = request.environ.get("keitai.device") or detect(request.environ)
-        g.mobile_view = g.device.prefers_mobile
 
 
 def register(app: Flask) -> None:
