@@ -8,11 +8,15 @@ the request was made. Every change is written to the operator log (``/admin/log`
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, url_for
 from flask_login import current_user
 
-from ...rendering import render
-from ...services import admin, reports
+from ...rendering import render, sizes
+from ...services import NotAllowedError, ServiceError, admin, reports
+from .._parts import paged
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -29,6 +33,26 @@ def _operators_only():
 def index():
     """The operators' menu, with the number of reports waiting."""
     return render("admin/index.html", open_reports=reports.open_count(current_user))
+
+
+def listing(template: str, fetch: Callable[[int, int], Any], **context: Any):
+    """Render an operators' list page: a page of ``fetch(offset, limit)``'s rows and its
+    ``paging``."""
+    rows, paging = paged(fetch, sizes().admin_page)
+    return render(template, rows=rows, paging=paging, **context)
+
+
+def act(subject: Any, action: Callable[[Any, Any], object], done: str, page, endpoint: str):
+    """Do an operator's ``action`` to ``subject`` (a member, a report): refused, ``page`` shows
+    again with the reason (400); done, ``done`` is flashed on the subject's page again."""
+    try:
+        action(current_user, subject)
+    except NotAllowedError:
+        raise  # the 403 page (views/errors.py)
+    except ServiceError as exc:
+        return page(subject, error=exc.message, status=400)
+    flash(done)
+    return redirect(url_for(endpoint, id=subject.id))
 
 
 from . import content, members  # noqa: E402, F401 (their routes join the blueprint)

@@ -14,7 +14,7 @@ from ...rendering import render, sizes
 from ...services import NotAllowedError, ServiceError, notices, reports
 from .._parts import paged
 from ..reports import content_url
-from . import bp
+from . import act, bp, listing
 
 # -- reports -----------------------------------------------------------------------------------
 
@@ -27,11 +27,9 @@ def reports_queue():
     def fetch(offset, limit):
         return reports.queue(current_user, status, offset=offset, limit=limit)
 
-    rows, paging = paged(fetch, sizes().admin_page)
-    return render(
+    return listing(
         "admin/reports.html",
-        rows=rows,
-        paging=paging,
+        fetch,
         queue=status,
         open_total=reports.open_count(current_user),
         kind_labels=REPORT_KIND_LABELS,
@@ -72,15 +70,7 @@ def _report_page(found: Report, error: str | None = None, status: int = 200):
 
 
 def _decide(id: int, action, done: str):
-    found = _report(id)
-    try:
-        action(current_user, found)
-    except NotAllowedError:
-        raise  # the 403 page (views/errors.py)
-    except ServiceError as exc:
-        return _report_page(found, error=exc.message, status=400)
-    flash(done)
-    return redirect(url_for("admin.report", id=found.id))
+    return act(_report(id), action, done, _report_page, "admin.report")
 
 
 @bp.route("/reports/<int:id>/hide", methods=["POST"])
@@ -141,20 +131,26 @@ def _notice_form(form: NoticeForm, notice: Notice | None, error=None):
     return render("admin/notice_form.html", form=form, notice=notice, error=error, status=status)
 
 
-@bp.route("/notices/new", methods=["GET", "POST"])
-def new_notice():
-    """Write a notice."""
-    form = NoticeForm()
+def _save(form: NoticeForm, notice: Notice | None, save):
+    """Save the posted notice with ``save(operator, title=, body=, first=, last=)``, or show
+    the form again (with the service's reason beside its field)."""
     if form.validate_on_submit():
+        fields = {"title": form.title.data, "body": form.body.data, **_days(form)}
         try:
-            notices.create(current_user, title=form.title.data, body=form.body.data, **_days(form))
+            save(current_user, **fields)
         except NotAllowedError:
             raise  # the 403 page (views/errors.py)
         except ServiceError as exc:
-            return _notice_form(form, None, error=refusal(form, exc))
+            return _notice_form(form, notice, error=refusal(form, exc))
         flash(_("The notice was saved."))
         return redirect(url_for("admin.notices"))
-    return _notice_form(form, None)
+    return _notice_form(form, notice)
+
+
+@bp.route("/notices/new", methods=["GET", "POST"])
+def new_notice():
+    """Write a notice."""
+    return _save(NoticeForm(), None, notices.create)
 
 
 @bp.route("/notices/<int:id>/edit", methods=["GET", "POST"])
@@ -170,18 +166,9 @@ def edit_notice(id: int):
             "ends_on": last.isoformat() if last else "",
         }
     )
-    if form.validate_on_submit():
-        try:
-            notices.update(
-                current_user, notice, title=form.title.data, body=form.body.data, **_days(form)
-            )
-        except NotAllowedError:
-            raise  # the 403 page (views/errors.py)
-        except ServiceError as exc:
-            return _notice_form(form, notice, error=refusal(form, exc))
-        flash(_("The notice was saved."))
-        return redirect(url_for("admin.notices"))
-    return _notice_form(form, notice)
+    return _save(
+        form, notice, lambda operator, **fields: notices.update(operator, notice, **fields)
+    )
 
 
 @bp.route("/notices/<int:id>/delete", methods=["GET", "POST"])

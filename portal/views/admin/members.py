@@ -9,10 +9,9 @@ from flask_login import current_user
 
 from ...forms.admin import ACTION_LABELS, SIGNUP_POLICY_LABELS, TARGET_LABELS, SiteSettingsForm
 from ...models import Member
-from ...rendering import render, sizes
+from ...rendering import render
 from ...services import NotAllowedError, ServiceError, admin, leaving
-from .._parts import paged
-from . import bp
+from . import act, bp, listing
 
 # -- members -----------------------------------------------------------------------------------
 
@@ -25,13 +24,7 @@ def members():
     def fetch(offset, limit):
         return admin.find_members(current_user, query, offset=offset, limit=limit)
 
-    rows, paging = paged(fetch, sizes().admin_page)
-    return render(
-        "admin/members.html",
-        rows=rows,
-        paging=paging,
-        query=query,
-    )
+    return listing("admin/members.html", fetch, query=query)
 
 
 def _subject(member_id: int) -> Member:
@@ -58,15 +51,7 @@ def _member_page(subject: Member, error: str | None = None, status: int = 200):
 
 
 def _act(id: int, action, done: str):
-    subject = _subject(id)
-    try:
-        action(current_user, subject)
-    except NotAllowedError:
-        raise  # the 403 page (views/errors.py)
-    except ServiceError as exc:
-        return _member_page(subject, error=exc.message, status=400)
-    flash(done)
-    return redirect(url_for("admin.member", id=subject.id))
+    return act(_subject(id), action, done, _member_page, "admin.member")
 
 
 @bp.route("/members/<int:id>/stop", methods=["POST"])
@@ -160,11 +145,6 @@ def log():
     def fetch(offset, limit):
         return admin.log_page(current_user, offset=offset, limit=limit)
 
-    rows, paging = paged(fetch, sizes().admin_page)
-    return render(
-        "admin/log.html",
-        rows=rows,
-        paging=paging,
-        action_labels=ACTION_LABELS,
-        target_labels=TARGET_LABELS,
+    return listing(
+        "admin/log.html", fetch, action_labels=ACTION_LABELS, target_labels=TARGET_LABELS
     )
