@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from portal.demo.large import PER_THOUSAND
 from portal.extensions import db
@@ -126,3 +126,20 @@ def test_the_same_seed_gives_the_same_large_world(app, runner):
     wipe(app)
     seed(runner, "--users", "120", "--seed", "7")
     assert fingerprint(app) != first, "another seed gives another world"
+
+
+def test_the_planner_has_statistics_of_the_tables_loaded_in_bulk(app, runner):
+    seed(runner, "--users", str(USERS))
+    with app.app_context():
+        if db.session.get_bind().dialect.name == "sqlite":
+            analysed = db.session.scalar(
+                text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'diaries'")
+            )
+        else:
+            analysed = db.session.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'diaries' "
+                    "AND last_analyze IS NOT NULL"
+                )
+            )
+    assert analysed, "the home page's plans need statistics (a guess scanned every diary)"

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import text
 
 from .. import demo
+from ..demo import bulk as demo_bulk
 from ..extensions import db
 from ..i18n import catalogues
 from ..keitai import gateways, range_file
@@ -33,10 +33,8 @@ def seed_demo(users: int | None, if_empty: bool, seed: int) -> None:
     with click.progressbar(length=demo.planned_size(users), label="Seeding") as bar:
         summary = demo.seed(users=users, seed=seed, progress=bar.update)
     db.session.commit()
-    if users is not None and db.session.get_bind().dialect.name == "postgresql":
-        # Freshly loaded tables have no statistics yet: the first plans would be poor.
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
+    if users is not None:
+        demo_bulk.analyze()  # freshly loaded tables have no statistics: plans would be poor
     click.echo(summary)
 
 
