@@ -49,29 +49,22 @@ def unread_clause():
 
 
 def recount(member_ids: Iterable[int] | None = None) -> None:
-    """Set the counters of ``member_ids`` (default: every member) from the rows they count."""
-    unread = (
-        select(func.count())
-        .select_from(Message)
-        .where(Message.recipient_id == Member.id, unread_clause())
-        .scalar_subquery()
-    )
-    pending = (
-        select(func.count())
-        .select_from(FriendRequest)
-        .where(FriendRequest.recipient_id == Member.id)
-        .scalar_subquery()
-    )
-    friends = (
-        select(func.count())
-        .select_from(Friendship)
-        .where(Friendship.member_id == Member.id)
-        .scalar_subquery()
-    )
-    stmt = update(Member).values(
-        {UNREAD_MESSAGES: unread, PENDING_REQUESTS: pending, FRIEND_TOTAL: friends}
-    )
-    if member_ids is not None:
-        stmt = stmt.where(Member.id.in_(list(member_ids)))
-    db.session.execute(stmt.execution_options(synchronize_session=False))
+    """Set the counters of ``member_ids`` (default: every member) from the rows they count.
+
+    One grouped count per counter, written to the members it finds (``UPDATE ... FROM``),
+    after zeroing the others that are not zero: on a bulk-loaded world of 100,000 members a
+    correlated count per member row ran for over 17 minutes on PostgreSQL."""
+    ids = None if member_ids is None else list(member_ids)
+    for column, counted in (
+        (UNREAD_MESSAGES, select(Message.recipient_id.label("member_id")).where(unread_clause())),
+        (PENDING_REQUESTS, select(FriendRequest.recipient_id.label("member_id"))),
+        (FRIEND_TOTAL, select(Friendship.member_id.label("member_id"))),
+    ):
+        grouped = counted.add_columns(func.count().label("n")).group_by("member_id").subquery()
+        zero = update(Member).where(getattr(Member, column) != 0).values({column: 0})
+        found = update(Member).where(Member.id == grouped.c.member_id).values({column: grouped.c.n})
+        if ids is not None:
+            zero, found = zero.where(Member.id.in_(ids)), found.where(Member.id.in_(ids))
+        for stmt in (zero, found):
+            db.session.execute(stmt.execution_options(synchronize_session=False))
     db.session.expire_all()
