@@ -79,6 +79,15 @@ def _list_page(owner):
 # -- making, editing, deleting -----------------------------------------------------------------
 
 
+def _fields(form: AlbumForm) -> dict[str, str]:
+    """The album's fields as the form sent them (the service checks them)."""
+    return {
+        "title": form.title.data,
+        "description": form.description.data or "",
+        "visibility": form.visibility.data,
+    }
+
+
 @bp.route("/albums/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -89,12 +98,7 @@ def new():
         form.visibility.data = current_user.diary_visibility or "public"
     elif form.validate_on_submit():
         try:
-            album = albums.create(
-                current_user,
-                title=form.title.data,
-                description=form.description.data or "",
-                visibility=form.visibility.data,
-            )
+            album = albums.create(current_user, **_fields(form))
         except ServiceError as exc:
             error = refusal(form, exc)
         else:
@@ -112,13 +116,7 @@ def edit(id: int):
     error = None
     if request.method == "POST" and form.validate_on_submit():
         try:
-            albums.update_album(
-                current_user,
-                album,
-                title=form.title.data,
-                description=form.description.data or "",
-                visibility=form.visibility.data,
-            )
+            albums.update_album(current_user, album, **_fields(form))
         except ServiceError as exc:
             error = refusal(form, exc)
         else:
