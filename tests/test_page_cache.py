@@ -3,35 +3,16 @@ or what its viewer may not see (issue 11.4)."""
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
-from sqlalchemy import event
 
 from portal.extensions import db
 from portal.models import Member
 from portal.services import diaries, social
 from tests.browser import DOCOMO_MOVA, PC, sid_of
 from tests.fixtures.members import PASSWORD
+from tests.queries import statements
 
 AGENTS = pytest.mark.parametrize("agent", [DOCOMO_MOVA, PC], ids=["docomo", "pc"])
-
-
-@contextlib.contextmanager
-def statements(app):
-    """Collect the SQL statements run meanwhile."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def home_url(client, agent) -> str:
