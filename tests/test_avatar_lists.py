@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from portal import demo
-from portal.extensions import db
 from portal.models import Community, CommunityMember, Diary, DiaryComment, Member, Message, Photo
 from tests.browser import DOCOMO_MOVA, IPHONE, PC, Browser, sid_of
 from tests.crawl import log_in
@@ -22,7 +21,7 @@ IMG = re.compile(r"<img\b[^>]*>")
 
 
 @pytest.fixture
-def demo_pages(app):
+def demo_pages(app, db):
     with app.app_context():
         demo.seed()
         db.session.commit()

@@ -172,6 +172,7 @@ def test_the_demo_members_have_drawn_profile_photos_and_jiro_none(app, runner):
     assert {"original", "pc", "thumb", "sq76", "sq180"} <= set(variants)
 
 
+@pytest.mark.committed  # the bulk loader's PRAGMAs need no open transaction
 def test_the_large_world_gives_one_member_in_twenty_a_photo_in_bulk(app, runner):
     before = 200
     seed(runner, "--users", str(before))

@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from portal import demo
-from portal.extensions import db
 from tests.browser import AU, DOCOMO_MOVA, SOFTBANK, Browser, sid_of
 from tests.pages import page_kind
 
@@ -28,7 +27,7 @@ MAX_PAGES = 400
 
 
 @pytest.fixture
-def demo_world(app):
+def demo_world(app, db):
     with app.app_context():
         demo.seed()
         db.session.commit()

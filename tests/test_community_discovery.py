@@ -84,7 +84,7 @@ def test_popular_new_and_friends_communities(app, browser, login, world, make_me
 # -- the demo world --------------------------------------------------------------------------
 
 
-def test_the_demo_world_has_ten_communities_of_each_kind(app):
+def test_the_demo_world_has_ten_communities_of_each_kind(app, db):
     from portal import demo
 
     with app.app_context():

@@ -78,6 +78,7 @@ def _counts(app, event_id: int) -> tuple[int, int]:
         return rows, db.session.get(Event, event_id).joined
 
 
+@pytest.mark.committed  # the racing threads each have a connection
 def test_capacity_holds_under_concurrent_joins(app, make_member):
     host = make_member("host")
     # At most the pool's 15 connections: every thread holds one while it waits for the others.
@@ -89,6 +90,7 @@ def test_capacity_holds_under_concurrent_joins(app, make_member):
     assert _counts(app, event_id) == (5, 5)
 
 
+@pytest.mark.committed  # the racing threads each have a connection
 def test_one_member_joining_twice_at_once_takes_one_place(app, make_member):
     host = make_member("host")
     joiner = make_member("joiner")

@@ -158,6 +158,7 @@ def test_if_empty_does_nothing_the_second_time(app, runner):
     assert world(app) == first
 
 
+@pytest.mark.committed  # the bulk loader's PRAGMAs need no open transaction
 def test_users_option_builds_a_world_of_that_size(app, runner, browser):
     seed(runner, "--users", "200")
     assert member_count(app) == 200

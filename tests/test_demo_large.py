@@ -25,6 +25,9 @@ from portal.models import (
 from tests.browser import DOCOMO_MOVA, PC
 from tests.test_demo import log_in, seed, wipe
 
+#: The bulk loader's PRAGMAs need no open transaction: the data is committed.
+pytestmark = pytest.mark.committed
+
 USERS = 200
 MODELS = {
     "diaries": Diary,

@@ -70,7 +70,7 @@ def test_every_request_logs_one_json_line_without_the_query_string(
     assert "sid" not in record.getMessage()
 
 
-def test_a_request_id_from_the_proxy_is_kept_and_a_forged_one_replaced(app):
+def test_a_request_id_from_the_proxy_is_kept_and_a_forged_one_replaced(app, db):
     kept = Browser(app, PC, headers={"X-Request-Id": "abc-123"}).get("/healthz")
     assert kept.headers["X-Request-Id"] == "abc-123"
     forged = Browser(app, PC, headers={"X-Request-Id": 'x" injected'}).get("/healthz")

@@ -29,7 +29,6 @@ import pytest
 from sqlalchemy import String, Text, select, update
 
 from portal import demo
-from portal.extensions import db
 from portal.i18n import LANGUAGE_NAMES
 from portal.models import Member
 from portal.services import accounts
@@ -87,7 +86,7 @@ def _neutral_chars(text: str) -> str:
 
 
 @pytest.fixture
-def neutral_world(app):
+def neutral_world(app, db):
     """The demo world, its member content rewritten (see the module docstring)."""
     with app.app_context():
         demo.seed()

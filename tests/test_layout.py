@@ -18,7 +18,7 @@ from tests.crawl import log_in
 
 
 @pytest.fixture
-def demo_world(app):
+def demo_world(app, db):
     with app.app_context():
         demo.seed()
         db.session.commit()

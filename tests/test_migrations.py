@@ -20,7 +20,7 @@ def _differences(engine) -> list:
         return compare_metadata(context, db.metadata)
 
 
-def test_migrated_database_matches_the_models(app):
+def test_migrated_database_matches_the_models(app, db):
     with app.app_context():
         assert _differences(db.engine) == []
 

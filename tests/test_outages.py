@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from portal.keitai.session_ids import new_id
 from tests.browser import DOCOMO_MOVA, PC, Browser
 
@@ -40,6 +42,7 @@ def test_with_redis_sessions_down_pages_that_need_no_session_still_work(app, mak
     assert "ただいま" in page.text
 
 
+@pytest.mark.committed  # the outage is a connection the engine cannot make
 def test_with_the_database_down_a_member_gets_a_503_page_and_healthz_says_why(app, make_app):
     site = make_app(SQLALCHEMY_DATABASE_URI=POSTGRES_DOWN, PROPAGATE_EXCEPTIONS=False)
     pc = Browser(site, PC, cookies=False, headers={"Cookie": f"portal_session={new_id()}"})

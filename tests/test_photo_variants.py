@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import threading
 
+import pytest
 from PIL import Image
 from sqlalchemy import select
 
@@ -83,6 +84,7 @@ def test_page_sizes_from_headers_make_few_copies(app, browser, make_member, logi
     assert len(variants(app, photo_id)) - UPLOAD_VARIANTS <= len(BUDGET_BUCKETS)
 
 
+@pytest.mark.committed  # the readers are threads, each with a connection
 def test_sixteen_simultaneous_first_reads_of_each_new_size_all_get_the_picture(
     app, browser, make_member, login
 ):

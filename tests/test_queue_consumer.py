@@ -20,6 +20,9 @@ from portal.models import Member, OutboxMail
 from portal.services import notifications
 from portal.tasks.queue import storage_for
 
+#: The consumer is another process: the data is committed.
+pytestmark = pytest.mark.committed
+
 ROOT = Path(__file__).resolve().parent.parent
 #: Every wait is bounded; the consumer is killed at the end whatever happens.
 DEADLINE = 60

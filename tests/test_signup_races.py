@@ -16,6 +16,9 @@ from tests.browser import PC
 from tests.fixtures.members import PASSWORD
 from tests.test_auth import make_invitation, member_count
 
+#: The racing signups are threads, each with a connection: the data is committed.
+pytestmark = pytest.mark.committed
+
 RACERS = 6
 USED = "この招待リンクは無効です。"
 TAKEN = "このメールアドレスは既に登録されています。"

@@ -12,7 +12,7 @@ from tests.browser import DOCOMO_MOVA, PC, Browser, sid_of
 
 
 @pytest.fixture
-def demo_world(app):
+def demo_world(app, db):
     with app.app_context():
         demo.seed()
         db.session.commit()

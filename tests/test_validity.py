@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from portal import demo
-from portal.extensions import db
 from tests.browser import PC, Browser
 from tests.crawl import crawl, log_in
 
@@ -52,7 +51,7 @@ def check_html(paths: list[Path]) -> list[dict]:
 
 
 @pytest.fixture
-def demo_world(app):
+def demo_world(app, db):
     with app.app_context():
         demo.seed()
         db.session.commit()
