@@ -10,12 +10,15 @@ only if the site carries it in URLs.
 
 from __future__ import annotations
 
+import http.client
+import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 from flask import Flask
 from werkzeug.test import TestResponse
+from werkzeug.wrappers import Response
 
 # Real user agents, from tests/keitai/data/user_agents.json (see SOURCES.md there).
 DOCOMO_MOVA = "DoCoMo/1.0/D501i"
@@ -275,3 +278,46 @@ class Browser:
 def sid_of(url: str) -> str | None:
     """Return the ``sid`` query parameter of ``url``."""
     return (parse_qs(urlsplit(url).query).get("sid") or [None])[0]
+
+
+class HttpBrowser(Browser):
+    """:class:`~tests.browser.Browser` over HTTP to a loopback port (``port`` may change
+    between requests: nginx, or one waitress process directly). It keeps no cookies."""
+
+    def __init__(self, port: int, user_agent: str = PC, *, headers: dict | None = None) -> None:
+        self.port = port
+        self.user_agent = user_agent
+        self.headers = dict(headers or {})
+        self.remote_addr = "127.0.0.1"
+        self.encoding = None
+        self.base_url = f"http://127.0.0.1:{port}/"
+        self.page: Page | None = None
+        self.history: list[Page] = []
+
+    def _send(self, method, url, body=None, content_type=None) -> Page:
+        parts = urlsplit(url)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        headers = {"User-Agent": self.user_agent, "Host": f"127.0.0.1:{self.port}"}
+        headers.update(self.headers)
+        if body is not None:
+            headers["Content-Type"] = content_type or "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            reply = connection.getresponse()
+            response = Response(reply.read(), status=reply.status, headers=reply.getheaders())
+        finally:
+            connection.close()
+        page = Page(response, path)
+        self.history.append(page)
+        self.page = page
+        return page
+
+
+def wait_until(condition, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True

@@ -8,6 +8,6 @@ The suite runs on SQLite by default and on PostgreSQL when ``TEST_DATABASE_URL``
 pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.database",
+    "tests.fixtures.factories",
     "tests.fixtures.mail",
-    "tests.fixtures.members",
 ]

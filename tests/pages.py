@@ -1,18 +1,22 @@
 """Page helpers shared by the page tests: find links and forms by path, carry the session id
-of a cookie-less phone, play a forger, and check the 5 KB budget of a DoCoMo D501i."""
+of a cookie-less phone, play a forger, check the 5 KB budget of a DoCoMo D501i, and the
+requests of the community search, the report queue and every admin action."""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
+import pytest
 from flask_babel import force_locale, get_translations
 
 from portal.keitai.hankaku import to_hankaku
-from tests.browser import DOCOMO_MOVA, Browser, Form, sid_of
-from tests.fixtures.members import PASSWORD
+from tests.browser import DOCOMO_MOVA, PC, Browser, Form, sid_of
+from tests.fixtures.factories import PASSWORD
 
 D501I_BUDGET = 5120
+#: Run a test on a PC browser and on a cookie-less DoCoMo D501i.
+AGENTS = pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
 
 
 def href(page, path: str, /, **query: str) -> str:
@@ -121,3 +125,141 @@ def ui_text(app, agent: str, msgid: str | tuple[str, str], **values) -> str:
     if agent == DOCOMO_MOVA:
         text = to_hankaku(text)
     return text % values if values else text
+
+
+def search(client, **data: str):
+    """Fill and send the community search (a GET form), as a browser does: the form's hidden
+    fields and the typed values, encoded in the page's charset, replace the action's query."""
+    form = client.page.form("/communities")
+    assert form.method == "get"
+    codec = {"shift_jis": "cp932"}.get(client.page.charset.lower(), client.page.charset)
+    query = urlencode({**form.fields, **data}, encoding=codec)
+    return client.get(urlsplit(form.action).path + "?" + query)
+
+
+def search_page(client, query: str):
+    """The site search's results for ``query`` (encoded in the page's charset)."""
+    return go(client, "/search?" + urlencode({"q": query}, encoding=client.page.charset))
+
+
+# -- reports and admin actions -----------------------------------------------------------------
+
+HIDDEN_NOTICE = "Hidden by the operators: only its author and the operators see it."
+
+
+def report_links(page) -> list[dict]:
+    """The queries of the report links on ``page``."""
+    return [parse_qs(urlsplit(u).query) for u, _ in page.links if urlsplit(u).path == "/report"]
+
+
+def decide(browser, login, report_id: int, action: str, agent: str = PC):
+    """An operator (``admin``) opens the report in the queue and presses hide, restore or
+    close."""
+    operator = client_for(browser, agent)
+    login(operator, "admin")
+    queue = go(
+        operator, "/admin/reports" if action != "restore" else "/admin/reports?status=closed"
+    )
+    page = operator.get(href(queue, f"/admin/reports/{report_id}"))
+    if agent == DOCOMO_MOVA:
+        assert_fits_d501i(page)
+    page = operator.submit(f"/admin/reports/{report_id}/{action}")
+    assert page.status == 200, page.text[:300]
+    return page
+
+
+ADMIN_ROLES = ("operator", "member", "premium", "visitor")
+#: Every admin action (:func:`admin_actions`); dismiss before hide: hiding closes the report.
+ADMIN_ACTIONS = (
+    "stop_login",
+    "resume_login",
+    "grant_premium",
+    "revoke_premium",
+    "dismiss",
+    "hide",
+    "restore",
+    "new_notice",
+    "edit_notice",
+    "delete_notice",
+    "settings",
+)
+
+
+def admin_actions(s):
+    """Every admin action on the ``admin_site`` world ``s``: name: (path, form data, check of
+    the allowed change on a ``tests.fixtures.factories.snapshot``)."""
+    return {
+        "stop_login": (
+            f"/admin/members/{s['target']}/stop",
+            {},
+            lambda a: (s["target"], True, False) in a["members"],
+        ),
+        "resume_login": (
+            f"/admin/members/{s['stopped']}/resume",
+            {},
+            lambda a: (s["stopped"], False, False) in a["members"],
+        ),
+        "grant_premium": (
+            f"/admin/members/{s['target']}/premium",
+            {},
+            lambda a: (s["target"], False, True) in a["members"],
+        ),
+        "revoke_premium": (
+            f"/admin/members/{s['premium']}/premium/revoke",
+            {},
+            lambda a: (s["premium"], False, False) in a["members"],
+        ),
+        "hide": (
+            f"/admin/reports/{s['report']}/hide",
+            {},
+            lambda a: a["diaries"] == [(s["diary"], True)],
+        ),
+        "restore": (
+            f"/admin/reports/{s['review_report']}/restore",
+            {},
+            lambda a: a["reviews"] == [(s["review"], False)],
+        ),
+        "dismiss": (
+            f"/admin/reports/{s['report']}/dismiss",
+            {},
+            lambda a: (s["report"], "closed") in a["reports"],
+        ),
+        "new_notice": (
+            "/admin/notices/new",
+            {"title": "新しいお知らせ", "body": "本文です", "starts_on": "", "ends_on": ""},
+            lambda a: len(a["notices"]) == 2,
+        ),
+        "edit_notice": (
+            f"/admin/notices/{s['notice']}/edit",
+            {"title": "書き換え", "body": "新しい本文", "starts_on": "", "ends_on": ""},
+            lambda a: a["notices"] == [(s["notice"], "書き換え", "新しい本文")],
+        ),
+        "delete_notice": (
+            f"/admin/notices/{s['notice']}/delete",
+            {},
+            lambda a: a["notices"] == [],
+        ),
+        "settings": (
+            "/admin/settings",
+            {"signup_policy": "open", "invitations_per_member": "3"},
+            lambda a: a["settings"] == [("INVITATIONS_PER_MEMBER", "3"), ("SIGNUP_POLICY", "open")],
+        ),
+    }
+
+
+def as_role(browser, login, role: str, agent: str):
+    """A browser logged in as ``role`` (or a visitor), on a page with a CSRF token."""
+    client = client_for(browser, agent)
+    if role == "visitor":
+        client.get("/login")
+        return client
+    login(client, role)
+    go(client, "/settings")
+    return client
+
+
+def forge_post(client, path: str, data: dict):
+    """Post ``data`` to ``path`` from a crafted form on the client's page."""
+    forge(client.page, path)
+    client.page.forms[0].fields.update(data)
+    return client.submit(path)

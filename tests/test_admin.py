@@ -9,33 +9,29 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admin_helpers import (
-    ACTIONS,
-    AGENTS,
-    ROLES,
-    admin_actions,
-    forge_post,
-    log_count,
-    logged_in,
-    make_site,
-    snapshot,
-)
 from tests.browser import DOCOMO_MOVA
-from tests.pages import assert_fits_d501i, client_for, go, has_link, path_of
-
-
-@pytest.fixture
-def site(app, make_member):
-    """The admin world (``tests.admin_helpers.make_site``)."""
-    return make_site(app, make_member)
+from tests.fixtures.factories import log_count, snapshot
+from tests.pages import (
+    ADMIN_ACTIONS,
+    ADMIN_ROLES,
+    AGENTS,
+    admin_actions,
+    as_role,
+    assert_fits_d501i,
+    client_for,
+    forge_post,
+    go,
+    has_link,
+    path_of,
+)
 
 
 @AGENTS
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("action", ACTIONS)
-def test_admin_actions_against_every_role(app, browser, login, site, action, role, agent):
-    path, data, changed = admin_actions(site)[action]
-    client = logged_in(browser, login, role, agent)
+@pytest.mark.parametrize("role", ADMIN_ROLES)
+@pytest.mark.parametrize("action", ADMIN_ACTIONS)
+def test_admin_actions_against_every_role(app, browser, login, admin_site, action, role, agent):
+    path, data, changed = admin_actions(admin_site)[action]
+    client = as_role(browser, login, role, agent)
     before, logged = snapshot(app), log_count(app)
     page = forge_post(client, path, data)
     after = snapshot(app)
@@ -71,11 +67,11 @@ ADMIN_PAGES = (
 
 
 @AGENTS
-@pytest.mark.parametrize("role", ROLES)
-def test_admin_pages_open_only_for_operators(app, browser, login, site, role, agent):
-    client = logged_in(browser, login, role, agent)
+@pytest.mark.parametrize("role", ADMIN_ROLES)
+def test_admin_pages_open_only_for_operators(app, browser, login, admin_site, role, agent):
+    client = as_role(browser, login, role, agent)
     for pattern in ADMIN_PAGES:
-        page = go(client, pattern.format(**site))
+        page = go(client, pattern.format(**admin_site))
         if role == "visitor":
             assert path_of(page) == "/login", (pattern, page.url)
         elif role == "operator":
@@ -88,7 +84,7 @@ def test_admin_pages_open_only_for_operators(app, browser, login, site, role, ag
 
 @AGENTS
 def test_operators_reach_the_admin_pages_from_home_and_others_do_not(
-    app, browser, login, site, agent
+    app, browser, login, admin_site, agent
 ):
     operator = client_for(browser, agent)
     home = login(operator, "operator")

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -19,31 +18,27 @@ from portal.models import (
 )
 from portal.models._time import tokyo_today
 from portal.services import notices
-from tests.admin_helpers import (
-    ACTIONS,
+from tests.browser import DOCOMO_MOVA, PC, sid_of
+from tests.fixtures.factories import PASSWORD, snapshot
+from tests.pages import (
+    ADMIN_ACTIONS,
     AGENTS,
     admin_actions,
+    assert_fits_d501i,
+    client_for,
     forge_post,
-    make_site,
-    snapshot,
+    go,
+    has_form,
+    has_link,
+    path_of,
 )
-from tests.browser import DOCOMO_MOVA, PC, sid_of
-from tests.fixtures.members import PASSWORD
-from tests.pages import assert_fits_d501i, client_for, go, has_form, has_link, path_of
-
-
-@pytest.fixture
-def site(app, make_member):
-    """The admin world (``tests.admin_helpers.make_site``)."""
-    return make_site(app, make_member)
-
 
 # -- members -----------------------------------------------------------------------------------
 
 
 @AGENTS
 def test_stopping_a_login_ends_the_session_and_refuses_the_next_login(
-    app, browser, login, site, agent
+    app, browser, login, admin_site, agent
 ):
     target = client_for(browser, PC if agent == DOCOMO_MOVA else DOCOMO_MOVA)
     login(target, "target")
@@ -51,10 +46,10 @@ def test_stopping_a_login_ends_the_session_and_refuses_the_next_login(
 
     operator = client_for(browser, agent)
     login(operator, "operator")
-    page = go(operator, f"/admin/members/{site['target']}")
-    page = operator.submit(f"/admin/members/{site['target']}/stop")
+    page = go(operator, f"/admin/members/{admin_site['target']}")
+    page = operator.submit(f"/admin/members/{admin_site['target']}/stop")
     assert page.status == 200
-    assert has_form(page, f"/admin/members/{site['target']}/resume")
+    assert has_form(page, f"/admin/members/{admin_site['target']}/resume")
 
     # The open session ends at the next request; the next login is refused.
     assert path_of(go(target, "/friends")) == "/login"
@@ -64,36 +59,38 @@ def test_stopping_a_login_ends_the_session_and_refuses_the_next_login(
     assert not has_link(page, "/friends")
 
     # Allowed again: the member logs in.
-    go(operator, f"/admin/members/{site['target']}")
-    operator.submit(f"/admin/members/{site['target']}/resume")
+    go(operator, f"/admin/members/{admin_site['target']}")
+    operator.submit(f"/admin/members/{admin_site['target']}/resume")
     assert path_of(login(client_for(browser, PC), "target")) == "/home"
 
 
-def test_an_operator_cannot_stop_their_own_login(app, browser, login, site):
+def test_an_operator_cannot_stop_their_own_login(app, browser, login, admin_site):
     pc = browser(PC)
     login(pc, "operator")
     pc.get("/settings")
     before = snapshot(app)
-    page = forge_post(pc, f"/admin/members/{site['operator']}/stop", {})
+    page = forge_post(pc, f"/admin/members/{admin_site['operator']}/stop", {})
     assert page.status == 400
     assert snapshot(app) == before
 
 
-def test_the_member_search_finds_nicknames_and_addresses(app, browser, login, site, make_member):
+def test_the_member_search_finds_nicknames_and_addresses(
+    app, browser, login, admin_site, make_member
+):
     make_member("percent", nickname="100%の人")
     pc = browser(PC)
     login(pc, "operator")
     page = pc.get("/admin/members?q=ターゲ")
-    assert has_link(page, f"/admin/members/{site['target']}")
-    assert not has_link(page, f"/admin/members/{site['author']}")
+    assert has_link(page, f"/admin/members/{admin_site['target']}")
+    assert not has_link(page, f"/admin/members/{admin_site['author']}")
     page = pc.get("/admin/members?q=AUTHOR@example")
-    assert has_link(page, f"/admin/members/{site['author']}")
+    assert has_link(page, f"/admin/members/{admin_site['author']}")
     page = pc.get("/admin/members?q=%25")
     assert "100%の人" in page.text
     assert "ターゲット" not in page.text
 
 
-def test_the_member_list_pages_on_a_d501i(app, browser, login, site, make_member):
+def test_the_member_list_pages_on_a_d501i(app, browser, login, admin_site, make_member):
     for n in range(15):
         make_member(f"user{n:02d}x{'a' * 40}", nickname="長" * 20)
     phone = browser(DOCOMO_MOVA, cookies=False)
@@ -113,7 +110,7 @@ def test_the_member_list_pages_on_a_d501i(app, browser, login, site, make_member
 
 @AGENTS
 def test_a_notice_written_on_the_admin_pages_shows_on_every_members_home(
-    app, browser, login, site, agent
+    app, browser, login, admin_site, agent
 ):
     operator = client_for(browser, agent)
     login(operator, "operator")
@@ -168,17 +165,17 @@ def test_a_notice_written_on_the_admin_pages_shows_on_every_members_home(
         assert go(client, f"/notices/{future_id}").status == 404
 
 
-def test_a_deleted_notice_leaves_home(app, browser, login, site):
+def test_a_deleted_notice_leaves_home(app, browser, login, admin_site):
     member = browser(PC)
     assert "お知らせ" in login(member, "member").text
     operator = browser(PC)
     login(operator, "operator")
-    operator.get(f"/admin/notices/{site['notice']}/delete")
-    operator.submit(f"/admin/notices/{site['notice']}/delete")
-    assert member.get("/home").text.count(f"/notices/{site['notice']}") == 0
+    operator.get(f"/admin/notices/{admin_site['notice']}/delete")
+    operator.submit(f"/admin/notices/{admin_site['notice']}/delete")
+    assert member.get("/home").text.count(f"/notices/{admin_site['notice']}") == 0
 
 
-def test_a_notice_ending_before_it_starts_is_refused(app, browser, login, site):
+def test_a_notice_ending_before_it_starts_is_refused(app, browser, login, admin_site):
     pc = browser(PC)
     login(pc, "operator")
     pc.get("/admin/notices/new")
@@ -209,7 +206,9 @@ def _signup_form(client):
 
 
 @AGENTS
-def test_opening_signup_on_the_admin_page_lets_anyone_sign_up(app, browser, login, site, agent):
+def test_opening_signup_on_the_admin_page_lets_anyone_sign_up(
+    app, browser, login, admin_site, agent
+):
     visitor = client_for(browser, agent)
     assert visitor.get("/signup").status == 403
     operator = client_for(browser, agent)
@@ -232,7 +231,7 @@ def test_opening_signup_on_the_admin_page_lets_anyone_sign_up(app, browser, logi
     assert client_for(browser, agent).get("/signup").status == 403
 
 
-def test_the_invitation_limit_set_on_the_admin_page_applies(app, browser, login, site):
+def test_the_invitation_limit_set_on_the_admin_page_applies(app, browser, login, admin_site):
     operator = browser(PC)
     login(operator, "operator")
     operator.get("/admin/settings")
@@ -247,7 +246,7 @@ def test_the_invitation_limit_set_on_the_admin_page_applies(app, browser, login,
     assert "未使用の招待は1件までです。" in page.text
 
 
-def test_a_setting_out_of_range_is_refused(app, browser, login, site):
+def test_a_setting_out_of_range_is_refused(app, browser, login, admin_site):
     pc = browser(PC)
     login(pc, "operator")
     pc.get("/admin/settings")
@@ -275,11 +274,11 @@ def test_the_database_setting_overrides_the_configuration(app, ctx, monkeypatch)
 # -- the log -----------------------------------------------------------------------------------
 
 
-def test_every_operator_action_is_logged_and_listed(app, browser, login, site):
+def test_every_operator_action_is_logged_and_listed(app, browser, login, admin_site):
     pc = browser(PC)
     login(pc, "operator")
-    actions = admin_actions(site)
-    for name in ACTIONS:
+    actions = admin_actions(admin_site)
+    for name in ADMIN_ACTIONS:
         path, data, _check = actions[name]
         pc.get("/settings")
         page = forge_post(pc, path, data)
@@ -289,7 +288,7 @@ def test_every_operator_action_is_logged_and_listed(app, browser, login, site):
             select(OperatorLog.action, OperatorLog.operator_id).order_by(OperatorLog.id)
         ).all()
     actions = [action for action, _operator in rows]
-    assert {operator for _action, operator in rows} == {site["operator"]}
+    assert {operator for _action, operator in rows} == {admin_site["operator"]}
     for expected in (
         "stop_login",
         "resume_login",
@@ -308,7 +307,7 @@ def test_every_operator_action_is_logged_and_listed(app, browser, login, site):
     assert page.status == 200
     assert "target@example.jp" in page.text
     assert "SIGNUP_POLICY: mobile -&gt; open" in page.text  # mobile: the default
-    assert has_link(page, f"/admin/members/{site['target']}")
+    assert has_link(page, f"/admin/members/{admin_site['target']}")
     phone = browser(DOCOMO_MOVA, cookies=False)
     login(phone, "operator")
     page = go(phone, "/admin/log")
@@ -317,9 +316,9 @@ def test_every_operator_action_is_logged_and_listed(app, browser, login, site):
     assert urlsplit(page.accesskeys["6"]).path == "/admin/log"
 
 
-def test_long_notices_keep_a_d501i_home_within_5kb(app, browser, login, site):
+def test_long_notices_keep_a_d501i_home_within_5kb(app, browser, login, admin_site):
     with app.app_context():
-        operator = db.session.get(Member, site["operator"])
+        operator = db.session.get(Member, admin_site["operator"])
         for n in range(5):
             notices.create(operator, title=f"{n}" + "長" * 99, body="本文", first=None, last=None)
         db.session.commit()

@@ -24,15 +24,6 @@ from tests.test_photo_pages import AU_UPLOADS, is_image
 AGENTS = pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
 
 
-@pytest.fixture
-def world(make_member):
-    """はなこ and たろう are friends; じろう is a friend of neither."""
-    hanako = make_member("hanako", nickname="はなこ")
-    taro = make_member("taro", nickname="たろう", friends=(hanako,))
-    jiro = make_member("jiro", nickname="じろう")
-    return {"hanako": hanako, "taro": taro, "jiro": jiro}
-
-
 def make_album(app, owner_id: int, *, photos: int = 0, caption: str = "", **fields) -> int:
     fields.setdefault("title", "夏休みの写真")
     fields.setdefault("description", "海に行きました。")
@@ -56,7 +47,7 @@ def album_photos(app, album_id: int) -> list[int]:
 
 
 @AGENTS
-def test_a_member_makes_an_album_from_the_album_list(app, browser, login, world, agent):
+def test_a_member_makes_an_album_from_the_album_list(app, browser, login, trio, agent):
     client = client_for(browser, agent)
     login(client, "taro")
     listing = go(client, "/albums")
@@ -72,7 +63,7 @@ def test_a_member_makes_an_album_from_the_album_list(app, browser, login, world,
     assert "京都旅行" in page.text
     assert "紅葉がきれいでした。" in page.text
     with app.app_context():
-        album = db.session.scalar(select(Album).where(Album.owner_id == world["taro"]))
+        album = db.session.scalar(select(Album).where(Album.owner_id == trio["taro"]))
         assert (album.title, album.visibility) == ("京都旅行", "friends")
     if agent == DOCOMO_MOVA:
         assert_fits_d501i(page)
@@ -80,7 +71,7 @@ def test_a_member_makes_an_album_from_the_album_list(app, browser, login, world,
     assert has_link(go(client, "/albums"), path_of(page))
 
 
-def test_an_empty_title_is_refused_with_the_reason(app, browser, login, world):
+def test_an_empty_title_is_refused_with_the_reason(app, browser, login, trio):
     pc = browser(PC)
     login(pc, "taro")
     pc.get("/albums/new")
@@ -91,8 +82,8 @@ def test_an_empty_title_is_refused_with_the_reason(app, browser, login, world):
         assert db.session.scalar(select(Album.id)) is None
 
 
-def test_photos_are_added_on_a_pc_with_a_caption_and_no_exif(app, browser, login, world):
-    album = make_album(app, world["taro"])
+def test_photos_are_added_on_a_pc_with_a_caption_and_no_exif(app, browser, login, trio):
+    album = make_album(app, trio["taro"])
     pc = browser(PC)
     login(pc, "taro")
     pc.get(f"/albums/{album}")
@@ -111,8 +102,8 @@ def test_photos_are_added_on_a_pc_with_a_caption_and_no_exif(app, browser, login
     assert b"GPS" not in original.body
 
 
-def test_an_au_win_handset_adds_a_photo_from_the_album_page(app, browser, login, world):
-    album = make_album(app, world["taro"])
+def test_an_au_win_handset_adds_a_photo_from_the_album_page(app, browser, login, trio):
+    album = make_album(app, trio["taro"])
     phone = browser(AU_UPLOADS)
     login(phone, "taro")
     page = go(phone, f"/albums/{album}")
@@ -126,8 +117,8 @@ def test_an_au_win_handset_adds_a_photo_from_the_album_page(app, browser, login,
         assert db.session.get(Photo, photo_id).caption == "ﾋﾞｰﾁ"
 
 
-def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_kept(app, browser, login, world):
-    album = make_album(app, world["taro"], photos=1)
+def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_kept(app, browser, login, trio):
+    album = make_album(app, trio["taro"], photos=1)
     pc = browser(PC)
     login(pc, "taro")
     pc.get(f"/albums/{album}")
@@ -139,7 +130,7 @@ def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_kept(app, browser,
     assert len(album_photos(app, album)) == 1
 
 
-def test_the_plan_limits_albums_and_photos_per_album(app, world, monkeypatch):
+def test_the_plan_limits_albums_and_photos_per_album(app, trio, monkeypatch):
     monkeypatch.setattr(
         "portal.services.albums.limits_for",
         lambda member: type(STANDARD)(
@@ -150,9 +141,9 @@ def test_the_plan_limits_albums_and_photos_per_album(app, world, monkeypatch):
             photos_per_album=2,
         ),
     )
-    album = make_album(app, world["taro"], photos=2)
+    album = make_album(app, trio["taro"], photos=2)
     with app.app_context():
-        taro = db.session.get(Member, world["taro"])
+        taro = db.session.get(Member, trio["taro"])
         with pytest.raises(albums.ServiceError):
             albums.create(taro, title="二つ目", description="", visibility="public")
         with pytest.raises(albums.ServiceError):
@@ -171,9 +162,9 @@ def test_the_premium_plan_allows_more_albums():
 # -- the album page and the photo page ---------------------------------------------------------
 
 
-def test_a_d501i_pages_through_a_long_album_and_each_page_fits(app, browser, login, world):
+def test_a_d501i_pages_through_a_long_album_and_each_page_fits(app, browser, login, trio):
     album = make_album(
-        app, world["taro"], title="題" * 100, description="説" * 500, photos=11, caption="&" * 40
+        app, trio["taro"], title="題" * 100, description="説" * 500, photos=11, caption="&" * 40
     )
     phone = browser(DOCOMO_MOVA, cookies=False)
     login(phone, "taro")
@@ -193,8 +184,8 @@ def test_a_d501i_pages_through_a_long_album_and_each_page_fits(app, browser, log
 
 
 @AGENTS
-def test_the_photo_page_shows_the_picture_caption_and_neighbours(app, browser, login, world, agent):
-    album = make_album(app, world["taro"], photos=3, caption="夕焼け")
+def test_the_photo_page_shows_the_picture_caption_and_neighbours(app, browser, login, trio, agent):
+    album = make_album(app, trio["taro"], photos=3, caption="夕焼け")
     first, second, third = album_photos(app, album)
     client = client_for(browser, agent)
     login(client, "hanako")
@@ -216,10 +207,8 @@ def test_the_photo_page_shows_the_picture_caption_and_neighbours(app, browser, l
 
 
 @AGENTS
-def test_the_owner_captions_and_makes_a_cover_from_the_photo_page(
-    app, browser, login, world, agent
-):
-    album = make_album(app, world["taro"], photos=2)
+def test_the_owner_captions_and_makes_a_cover_from_the_photo_page(app, browser, login, trio, agent):
+    album = make_album(app, trio["taro"], photos=2)
     first, second = album_photos(app, album)
     client = client_for(browser, agent)
     login(client, "taro")
@@ -235,8 +224,8 @@ def test_the_owner_captions_and_makes_a_cover_from_the_photo_page(
     assert f"/photos/{second}?size=thumb" in pc.get("/albums").text.replace("&amp;", "&")
 
 
-def test_deleting_a_photo_renumbers_and_the_cover_falls_back(app, browser, login, world):
-    album = make_album(app, world["taro"], photos=3)
+def test_deleting_a_photo_renumbers_and_the_cover_falls_back(app, browser, login, trio):
+    album = make_album(app, trio["taro"], photos=3)
     first, second, third = album_photos(app, album)
     with app.app_context():
         db.session.get(Album, album).cover_photo_id = first
@@ -252,8 +241,8 @@ def test_deleting_a_photo_renumbers_and_the_cover_falls_back(app, browser, login
     assert f"/photos/{second}?size=thumb" in pc.get("/albums").text.replace("&amp;", "&")
 
 
-def test_deleting_an_album_deletes_its_photos(app, browser, login, world):
-    album = make_album(app, world["taro"], photos=2)
+def test_deleting_an_album_deletes_its_photos(app, browser, login, trio):
+    album = make_album(app, trio["taro"], photos=2)
     ids = album_photos(app, album)
     pc = browser(PC)
     login(pc, "taro")
@@ -268,8 +257,8 @@ def test_deleting_an_album_deletes_its_photos(app, browser, login, world):
         assert pc.get(f"/photos/{photo}").status == 404
 
 
-def test_the_owner_edits_title_description_and_visibility(app, browser, login, world):
-    album = make_album(app, world["taro"])
+def test_the_owner_edits_title_description_and_visibility(app, browser, login, trio):
+    album = make_album(app, trio["taro"])
     pc = browser(PC)
     login(pc, "taro")
     pc.get(f"/albums/{album}/edit")
@@ -297,9 +286,9 @@ VISIBLE_TO = {
 @pytest.mark.parametrize("visibility", list(VISIBLE_TO))
 @AGENTS
 def test_album_photos_and_their_urls_follow_the_albums_visibility(
-    app, browser, login, world, visibility, agent
+    app, browser, login, trio, visibility, agent
 ):
-    album = make_album(app, world["taro"], photos=1, visibility=visibility, title="秘密の題")
+    album = make_album(app, trio["taro"], photos=1, visibility=visibility, title="秘密の題")
     (photo,) = album_photos(app, album)
     for name, allowed in zip(("hanako", "jiro"), VISIBLE_TO[visibility], strict=True):
         client = client_for(browser, agent)
@@ -309,7 +298,7 @@ def test_album_photos_and_their_urls_follow_the_albums_visibility(
             "photo": go(client, f"/photos/{photo}"),
             "image": go(client, f"/photos/{photo}?size=pc"),
         }
-        listing = go(client, f"/users/{world['taro']}/albums")
+        listing = go(client, f"/users/{trio['taro']}/albums")
         if allowed:
             assert all(p.status == 200 for p in pages.values()), (name, visibility)
             assert "秘密の題" in listing.text
@@ -323,22 +312,22 @@ def test_album_photos_and_their_urls_follow_the_albums_visibility(
     assert go(owner, f"/photos/{photo}").status == 200
 
 
-def test_a_member_who_blocked_me_hides_their_albums(app, browser, login, world):
-    album = make_album(app, world["jiro"], photos=1)
+def test_a_member_who_blocked_me_hides_their_albums(app, browser, login, trio):
+    album = make_album(app, trio["jiro"], photos=1)
     (photo,) = album_photos(app, album)
     with app.app_context():
-        db.session.add(Block(blocker_id=world["jiro"], blocked_id=world["taro"]))
+        db.session.add(Block(blocker_id=trio["jiro"], blocked_id=trio["taro"]))
         db.session.commit()
     pc = browser(PC)
     login(pc, "taro")
     assert pc.get(f"/albums/{album}").status == 404
     assert pc.get(f"/photos/{photo}").status == 404
     assert pc.get(f"/photos/{photo}?size=thumb").status == 404
-    assert pc.get(f"/users/{world['jiro']}/albums").status == 404
+    assert pc.get(f"/users/{trio['jiro']}/albums").status == 404
 
 
-def test_others_cannot_change_an_album_or_its_photos(app, browser, login, world):
-    album = make_album(app, world["taro"], photos=1)
+def test_others_cannot_change_an_album_or_its_photos(app, browser, login, trio):
+    album = make_album(app, trio["taro"], photos=1)
     (photo,) = album_photos(app, album)
     pc = browser(PC)
     login(pc, "hanako")
@@ -364,7 +353,7 @@ def test_others_cannot_change_an_album_or_its_photos(app, browser, login, world)
         assert db.session.get(Album, album).title == "夏休みの写真"
 
 
-def test_album_forms_need_the_csrf_token(app, browser, login, world):
+def test_album_forms_need_the_csrf_token(app, browser, login, trio):
     pc = browser(PC)
     login(pc, "taro")
     pc.get("/albums/new")
@@ -374,7 +363,7 @@ def test_album_forms_need_the_csrf_token(app, browser, login, world):
         assert db.session.scalar(select(Album.id)) is None
 
 
-def test_a_missing_album_or_photo_is_404(browser, login, world):
+def test_a_missing_album_or_photo_is_404(browser, login, trio):
     pc = browser(PC)
     login(pc, "taro")
     for path in ("/albums/999999", "/photos/999999", "/users/999999/albums", "/albums/9" * 3):
@@ -385,8 +374,8 @@ def test_a_missing_album_or_photo_is_404(browser, login, world):
 
 
 @AGENTS
-def test_friends_new_albums_show_on_home(app, browser, login, world, agent):
-    album = make_album(app, world["hanako"], title="はなこのアルバム", visibility="friends")
+def test_friends_new_albums_show_on_home(app, browser, login, trio, agent):
+    album = make_album(app, trio["hanako"], title="はなこのアルバム", visibility="friends")
     client = client_for(browser, agent)
     home = login(client, "taro")
     assert has_link(home, f"/albums/{album}")
@@ -406,10 +395,10 @@ def posting(app, monkeypatch):
 
 
 def test_the_owner_gets_an_albums_posting_address_and_mails_photos_to_it(
-    posting, runner, browser, login, world
+    posting, runner, browser, login, trio
 ):
     app = posting
-    album = make_album(app, world["taro"])
+    album = make_album(app, trio["taro"])
     phone = browser(DOCOMO_MOVA, cookies=False)
     login(phone, "taro")
     page = go(phone, f"/albums/{album}")
@@ -443,10 +432,10 @@ def test_the_owner_gets_an_albums_posting_address_and_mails_photos_to_it(
     assert send(runner, raw, address).exit_code == 67
 
 
-def test_an_album_mail_delivered_twice_adds_its_photos_once(posting, runner, world):
+def test_an_album_mail_delivered_twice_adds_its_photos_once(posting, runner, trio):
     app = posting
-    album = make_album(app, world["taro"])
-    other_album = make_album(app, world["taro"])
+    album = make_album(app, trio["taro"])
+    other_album = make_album(app, trio["taro"])
     with app.app_context():
         address = album_mail.renew(db.session.get(Album, album))
         other_address = album_mail.renew(db.session.get(Album, other_album))
@@ -468,9 +457,9 @@ def test_an_album_mail_delivered_twice_adds_its_photos_once(posting, runner, wor
     assert len(album_photos(app, album)) == 2
 
 
-def test_a_mail_without_a_photo_to_an_album_is_refused(posting, runner, world):
+def test_a_mail_without_a_photo_to_an_album_is_refused(posting, runner, trio):
     app = posting
-    album = make_album(app, world["taro"])
+    album = make_album(app, trio["taro"])
     with app.app_context():
         address = album_mail.renew(db.session.get(Album, album))
         db.session.commit()
@@ -479,10 +468,10 @@ def test_a_mail_without_a_photo_to_an_album_is_refused(posting, runner, world):
     assert album_photos(app, album) == []
 
 
-def test_diary_addresses_still_post_diaries(posting, runner, world):
+def test_diary_addresses_still_post_diaries(posting, runner, trio):
     from tests.test_mail_post import address_for
 
     app = posting
-    address = address_for(app, world["taro"])
+    address = address_for(app, trio["taro"])
     raw = build_mail(to=address, subject=b"diary", text=b"body")
     assert send(runner, raw, address).exit_code == 0

@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.keitai import session as sessions
 from portal.models import StoredSession
 from tests.browser import DOCOMO_FOMA, DOCOMO_MOVA, PC, sid_of
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD
 from tests.test_csrf_and_input import assert_expired_page, make_invitation_token
 
 AGENTS = pytest.mark.parametrize("agent", [DOCOMO_MOVA, PC], ids=["docomo", "pc"])

@@ -15,7 +15,7 @@ from portal.keitai.hankaku import to_hankaku
 from portal.models import Invitation, Member
 from portal.models._time import tokyo_today
 from tests.browser import AU, DOCOMO_MOVA, PC, sid_of
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD
 from tests.pages import current_sid
 
 WRONG_LOGIN = "メールアドレスまたはパスワードが違います。"

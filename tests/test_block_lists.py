@@ -19,7 +19,7 @@ from portal.models.community import SUBADMIN
 from portal.services import community_members, footprints, social
 from portal.services.friends import befriend
 from tests.browser import DOCOMO_MOVA, PC
-from tests.community_helpers import add_member, make_community
+from tests.fixtures.factories import add_member, make_community
 from tests.pages import client_for, go, has_link
 
 

@@ -8,23 +8,66 @@ Skipped with a reason when nginx, redis-server or PostgreSQL is missing, unless
 from __future__ import annotations
 
 import os
+import shutil
 from uuid import uuid4
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import create_engine, text
 
-from cluster import Cluster
-from tests.browser import DOCOMO_MOVA, sid_of
-from tests.cluster_helpers import (
-    HttpBrowser,
-    fresh_database,
-    member_id,
-    require_cluster_tools,
-    wait_until,
-)
+from cluster import DEFAULT_DATABASE, Cluster, nginx_binary
+from tests.browser import DOCOMO_MOVA, HttpBrowser, sid_of, wait_until
 from tests.fixtures.mail import Sink, free_port
 
 PASSWORD = "keitai-demo"  # the demo world's
+
+
+def require_cluster_tools() -> str:
+    """Return the database URL, or skip (fail under ``REQUIRE_CLUSTER``) when nginx,
+    redis-server or PostgreSQL is missing."""
+    url = os.environ.get("CLUSTER_DATABASE_URL", DEFAULT_DATABASE)
+    missing = []
+    if nginx_binary() is None:
+        missing.append("nginx")
+    if shutil.which("redis-server") is None:
+        missing.append("redis-server")
+    try:
+        server = url.rsplit("/", 1)[0] + "/postgres"
+        engine = create_engine(server)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception:  # noqa: BLE001 (any failure to connect means no PostgreSQL)
+        missing.append("PostgreSQL")
+    if missing:
+        reason = f"the cluster needs {', '.join(missing)} (installed by .ci/run)"
+        if os.environ.get("REQUIRE_CLUSTER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return url
+
+
+def fresh_database(url: str) -> str:
+    """Return ``url`` with the cluster test's own database name, dropped first, so the test
+    migrates and seeds from this checkout's migrations (``make cluster``'s kp_cluster may hold
+    another checkout's revision)."""
+    server, _name = url.rsplit("/", 1)
+    engine = create_engine(server + "/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text('DROP DATABASE IF EXISTS "kp_cluster_test" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+    return server + "/kp_cluster_test"
+
+
+def member_id(database_url: str, email: str) -> int:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(text("SELECT id FROM members WHERE email = :e"), {"e": email})
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="module")

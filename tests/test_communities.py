@@ -15,26 +15,13 @@ from portal.extensions import db
 from portal.models import Community, JoinRequest, Member, Topic, TopicComment
 from portal.services import topic_comments, topics
 from tests.browser import DOCOMO_MOVA, PC, sid_of
-from tests.community_helpers import (
-    add_member,
-    make_community,
-    make_topic,
-    make_world,
-    role_in,
-    search,
-)
-from tests.pages import assert_fits_d501i, client_for, go, has_form, has_link, href, path_of
-
-
-@pytest.fixture
-def world(make_member):
-    return make_world(make_member)
-
+from tests.fixtures.factories import add_member, make_community, make_topic, role_in
+from tests.pages import assert_fits_d501i, client_for, go, has_form, has_link, href, path_of, search
 
 # -- the story -----------------------------------------------------------------------------
 
 
-def test_created_on_a_pc_joined_and_posted_to_from_a_cookieless_docomo(app, browser, login, world):
+def test_created_on_a_pc_joined_and_posted_to_from_a_cookieless_docomo(app, browser, login, trio):
     pc = browser(PC)
     login(pc, "hanako")
     form_page = pc.get("/communities/new")
@@ -46,7 +33,7 @@ def test_created_on_a_pc_joined_and_posted_to_from_a_cookieless_docomo(app, brow
     assert created.status == 200
     community_id = int(path_of(created).rsplit("/", 1)[1])
     assert "横浜カフェ部" in created.text
-    assert role_in(app, community_id, world["hanako"]) == "admin"
+    assert role_in(app, community_id, trio["hanako"]) == "admin"
 
     phone = browser(DOCOMO_MOVA, cookies=False)
     login(phone, "taro")
@@ -59,7 +46,7 @@ def test_created_on_a_pc_joined_and_posted_to_from_a_cookieless_docomo(app, brow
     assert_fits_d501i(page)
     joined = phone.submit(f"/communities/{community_id}/join")
     assert_fits_d501i(joined)
-    assert role_in(app, community_id, world["taro"]) == "member"
+    assert role_in(app, community_id, trio["taro"]) == "member"
 
     new_topic = phone.get(href(joined, f"/communities/{community_id}/topics/new"))
     assert_fits_d501i(new_topic)
@@ -102,9 +89,9 @@ def test_created_on_a_pc_joined_and_posted_to_from_a_cookieless_docomo(app, brow
 
 
 @pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
-def test_non_members_read_topics_only_when_the_community_allows(app, browser, login, world, agent):
-    community_id = make_community(app, world["hanako"])
-    topic_id = make_topic(app, community_id, world["hanako"], title="秘密のトピック")
+def test_non_members_read_topics_only_when_the_community_allows(app, browser, login, trio, agent):
+    community_id = make_community(app, trio["hanako"])
+    topic_id = make_topic(app, community_id, trio["hanako"], title="秘密のトピック")
     stranger = client_for(browser, agent)
     login(stranger, "jiro")
 
@@ -134,21 +121,21 @@ def test_non_members_read_topics_only_when_the_community_allows(app, browser, lo
     assert go(stranger, f"/communities/{community_id}/topics").status == 404
     assert go(stranger, f"/communities/{community_id}/events").status == 404
 
-    add_member(app, community_id, world["jiro"])
+    add_member(app, community_id, trio["jiro"])
     assert "秘密のトピック" in go(stranger, f"/communities/{community_id}").text
     assert go(stranger, f"/topics/{topic_id}").status == 200
 
 
 @pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
-def test_an_approval_community_admits_only_after_approval(app, browser, login, world, agent):
-    community_id = make_community(app, world["hanako"], join_policy="approval", topics_public=False)
-    topic_id = make_topic(app, community_id, world["hanako"], title="メンバー限定")
+def test_an_approval_community_admits_only_after_approval(app, browser, login, trio, agent):
+    community_id = make_community(app, trio["hanako"], join_policy="approval", topics_public=False)
+    topic_id = make_topic(app, community_id, trio["hanako"], title="メンバー限定")
     applicant = client_for(browser, agent)
     login(applicant, "taro")
     page = go(applicant, f"/communities/{community_id}")
     asked = applicant.submit(f"/communities/{community_id}/join", {"message": "入れてください"})
     assert asked.status == 200
-    assert role_in(app, community_id, world["taro"]) is None
+    assert role_in(app, community_id, trio["taro"]) is None
     assert go(applicant, f"/topics/{topic_id}").status == 404
     assert "メンバー限定" not in go(applicant, f"/communities/{community_id}").text
     # A second request is refused; the first one stays.
@@ -162,8 +149,8 @@ def test_an_approval_community_admits_only_after_approval(app, browser, login, w
     assert requests.status == 200
     assert "たろう" in requests.text
     assert "入れてください" in requests.text
-    admin.submit(f"/communities/{community_id}/requests/{world['taro']}/approve")
-    assert role_in(app, community_id, world["taro"]) == "member"
+    admin.submit(f"/communities/{community_id}/requests/{trio['taro']}/approve")
+    assert role_in(app, community_id, trio["taro"]) == "member"
     assert go(applicant, f"/topics/{topic_id}").status == 200
     with app.app_context():
         assert db.session.get(Community, community_id).member_count == 2
@@ -176,41 +163,41 @@ def test_an_approval_community_admits_only_after_approval(app, browser, login, w
     other.submit(f"/communities/{community_id}/join", {"message": ""})
     admin_requests = go(admin, f"/communities/{community_id}/requests")
     assert "じろう" in admin_requests.text
-    admin.submit(f"/communities/{community_id}/requests/{world['jiro']}/decline")
-    assert role_in(app, community_id, world["jiro"]) is None
+    admin.submit(f"/communities/{community_id}/requests/{trio['jiro']}/decline")
+    assert role_in(app, community_id, trio["jiro"]) is None
     with app.app_context():
         assert db.session.get(Community, community_id).member_count == 2
 
 
-def test_leaving_and_the_admin_hands_over_first(app, browser, login, world):
-    community_id = make_community(app, world["hanako"])
-    add_member(app, community_id, world["taro"])
+def test_leaving_and_the_admin_hands_over_first(app, browser, login, trio):
+    community_id = make_community(app, trio["hanako"])
+    add_member(app, community_id, trio["taro"])
     phone = browser(DOCOMO_MOVA, cookies=False)
     login(phone, "taro")
     confirm = go(phone, f"/communities/{community_id}/leave")
     assert_fits_d501i(confirm)
     phone.submit(f"/communities/{community_id}/leave")
-    assert role_in(app, community_id, world["taro"]) is None
+    assert role_in(app, community_id, trio["taro"]) is None
 
-    add_member(app, community_id, world["taro"])
+    add_member(app, community_id, trio["taro"])
     admin = browser(PC)
     login(admin, "hanako")
     admin.get(f"/communities/{community_id}/leave")
     assert not has_form(admin.page, f"/communities/{community_id}/leave")
-    admin.get(f"/communities/{community_id}/members/{world['taro']}/transfer")
-    admin.submit(f"/communities/{community_id}/members/{world['taro']}/transfer")
-    assert role_in(app, community_id, world["taro"]) == "admin"
-    assert role_in(app, community_id, world["hanako"]) == "subadmin"
+    admin.get(f"/communities/{community_id}/members/{trio['taro']}/transfer")
+    admin.submit(f"/communities/{community_id}/members/{trio['taro']}/transfer")
+    assert role_in(app, community_id, trio["taro"]) == "admin"
+    assert role_in(app, community_id, trio["hanako"]) == "subadmin"
     admin.get(f"/communities/{community_id}/leave")
     admin.submit(f"/communities/{community_id}/leave")
-    assert role_in(app, community_id, world["hanako"]) is None
+    assert role_in(app, community_id, trio["hanako"]) is None
     with app.app_context():
         assert db.session.get(Community, community_id).member_count == 1
 
 
-def test_an_admin_alone_deletes_the_community_by_leaving(app, browser, login, world):
-    community_id = make_community(app, world["hanako"])
-    make_topic(app, community_id, world["hanako"])
+def test_an_admin_alone_deletes_the_community_by_leaving(app, browser, login, trio):
+    community_id = make_community(app, trio["hanako"])
+    make_topic(app, community_id, trio["hanako"])
     pc = browser(PC)
     login(pc, "hanako")
     pc.get(f"/communities/{community_id}/leave")
@@ -241,14 +228,14 @@ def test_comment_numbers_survive_deletion_and_members_only_comment(app, ctx, mak
     db.session.rollback()
 
 
-def test_topics_of_members_who_blocked_me_are_missing(app, browser, login, world):
-    community_id = make_community(app, world["hanako"])
-    add_member(app, community_id, world["jiro"])
-    topic_id = make_topic(app, community_id, world["jiro"], title="じろうのトピック")
+def test_topics_of_members_who_blocked_me_are_missing(app, browser, login, trio):
+    community_id = make_community(app, trio["hanako"])
+    add_member(app, community_id, trio["jiro"])
+    topic_id = make_topic(app, community_id, trio["jiro"], title="じろうのトピック")
     with app.app_context():
         from portal.services import social
 
-        social.block(db.session.get(Member, world["jiro"]), db.session.get(Member, world["taro"]))
+        social.block(db.session.get(Member, trio["jiro"]), db.session.get(Member, trio["taro"]))
         db.session.commit()
     taro = browser(PC)
     login(taro, "taro")
@@ -259,10 +246,10 @@ def test_topics_of_members_who_blocked_me_are_missing(app, browser, login, world
     assert "はなこ" in members.text
 
 
-def test_a_long_topic_reads_in_parts_and_edits_part_by_part_on_phones(app, browser, login, world):
-    community_id = make_community(app, world["hanako"])
+def test_a_long_topic_reads_in_parts_and_edits_part_by_part_on_phones(app, browser, login, trio):
+    community_id = make_community(app, trio["hanako"])
     body = "\n\n".join(f"{n}段落目。" + "カフェの話をします。" * 20 for n in range(1, 15))
-    topic_id = make_topic(app, community_id, world["hanako"], title="長いトピック", body=body)
+    topic_id = make_topic(app, community_id, trio["hanako"], title="長いトピック", body=body)
     phone = browser(DOCOMO_MOVA, cookies=False)
     login(phone, "hanako")
     page = go(phone, f"/topics/{topic_id}")
@@ -284,9 +271,9 @@ def test_a_long_topic_reads_in_parts_and_edits_part_by_part_on_phones(app, brows
     assert "14段落目" in saved
 
 
-def test_only_permitted_members_start_topics(app, browser, login, world):
-    community_id = make_community(app, world["hanako"], topic_creators="managers")
-    add_member(app, community_id, world["taro"])
+def test_only_permitted_members_start_topics(app, browser, login, trio):
+    community_id = make_community(app, trio["hanako"], topic_creators="managers")
+    add_member(app, community_id, trio["taro"])
     pc = browser(PC)
     login(pc, "taro")
     page = pc.get(f"/communities/{community_id}")

@@ -10,29 +10,18 @@ from portal.extensions import db
 from portal.models import Community, CommunityMember, Member, Topic
 from portal.services import communities
 from tests.browser import DOCOMO_MOVA, PC
-from tests.community_helpers import (
-    add_member,
-    make_community,
-    make_world,
-    search,
-)
-from tests.pages import assert_fits_d501i, client_for, go
-
-
-@pytest.fixture
-def world(make_member):
-    return make_world(make_member)
-
+from tests.fixtures.factories import add_member, make_community
+from tests.pages import assert_fits_d501i, client_for, go, search
 
 # -- discovery -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
 def test_search_by_name_and_category_with_literal_percent_and_underscore(
-    app, browser, login, world, agent
+    app, browser, login, trio, agent
 ):
-    cafe = make_community(app, world["hanako"], name="横浜カフェ部")
-    make_community(app, world["hanako"], name="100%_果汁の会")
+    cafe = make_community(app, trio["hanako"], name="横浜カフェ部")
+    make_community(app, trio["hanako"], name="100%_果汁の会")
     with app.app_context():
         db.session.get(Community, cafe).category = "food"
         db.session.commit()
@@ -56,19 +45,19 @@ def test_search_by_name_and_category_with_literal_percent_and_underscore(
     assert "横浜カフェ部" in page.text
 
 
-def test_popular_new_and_friends_communities(app, browser, login, world, make_member):
-    small = make_community(app, world["jiro"], name="小さな会")
-    big = make_community(app, world["jiro"], name="大きな会")
-    friends_one = make_community(app, world["jiro"], name="はなこの会")
+def test_popular_new_and_friends_communities(app, browser, login, trio, make_member):
+    small = make_community(app, trio["jiro"], name="小さな会")
+    big = make_community(app, trio["jiro"], name="大きな会")
+    friends_one = make_community(app, trio["jiro"], name="はなこの会")
     for n in range(3):
         add_member(app, big, make_member(f"fan{n}"))
-    add_member(app, friends_one, world["hanako"])
+    add_member(app, friends_one, trio["hanako"])
     with app.app_context():
         popular, _ = communities.popular(limit=3)
         assert [c.id for c in popular][0] == big
         newest, _ = communities.newest(limit=3)
         assert {c.id for c in newest} == {small, big, friends_one}
-        taro = db.session.get(Member, world["taro"])
+        taro = db.session.get(Member, trio["taro"])
         mine_friends, total = communities.of_friends(taro)
         assert [(c.id, n) for c, n in mine_friends] == [(friends_one, 1)]
         assert total == 1

@@ -15,7 +15,7 @@ from portal.models import Community, CommunityMember, Event, EventParticipant, M
 from portal.models._time import tokyo_today, utcnow
 from portal.services import ServiceError, communities, events
 from tests.browser import DOCOMO_MOVA, PC, sid_of
-from tests.community_helpers import make_event
+from tests.fixtures.factories import make_event
 
 
 def _community_with(app, admin_id: int, member_ids) -> int:

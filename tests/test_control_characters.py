@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Diary
 from tests.browser import AU, DOCOMO_MOVA, PC, SOFTBANK, sid_of
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD
 from tests.pages import client_for
 
 #: A J-PHONE: it reads ESC $ G j SI in a page as a SoftBank webcode emoji.

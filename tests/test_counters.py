@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import FriendRequest, Friendship, Member, Message
 from portal.services import counters, friends, leaving, messages, social
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD
 
 
 def _member(member_id: int) -> Member:

@@ -12,7 +12,7 @@ from portal.keitai.hankaku import to_hankaku
 from portal.models import Invitation, Member
 from portal.services import accounts
 from tests.browser import AU, DOCOMO_MOVA, PC, SOFTBANK, sid_of
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD
 from tests.pages import client_for, current_sid
 
 EXPIRED = "フォームの有効期限が切れました"

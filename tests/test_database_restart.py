@@ -26,11 +26,10 @@ from portal import create_app
 from portal.extensions import db
 from portal.models import Member
 from portal.services.passwords import hash_password
-from tests.browser import DOCOMO_MOVA, sid_of
-from tests.cluster_helpers import HttpBrowser, wait_until
+from tests.browser import DOCOMO_MOVA, HttpBrowser, sid_of, wait_until
 from tests.fixtures.app import FAST_HASH
+from tests.fixtures.factories import PASSWORD
 from tests.fixtures.mail import free_port
-from tests.fixtures.members import PASSWORD
 from tests.test_serving import running
 
 #: Clients that keep asking for pages while the server stops and starts.

@@ -20,18 +20,20 @@ from portal.rendering import SIZES
 from portal.services import ServiceError, communities, events, reports, social
 from portal.services import event_comments as event_comment_service
 from tests.browser import DOCOMO_MOVA, PC, sid_of
-from tests.community_helpers import add_member, make_community, make_event
+from tests.fixtures.factories import add_member, make_community, make_event, report_as
 from tests.pages import (
+    AGENTS,
     assert_fits_d501i,
     client_for,
+    decide,
     forge,
     go,
     has_form,
     has_link,
     href,
     path_of,
+    ui_text,
 )
-from tests.report_helpers import AGENTS, decide, report_as, ui_text
 
 NICKNAMES = {
     "boss": "部長",
@@ -391,7 +393,7 @@ def test_a_hidden_comment_is_seen_only_by_its_author_and_operators(
 ):
     e, cid = town["event"], town["comment"]
     report = report_as(app, town["member"], "event_comment", cid)
-    decide(app, browser, login, report, "hide", agent)
+    decide(browser, login, report, "hide", agent)
     with app.app_context():
         assert db.session.get(EventComment, cid).hidden
     assert _comment_count(app, e) == 0
@@ -417,7 +419,7 @@ def test_a_hidden_comment_is_seen_only_by_its_author_and_operators(
     operator = _logged_in(browser, login, "admin", PC)
     assert has_link(operator.get(f"/admin/reports/{report}"), f"/events/{e}/comments")
 
-    decide(app, browser, login, report, "restore", agent)
+    decide(browser, login, report, "restore", agent)
     assert _comment_count(app, e) == 1
     member = _logged_in(browser, login, "member", agent)
     page = go(member, f"/events/{e}/comments")

@@ -26,15 +26,6 @@ from tests.test_diary_pages import make_diary
 AGENTS = pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
 
 
-@pytest.fixture
-def world(make_member):
-    """はなこ and たろう are friends; じろう is a friend of neither."""
-    hanako = make_member("hanako", nickname="はなこ")
-    taro = make_member("taro", nickname="たろう", friends=(hanako,))
-    jiro = make_member("jiro", nickname="じろう")
-    return {"hanako": hanako, "taro": taro, "jiro": jiro}
-
-
 def favorites_of(app, member_id: int) -> list[int]:
     with app.app_context():
         stmt = select(Favorite.favorite_id).where(Favorite.member_id == member_id)
@@ -49,55 +40,55 @@ def add_favorite(app, member_id: int, other_id: int) -> None:
 
 @AGENTS
 def test_a_member_favourites_a_stranger_from_the_profile_without_approval(
-    app, browser, login, world, agent
+    app, browser, login, trio, agent
 ):
     client = client_for(browser, agent)
     login(client, "jiro")
-    profile = go(client, f"/users/{world['hanako']}")
-    assert has_form(profile, f"/users/{world['hanako']}/favorite")
-    page = client.submit(f"/users/{world['hanako']}/favorite")
+    profile = go(client, f"/users/{trio['hanako']}")
+    assert has_form(profile, f"/users/{trio['hanako']}/favorite")
+    page = client.submit(f"/users/{trio['hanako']}/favorite")
     assert page.status == 200
-    assert path_of(page) == f"/users/{world['hanako']}"
-    assert favorites_of(app, world["jiro"]) == [world["hanako"]]
-    assert has_form(page, f"/users/{world['hanako']}/unfavorite")
+    assert path_of(page) == f"/users/{trio['hanako']}"
+    assert favorites_of(app, trio["jiro"]) == [trio["hanako"]]
+    assert has_form(page, f"/users/{trio['hanako']}/unfavorite")
     if agent == DOCOMO_MOVA:
         assert_fits_d501i(page)
         assert all(sid_of(f.action) for f in page.forms)
     listing = go(client, "/favorites")
     assert listing.status == 200
-    assert has_link(listing, f"/users/{world['hanako']}")
+    assert has_link(listing, f"/users/{trio['hanako']}")
     if agent == DOCOMO_MOVA:
         assert_fits_d501i(listing)
     # Removing it, from the profile.
-    go(client, f"/users/{world['hanako']}")
-    client.submit(f"/users/{world['hanako']}/unfavorite")
-    assert favorites_of(app, world["jiro"]) == []
-    assert not has_link(go(client, "/favorites"), f"/users/{world['hanako']}")
+    go(client, f"/users/{trio['hanako']}")
+    client.submit(f"/users/{trio['hanako']}/unfavorite")
+    assert favorites_of(app, trio["jiro"]) == []
+    assert not has_link(go(client, "/favorites"), f"/users/{trio['hanako']}")
 
 
-def test_removing_from_the_list_on_a_pc_comes_back_to_the_list(app, browser, login, world):
-    add_favorite(app, world["taro"], world["jiro"])
+def test_removing_from_the_list_on_a_pc_comes_back_to_the_list(app, browser, login, trio):
+    add_favorite(app, trio["taro"], trio["jiro"])
     pc = browser(PC)
     login(pc, "taro")
     pc.get("/favorites")
-    page = pc.submit(f"/users/{world['jiro']}/unfavorite")
+    page = pc.submit(f"/users/{trio['jiro']}/unfavorite")
     assert path_of(page) == "/favorites"
-    assert favorites_of(app, world["taro"]) == []
+    assert favorites_of(app, trio["taro"]) == []
 
 
 @AGENTS
-def test_favouriting_is_invisible_to_the_favourite(app, browser, login, world, agent):
-    add_favorite(app, world["jiro"], world["hanako"])
+def test_favouriting_is_invisible_to_the_favourite(app, browser, login, trio, agent):
+    add_favorite(app, trio["jiro"], trio["hanako"])
     client = client_for(browser, agent)
     home = login(client, "hanako")
     pages = [home] + [
         go(client, path)
-        for path in ("/home", f"/users/{world['hanako']}", "/footprints", "/favorites")
+        for path in ("/home", f"/users/{trio['hanako']}", "/footprints", "/favorites")
     ]
     for page in pages:
         assert page.status == 200
         assert "じろう" not in page.text, page.url
-        assert not has_link(page, f"/users/{world['jiro']}"), page.url
+        assert not has_link(page, f"/users/{trio['jiro']}"), page.url
     # Nothing was mailed or queued to her either.
     with app.app_context():
         from portal.models import OutboxMail
@@ -107,14 +98,14 @@ def test_favouriting_is_invisible_to_the_favourite(app, browser, login, world, a
 
 @AGENTS
 def test_home_and_the_list_show_the_favourites_diaries_the_member_may_read(
-    app, browser, login, world, agent
+    app, browser, login, trio, agent
 ):
     # じろう favourites はなこ, a stranger to him, and たろう favourites his friend はなこ too.
-    make_diary(app, world["hanako"], title="みんなへの日記", visibility="public")
-    make_diary(app, world["hanako"], title="友だちだけの日記", visibility="friends")
-    make_diary(app, world["hanako"], title="自分だけの日記", visibility="private")
-    add_favorite(app, world["jiro"], world["hanako"])
-    add_favorite(app, world["taro"], world["hanako"])
+    make_diary(app, trio["hanako"], title="みんなへの日記", visibility="public")
+    make_diary(app, trio["hanako"], title="友だちだけの日記", visibility="friends")
+    make_diary(app, trio["hanako"], title="自分だけの日記", visibility="private")
+    add_favorite(app, trio["jiro"], trio["hanako"])
+    add_favorite(app, trio["taro"], trio["hanako"])
     stranger = client_for(browser, agent)
     home = login(stranger, "jiro")
     listing = go(stranger, "/favorites")
@@ -131,11 +122,11 @@ def test_home_and_the_list_show_the_favourites_diaries_the_member_may_read(
 
 
 @AGENTS
-def test_a_favourite_who_blocks_me_leaves_my_list_and_home(app, browser, login, world, agent):
-    make_diary(app, world["hanako"], title="みんなへの日記", visibility="public")
-    add_favorite(app, world["jiro"], world["hanako"])
+def test_a_favourite_who_blocks_me_leaves_my_list_and_home(app, browser, login, trio, agent):
+    make_diary(app, trio["hanako"], title="みんなへの日記", visibility="public")
+    add_favorite(app, trio["jiro"], trio["hanako"])
     with app.app_context():
-        db.session.add(Block(blocker_id=world["hanako"], blocked_id=world["jiro"]))
+        db.session.add(Block(blocker_id=trio["hanako"], blocked_id=trio["jiro"]))
         db.session.commit()
     client = client_for(browser, agent)
     home = login(client, "jiro")
@@ -144,37 +135,37 @@ def test_a_favourite_who_blocks_me_leaves_my_list_and_home(app, browser, login, 
         assert "はなこ" not in page.text, page.url
         assert "みんなへの日記" not in page.text, page.url
     # Nor can she be favourited again: her profile and the form's action are 404.
-    assert go(client, f"/users/{world['hanako']}").status == 404
-    other = go(client, f"/users/{world['taro']}")
-    forge(other, f"/users/{world['hanako']}/favorite")
-    assert client.submit(f"/users/{world['hanako']}/favorite").status == 404
+    assert go(client, f"/users/{trio['hanako']}").status == 404
+    other = go(client, f"/users/{trio['taro']}")
+    forge(other, f"/users/{trio['hanako']}/favorite")
+    assert client.submit(f"/users/{trio['hanako']}/favorite").status == 404
 
 
-def test_one_cannot_favourite_oneself_or_a_missing_member(app, browser, login, world):
+def test_one_cannot_favourite_oneself_or_a_missing_member(app, browser, login, trio):
     pc = browser(PC)
     login(pc, "taro")
-    mine = pc.get(f"/users/{world['taro']}")
-    assert not has_form(mine, f"/users/{world['taro']}/favorite")
-    forge(mine, f"/users/{world['taro']}/favorite")
-    page = pc.submit(f"/users/{world['taro']}/favorite")
+    mine = pc.get(f"/users/{trio['taro']}")
+    assert not has_form(mine, f"/users/{trio['taro']}/favorite")
+    forge(mine, f"/users/{trio['taro']}/favorite")
+    page = pc.submit(f"/users/{trio['taro']}/favorite")
     assert page.status == 200
-    assert favorites_of(app, world["taro"]) == []
+    assert favorites_of(app, trio["taro"]) == []
     forge(page, "/users/999999/favorite")
     assert pc.submit("/users/999999/favorite").status == 404
 
 
 @AGENTS
-def test_favouriting_needs_the_csrf_token_and_a_post(app, browser, login, world, agent):
+def test_favouriting_needs_the_csrf_token_and_a_post(app, browser, login, trio, agent):
     client = client_for(browser, agent)
     login(client, "jiro")
-    go(client, f"/users/{world['hanako']}")
-    page = client.submit(f"/users/{world['hanako']}/favorite", drop=("csrf_token",))
+    go(client, f"/users/{trio['hanako']}")
+    page = client.submit(f"/users/{trio['hanako']}/favorite", drop=("csrf_token",))
     assert page.status == 400
-    assert go(client, f"/users/{world['hanako']}/favorite").status == 405
-    assert favorites_of(app, world["jiro"]) == []
+    assert go(client, f"/users/{trio['hanako']}/favorite").status == 405
+    assert favorites_of(app, trio["jiro"]) == []
 
 
-def test_visitors_are_sent_to_the_login(browser, world):
+def test_visitors_are_sent_to_the_login(browser, trio):
     page = browser(PC).get("/favorites")
     assert path_of(page) == "/login"
 

@@ -16,9 +16,10 @@ from sqlalchemy import event, select, text
 
 from portal.extensions import db
 from portal.models import BlogFeed, Diary, Member
-from portal.services import ServiceError, blog_import, diaries, feed_fetch, social
+from portal.services import ServiceError, blog_import, diaries, feed_fetch
 from portal.services.search import search_diaries, snippet
 from tests.browser import DOCOMO_MOVA, PC, sid_of
+from tests.fixtures.factories import make_circle
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -348,18 +349,11 @@ def test_blog_settings_on_a_cookieless_docomo(app, make_member, browser, login):
 @pytest.fixture
 def world(app, make_member):
     """owner writes at every level; friend, fof, stranger and a member owner blocked read."""
-    owner = make_member("owner", nickname="オーナー")
-    friend = make_member("friend", friends=(owner,))
-    fof = make_member("fof", friends=(friend,))
-    stranger = make_member("stranger")
-    blocked = make_member("blocked", friends=(owner,))
-    with app.app_context():
-        social.block(db.session.get(Member, owner), db.session.get(Member, blocked))
-        db.session.commit()
+    circle = make_circle(app, make_member, owner_nickname="オーナー")
     ids = {
         level: write(
             app,
-            owner,
+            circle["owner"],
             f"{level}の日記",
             f"今日は東京タワーに行きました。{level}のために書いた。",
             level,
@@ -367,14 +361,7 @@ def world(app, make_member):
         )
         for n, level in enumerate(("public", "fof", "friends", "private"))
     }
-    return {
-        "owner": owner,
-        "friend": friend,
-        "fof": fof,
-        "stranger": stranger,
-        "blocked": blocked,
-        "diaries": ids,
-    }
+    return {**circle, "diaries": ids}
 
 
 READABLE = {

@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.filters import share_url
 from portal.models import FriendRequest
 from tests.browser import DOCOMO_MOVA, PC, Browser, sid_of
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD
 
 PUBLIC = "https://sns.example.jp"
 

@@ -13,7 +13,7 @@ from portal.keitai.hankaku import to_hankaku
 from portal.models import Invitation, Member
 from portal.services import accounts
 from tests.browser import AU, DOCOMO_MOVA, IPHONE, PC, SOFTBANK, sid_of
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD
 from tests.pages import current_sid
 
 

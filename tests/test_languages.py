@@ -21,8 +21,7 @@ from portal.keitai.hankaku import to_hankaku
 from portal.keitai.session_ids import hash_id
 from portal.models import Member
 from tests.browser import AU, DOCOMO_FOMA, DOCOMO_MOVA, IPHONE, PC, SOFTBANK, sid_of
-from tests.community_helpers import add_member, make_community, make_event
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD, add_member, make_community, make_event
 from tests.test_diary_pages import make_diary
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

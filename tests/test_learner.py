@@ -256,7 +256,7 @@ def test_the_backfill_command_and_task(app, runner, taro):
 def test_topics_and_their_comments_get_furigana(app, browser, login, taro):
     from portal.models import Topic
     from portal.services import topic_comments
-    from tests.community_helpers import make_community, make_topic
+    from tests.fixtures.factories import make_community, make_topic
 
     community = make_community(app, taro)
     topic_id = make_topic(app, community, taro, title="新しい話題", body=BODY)

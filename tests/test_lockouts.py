@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.models import MobileId
 from portal.services.easy_login import digest
 from tests.browser import AU, DOCOMO_FOMA, PC, SOFTBANK
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD
 
 AU_GATEWAY = "210.230.128.225"
 OTHER_AU_GATEWAY = "210.230.128.226"

@@ -69,27 +69,18 @@ def message_count(app) -> int:
         return db.session.scalar(select(func.count()).select_from(Message))
 
 
-@pytest.fixture
-def world(make_member):
-    """はなこ and たろう are friends; じろう is a friend of neither."""
-    hanako = make_member("hanako", nickname="はなこ")
-    taro = make_member("taro", nickname="たろう", friends=(hanako,))
-    jiro = make_member("jiro", nickname="じろう")
-    return {"hanako": hanako, "taro": taro, "jiro": jiro}
-
-
 # -- sending and reading -------------------------------------------------------------------
 
 
-def test_a_message_typed_on_an_au_phone_reads_exactly_in_a_pc_inbox(app, browser, login, world):
+def test_a_message_typed_on_an_au_phone_reads_exactly_in_a_pc_inbox(app, browser, login, trio):
     phone = browser(AU)
     login(phone, "taro")
-    profile = phone.get(f"/users/{world['hanako']}")
+    profile = phone.get(f"/users/{trio['hanako']}")
     assert profile.headers["Content-Type"] == "text/html; charset=Shift_JIS"
-    compose = phone.get(href(profile, "/messages/new", to=str(world["hanako"])))
+    compose = phone.get(href(profile, "/messages/new", to=str(trio["hanako"])))
     assert compose.status == 200
     assert "はなこ" in compose.text
-    assert compose.form("/messages/new").fields["to"] == str(world["hanako"])
+    assert compose.form("/messages/new").fields["to"] == str(trio["hanako"])
     # The phone types in Shift_JIS: its "～" is 0x8160 on the wire, which means WAVE DASH.
     page = phone.submit(
         "/messages/new",
@@ -103,7 +94,7 @@ def test_a_message_typed_on_an_au_phone_reads_exactly_in_a_pc_inbox(app, browser
     with app.app_context():
         sent = db.session.scalars(select(Message)).one()
         sent_id = sent.id
-        assert (sent.sender_id, sent.recipient_id) == (world["taro"], world["hanako"])
+        assert (sent.sender_id, sent.recipient_id) == (trio["taro"], trio["hanako"])
         assert sent.subject == "週末の予定〜"
         assert sent.body == "土曜日の10時〜12時、空いていますか？\nｶﾌｪで会いましょう"
         assert sent.read_at is None
@@ -127,9 +118,9 @@ def test_a_message_typed_on_an_au_phone_reads_exactly_in_a_pc_inbox(app, browser
 
 @pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
 def test_only_the_two_members_can_read_a_message_everyone_else_gets_404(
-    app, browser, login, world, agent
+    app, browser, login, trio, agent
 ):
-    message_id = send(app, world["taro"], world["hanako"], "ひみつ", "二人だけの話です")
+    message_id = send(app, trio["taro"], trio["hanako"], "ひみつ", "二人だけの話です")
     third = client_for(browser, agent)
     login(third, "jiro")
     page = go(third, f"/messages/{message_id}")
@@ -163,17 +154,17 @@ def test_only_the_two_members_can_read_a_message_everyone_else_gets_404(
 
 
 def test_a_member_blocked_by_the_recipient_cannot_send_and_is_not_told_why(
-    app, browser, login, world
+    app, browser, login, trio
 ):
     with app.app_context():
-        social.block(member(world["hanako"]), member(world["jiro"]))
+        social.block(member(trio["hanako"]), member(trio["jiro"]))
         db.session.commit()
     pc = browser(PC)
     login(pc, "jiro")
-    compose = pc.get(f"/messages/new?to={world['hanako']}")
+    compose = pc.get(f"/messages/new?to={trio['hanako']}")
     assert "はなこ" not in compose.text, "the blocker's nickname is not shown"
     refused = pc.submit(
-        "/messages/new", {"to": str(world["hanako"]), "subject": "件名", "body": "a"}
+        "/messages/new", {"to": str(trio["hanako"]), "subject": "件名", "body": "a"}
     )
     assert refused.status == 200
     assert 'class="error"' in refused.text
@@ -184,29 +175,29 @@ def test_a_member_blocked_by_the_recipient_cannot_send_and_is_not_told_why(
     # A draft to her is refused the same way, and nothing was stored.
     pc.get("/messages/new")
     draft = pc.submit(
-        "/messages/new", {"to": str(world["hanako"]), "subject": "件名", "body": "a", "draft": "1"}
+        "/messages/new", {"to": str(trio["hanako"]), "subject": "件名", "body": "a", "draft": "1"}
     )
     assert error in draft.text
     assert message_count(app) == 0
     with app.app_context():
         with pytest.raises(ServiceError) as refusal:
-            messages.send(member(world["jiro"]), to=world["hanako"], subject="s", body="b")
+            messages.send(member(trio["jiro"]), to=trio["hanako"], subject="s", body="b")
         assert refusal.value.message is messages.NO_SUCH_RECIPIENT
         # The one who blocked is told why, and nobody writes to themselves.
         with pytest.raises(ServiceError):
-            messages.send(member(world["hanako"]), to=world["jiro"], subject="s", body="b")
+            messages.send(member(trio["hanako"]), to=trio["jiro"], subject="s", body="b")
         with pytest.raises(ServiceError):
-            messages.send(member(world["taro"]), to=world["taro"], subject="s", body="b")
+            messages.send(member(trio["taro"]), to=trio["taro"], subject="s", body="b")
     # The blocked member has no "send a message" link on the blocker's profile either.
     hanako = browser(PC)
     login(hanako, "hanako")
-    assert not has_link(hanako.get(f"/users/{world['jiro']}"), "/messages/new")
+    assert not has_link(hanako.get(f"/users/{trio['jiro']}"), "/messages/new")
 
 
-def test_a_message_needs_a_subject_and_a_text(app, browser, login, world):
+def test_a_message_needs_a_subject_and_a_text(app, browser, login, trio):
     pc = browser(PC)
     login(pc, "taro")
-    pc.get(f"/messages/new?to={world['hanako']}")
+    pc.get(f"/messages/new?to={trio['hanako']}")
     page = pc.submit("/messages/new", {"subject": "", "body": "本文だけ"})
     assert page.status == 200
     assert 'class="error"' in page.text
@@ -219,10 +210,10 @@ def test_a_message_needs_a_subject_and_a_text(app, browser, login, world):
 # -- drafts ----------------------------------------------------------------------------------
 
 
-def test_a_draft_survives_a_session_expiry_and_is_sent_later(app, browser, login, world):
+def test_a_draft_survives_a_session_expiry_and_is_sent_later(app, browser, login, trio):
     phone = browser(DOCOMO_MOVA, cookies=False)
     login(phone, "taro")
-    profile = go(phone, f"/users/{world['hanako']}")
+    profile = go(phone, f"/users/{trio['hanako']}")
     phone.get(href(profile, "/messages/new"))
     page = phone.submit(
         "/messages/new",
@@ -235,7 +226,7 @@ def test_a_draft_survives_a_session_expiry_and_is_sent_later(app, browser, login
         draft = db.session.scalars(select(Message)).one()
         draft_id = draft.id
         assert (draft.sender_state, draft.recipient_state) == ("draft", None)
-        assert draft.recipient_id == world["hanako"]
+        assert draft.recipient_id == trio["hanako"]
         for row in db.session.scalars(select(StoredSession)):
             row.expires_at -= app.config["SESSION_IDLE_KEITAI"] + timedelta(seconds=1)
         db.session.commit()
@@ -248,7 +239,7 @@ def test_a_draft_survives_a_session_expiry_and_is_sent_later(app, browser, login
     edit = phone.get(href(drafts, f"/messages/{draft_id}/edit"))
     assert_fits_d501i(edit)
     assert "週末に撮った写真を送ります" in edit.text
-    assert edit.form(f"/messages/{draft_id}/edit").fields["to"] == str(world["hanako"])
+    assert edit.form(f"/messages/{draft_id}/edit").fields["to"] == str(trio["hanako"])
     page = phone.submit(
         f"/messages/{draft_id}/edit", {"subject": "写真の件", "body": "写真を送ります！"}
     )
@@ -261,7 +252,7 @@ def test_a_draft_survives_a_session_expiry_and_is_sent_later(app, browser, login
     assert "写真の件" in go(phone, "/messages?folder=sent").text
 
 
-def test_a_draft_without_a_recipient_and_deleting_a_draft(app, browser, login, world):
+def test_a_draft_without_a_recipient_and_deleting_a_draft(app, browser, login, trio):
     pc = browser(PC)
     login(pc, "taro")
     compose = pc.get(href(pc.get("/messages"), "/messages/new"))
@@ -287,9 +278,9 @@ def test_a_draft_without_a_recipient_and_deleting_a_draft(app, browser, login, w
 
 
 @pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
-def test_a_reply_quotes_the_original(app, browser, login, world, agent):
+def test_a_reply_quotes_the_original(app, browser, login, trio, agent):
     original = send(
-        app, world["hanako"], world["taro"], "飲み会", "来週の金曜日はどう？\n駅前の店です"
+        app, trio["hanako"], trio["taro"], "飲み会", "来週の金曜日はどう？\n駅前の店です"
     )
     client = client_for(browser, agent)
     login(client, "taro")
@@ -300,7 +291,7 @@ def test_a_reply_quotes_the_original(app, browser, login, world, agent):
         assert_fits_d501i(reply)
     form = reply.form("/messages/new")
     assert form.fields["subject"] == "Re: 飲み会"
-    assert form.fields["to"] == str(world["hanako"])
+    assert form.fields["to"] == str(trio["hanako"])
     assert "&gt; 来週の金曜日はどう？\n&gt; 駅前の店です" in reply.text
     page = client.submit(
         "/messages/new",
@@ -310,13 +301,13 @@ def test_a_reply_quotes_the_original(app, browser, login, world, agent):
     with app.app_context():
         answer = db.session.scalar(select(Message).where(Message.reply_to_id == original))
         assert answer is not None
-        assert (answer.sender_id, answer.recipient_id) == (world["taro"], world["hanako"])
+        assert (answer.sender_id, answer.recipient_id) == (trio["taro"], trio["hanako"])
         assert answer.subject == "Re: 飲み会"
         assert answer.body.startswith("行きます！")
     # A reply to a reply stays "Re: 飲み会"; only the recipient may reply.
     with app.app_context():
         assert messages.reply_subject("Re: 飲み会") == "Re: 飲み会"
-        assert messages.reply_to(member(world["hanako"]), original) is None
+        assert messages.reply_to(member(trio["hanako"]), original) is None
     assert go(client, f"/messages/new?reply={answer.id}").status == 404
 
 
@@ -334,8 +325,8 @@ def test_the_quotation_is_bounded(ctx):
 # -- the trash -------------------------------------------------------------------------------
 
 
-def test_trash_restore_and_delete_for_good_each_side_on_its_own(app, browser, login, world):
-    message_id = send(app, world["hanako"], world["taro"], "ゴミ箱テスト", "消える運命")
+def test_trash_restore_and_delete_for_good_each_side_on_its_own(app, browser, login, trio):
+    message_id = send(app, trio["hanako"], trio["taro"], "ゴミ箱テスト", "消える運命")
     pc = browser(PC)
     login(pc, "taro")
     page = pc.get(f"/messages/{message_id}")
@@ -373,21 +364,19 @@ def test_trash_restore_and_delete_for_good_each_side_on_its_own(app, browser, lo
     assert message_count(app) == 0, "gone from the database once both sides deleted it"
 
 
-def test_the_trash_keeps_messages_for_the_plan_s_days(app, world, runner):
+def test_the_trash_keeps_messages_for_the_plan_s_days(app, trio, runner):
     with app.app_context():
-        db.session.get(Member, world["hanako"]).is_premium = True
+        db.session.get(Member, trio["hanako"]).is_premium = True
         now = utcnow()
-        old_for_taro = messages.send(
-            member(world["hanako"]), to=world["taro"], subject="a", body="1"
-        )
+        old_for_taro = messages.send(member(trio["hanako"]), to=trio["taro"], subject="a", body="1")
         old_for_hanako = messages.send(
-            member(world["taro"]), to=world["hanako"], subject="b", body="2"
+            member(trio["taro"]), to=trio["hanako"], subject="b", body="2"
         )
-        recent = messages.send(member(world["jiro"]), to=world["taro"], subject="c", body="3")
-        messages.trash(member(world["taro"]), old_for_taro, now=now - timedelta(days=31))
-        messages.trash(member(world["hanako"]), old_for_hanako, now=now - timedelta(days=31))
-        messages.trash(member(world["taro"]), recent, now=now - timedelta(days=29))
-        messages.trash(member(world["hanako"]), old_for_taro, now=now - timedelta(days=181))
+        recent = messages.send(member(trio["jiro"]), to=trio["taro"], subject="c", body="3")
+        messages.trash(member(trio["taro"]), old_for_taro, now=now - timedelta(days=31))
+        messages.trash(member(trio["hanako"]), old_for_hanako, now=now - timedelta(days=31))
+        messages.trash(member(trio["taro"]), recent, now=now - timedelta(days=29))
+        messages.trash(member(trio["hanako"]), old_for_taro, now=now - timedelta(days=181))
         ids = old_for_taro.id, old_for_hanako.id, recent.id
         db.session.commit()
 
@@ -408,10 +397,10 @@ def test_the_trash_keeps_messages_for_the_plan_s_days(app, world, runner):
 
 
 @pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
-def test_unread_count_on_home_and_in_the_menu(app, browser, login, world, agent):
-    first = send(app, world["hanako"], world["taro"], "一通目")
-    send(app, world["jiro"], world["taro"], "二通目")
-    send(app, world["taro"], world["hanako"], "自分から")
+def test_unread_count_on_home_and_in_the_menu(app, browser, login, trio, agent):
+    first = send(app, trio["hanako"], trio["taro"], "一通目")
+    send(app, trio["jiro"], trio["taro"], "二通目")
+    send(app, trio["taro"], trio["hanako"], "自分から")
     client = client_for(browser, agent)
     home = login(client, "taro")
     assert ui_plural(app, agent, "%(num)s new message", "%(num)s new messages", 2) in home.text
@@ -428,8 +417,8 @@ def test_unread_count_on_home_and_in_the_menu(app, browser, login, world, agent)
     assert ui_plural(app, agent, "%(num)s new message", "%(num)s new messages", 1) in home.text
 
 
-def test_the_menu_count_is_the_members_counter_not_a_query(app, browser, login, world):
-    send(app, world["hanako"], world["taro"])
+def test_the_menu_count_is_the_members_counter_not_a_query(app, browser, login, trio):
+    send(app, trio["hanako"], trio["taro"])
     pc = browser(PC)
     login(pc, "taro")
     counted = []
@@ -442,14 +431,14 @@ def test_the_menu_count_is_the_members_counter_not_a_query(app, browser, login, 
         engine = db.engine
     event.listen(engine, "before_cursor_execute", count)
     try:
-        send(app, world["hanako"], world["taro"])  # a new message: home is made again
+        send(app, trio["hanako"], trio["taro"])  # a new message: home is made again
         home = pc.get("/home")
         settings = pc.get("/settings")
         assert counted == []
     finally:
         event.remove(engine, "before_cursor_execute", count)
     with app.app_context():
-        assert db.session.get(Member, world["taro"]).unread_messages == 2
+        assert db.session.get(Member, trio["taro"]).unread_messages == 2
     assert "(2)" in home.text
     assert "(2)" in settings.text
 
@@ -513,7 +502,7 @@ def test_folders_are_paged_on_a_d501i_within_5120_bytes(app, browser, login, mak
     assert_fits_d501i(go(phone, f"/messages/new?to={sender}"))
 
 
-def test_odd_folder_and_page_values_show_the_inbox(browser, login, world):
+def test_odd_folder_and_page_values_show_the_inbox(browser, login, trio):
     pc = browser(PC)
     login(pc, "taro")
     for query in ("folder=spam", "folder=", "page=-1", "page=abc&folder=trash", "page=２"):
@@ -521,7 +510,7 @@ def test_odd_folder_and_page_values_show_the_inbox(browser, login, world):
     assert pc.get("/messages/new?reply=abc").status == 404
 
 
-def test_message_pages_need_login(browser, world):
+def test_message_pages_need_login(browser, trio):
     pc = browser(PC)
     for path in ("/messages", "/messages/new", "/messages/1", "/messages/1/edit"):
         assert path_of(pc.get(path)) == "/login", path

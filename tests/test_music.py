@@ -22,7 +22,7 @@ from portal.extensions import db
 from portal.models import Block, Listen, Member
 from portal.services import music
 from tests.browser import DOCOMO_MOVA, PC
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD
 from tests.test_serving import running
 
 NOW = int(time.time())

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Message
 from tests.browser import DOCOMO_MOVA, PC
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD
 from tests.pages import client_for, go, ui_text
 
 AGENTS = [PC, DOCOMO_MOVA]

@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.models import Member
 from portal.services import diaries, social
 from tests.browser import DOCOMO_MOVA, PC, sid_of
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD
 from tests.queries import statements
 
 AGENTS = pytest.mark.parametrize("agent", [DOCOMO_MOVA, PC], ids=["docomo", "pc"])

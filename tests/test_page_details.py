@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.browser import DOCOMO_MOVA, PC
-from tests.community_helpers import add_member, make_community
+from tests.fixtures.factories import add_member, make_community
 
 ICON_TYPES = ("image/vnd.microsoft.icon", "image/x-icon")
 

@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.models import PasswordReset
 from portal.models._time import utcnow
 from tests.browser import DOCOMO_MOVA, PC
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD
 from tests.test_notifications import _subject
 
 NEW_PASSWORD = "atarashii-pass"

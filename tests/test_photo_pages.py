@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.models import Diary, Member, Photo, Topic
 from portal.services import photos
 from tests.browser import DOCOMO_MOVA, PC
-from tests.community_helpers import add_member, make_community, make_topic
+from tests.fixtures.factories import add_member, make_community, make_topic
 from tests.pages import D501I_BUDGET, go, has_form, has_link, href, path_of
 from tests.test_diary_pages import jpeg, logged_in, make_diary
 

@@ -17,7 +17,7 @@ from portal.models._time import utcnow
 from portal.services import accounts
 from portal.services.friends import befriend
 from tests.browser import AU, DOCOMO_MOVA, IPHONE, PC, SOFTBANK, Browser, sid_of
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD
 from tests.pages import current_sid
 
 PORTAL = Path(__file__).resolve().parent.parent / "portal"

@@ -14,21 +14,18 @@ from portal.extensions import db
 from portal.models import Diary, Member, Report
 from portal.services import diaries, messages
 from tests.browser import DOCOMO_MOVA, PC
-from tests.pages import assert_fits_d501i, client_for, go, has_form, has_link, href, path_of
-from tests.report_helpers import (
+from tests.fixtures.factories import report_as, report_count
+from tests.pages import (
     AGENTS,
-    make_world,
-    report_as,
-    report_count,
+    assert_fits_d501i,
+    client_for,
+    go,
+    has_form,
+    has_link,
+    href,
+    path_of,
     report_links,
 )
-
-
-@pytest.fixture
-def world(app, make_member):
-    """The report world (``tests.report_helpers.make_world``)."""
-    return make_world(app, make_member)
-
 
 # -- reporting -------------------------------------------------------------------------------
 
@@ -56,13 +53,13 @@ TARGETS = {
 @AGENTS
 @pytest.mark.parametrize("kind", list(PAGES))
 def test_every_member_content_page_has_a_report_link_to_a_form(
-    app, browser, login, world, kind, agent
+    app, browser, login, reported, kind, agent
 ):
     path, reader = PAGES[kind]
-    target = str(world[TARGETS[kind]])
+    target = str(reported[TARGETS[kind]])
     client = client_for(browser, agent)
     login(client, reader)
-    page = go(client, path.format(**world))
+    page = go(client, path.format(**reported))
     assert page.status == 200
     link = href(page, "/report", type=kind, id=target)
     form_page = client.get(link)
@@ -71,7 +68,7 @@ def test_every_member_content_page_has_a_report_link_to_a_form(
     assert has_form(form_page, "/report")
     back = client.submit("/report", {"reason": "harassment", "text": "ひどいです"})
     assert back.status == 200
-    assert path_of(back) == urlsplit(path.format(**world)).path
+    assert path_of(back) == urlsplit(path.format(**reported)).path
     with app.app_context():
         report = db.session.scalar(select(Report))
         assert (report.kind, report.target_id, report.reason, report.status) == (
@@ -80,7 +77,7 @@ def test_every_member_content_page_has_a_report_link_to_a_form(
             "harassment",
             "open",
         )
-        assert report.reporter_id == world[reader]
+        assert report.reporter_id == reported[reader]
         assert report.text == "ひどいです"
         assert report.excerpt
     # Reporting the same thing again while it waits adds nothing.
@@ -89,7 +86,7 @@ def test_every_member_content_page_has_a_report_link_to_a_form(
     assert report_count(app) == 1
 
 
-def test_no_report_link_on_ones_own_writing(app, browser, login, world):
+def test_no_report_link_on_ones_own_writing(app, browser, login, reported):
     pc = browser(PC)
     login(pc, "sakura")
     own = {"profile": "sakura", "diary": "diary", "topic": "topic", "review": "review"}
@@ -99,19 +96,19 @@ def test_no_report_link_on_ones_own_writing(app, browser, login, world):
         ("topic", "/topics/{topic}"),
         ("review", "/reviews/{review}"),
     ):
-        page = pc.get(path.format(**world))
+        page = pc.get(path.format(**reported))
         links = [
             parse_qs(urlsplit(u).query) for u, _ in page.links if urlsplit(u).path == "/report"
         ]
-        assert {"type": [kind], "id": [str(world[own[kind]])]} not in links, path
+        assert {"type": [kind], "id": [str(reported[own[kind]])]} not in links, path
     # Her own diary's page offers to report kenta's comment on it.
-    page = pc.get(f"/diaries/{world['diary']}")
-    assert href(page, "/report", type="diary_comment", id=str(world["comment"]))
+    page = pc.get(f"/diaries/{reported['diary']}")
+    assert href(page, "/report", type="diary_comment", id=str(reported["comment"]))
     kenta = browser(PC)
     login(kenta, "kenta")
-    page = kenta.get(f"/diaries/{world['diary']}")
+    page = kenta.get(f"/diaries/{reported['diary']}")
     links = report_links(page)
-    assert {"type": ["diary"], "id": [str(world["diary"])]} in links
+    assert {"type": ["diary"], "id": [str(reported["diary"])]} in links
     assert all(q["type"] != ["diary_comment"] for q in links)  # kenta wrote the comment
 
 
@@ -125,56 +122,58 @@ def test_no_report_link_on_ones_own_writing(app, browser, login, world):
         "type=message&id={sent}",  # a message the reporter sent, not received
     ],
 )
-def test_what_the_member_cannot_see_cannot_be_reported(app, browser, login, world, query):
+def test_what_the_member_cannot_see_cannot_be_reported(app, browser, login, reported, query):
     with app.app_context():
-        sakura, jiro = (db.session.get(Member, world[k]) for k in ("sakura", "jiro"))
+        sakura, jiro = (db.session.get(Member, reported[k]) for k in ("sakura", "jiro"))
         private = diaries.create(sakura, title="秘密", body="秘密", visibility="friends").id
         sent = messages.send(jiro, to=sakura.id, subject="こんにちは", body="どうも").id
         db.session.commit()
     pc = browser(PC)
     login(pc, "jiro")
-    path = "/report?" + query.format(private=private, sent=sent, **world)
+    path = "/report?" + query.format(private=private, sent=sent, **reported)
     assert pc.get(path).status == 404
     assert report_count(app) == 0
 
 
-def test_ones_own_writing_cannot_be_reported(app, browser, login, world):
+def test_ones_own_writing_cannot_be_reported(app, browser, login, reported):
     pc = browser(PC)
     login(pc, "sakura")
-    assert pc.get(f"/report?type=diary&id={world['diary']}").status == 403
+    assert pc.get(f"/report?type=diary&id={reported['diary']}").status == 403
     assert report_count(app) == 0
 
 
-def test_reporting_needs_login(app, browser, world):
-    page = browser(PC).get(f"/report?type=diary&id={world['diary']}")
+def test_reporting_needs_login(app, browser, reported):
+    page = browser(PC).get(f"/report?type=diary&id={reported['diary']}")
     assert path_of(page) == "/login"
 
 
 # -- messages and the queue ------------------------------------------------------------------
 
 
-def test_a_reported_message_is_shown_to_operators_and_cannot_be_hidden(app, browser, login, world):
-    report = report_as(app, world["jiro"], "message", world["message"])
+def test_a_reported_message_is_shown_to_operators_and_cannot_be_hidden(
+    app, browser, login, reported
+):
+    report = report_as(app, reported["jiro"], "message", reported["message"])
     operator = browser(PC)
     login(operator, "admin")
     page = operator.get(f"/admin/reports/{report}")
     assert "買って" in page.text  # the excerpt: operators cannot open the message itself
     assert not has_form(page, f"/admin/reports/{report}/hide")
-    assert has_link(page, f"/admin/members/{world['sakura']}")
+    assert has_link(page, f"/admin/members/{reported['sakura']}")
     operator.get("/settings")
     from tests.pages import forge
 
     forge(operator.page, f"/admin/reports/{report}/hide")
     assert operator.submit(f"/admin/reports/{report}/hide").status == 400
     assert report_count(app, status="open") == 1
-    assert operator.get(f"/messages/{world['message']}").status == 404
+    assert operator.get(f"/messages/{reported['message']}").status == 404
 
 
 def test_the_queue_lists_open_reports_oldest_first_and_closed_ones_apart(
-    app, browser, login, world
+    app, browser, login, reported
 ):
-    first = report_as(app, world["jiro"], "diary", world["diary"])
-    second = report_as(app, world["hanako"], "review", world["review"])
+    first = report_as(app, reported["jiro"], "diary", reported["diary"])
+    second = report_as(app, reported["hanako"], "review", reported["review"])
     operator = browser(PC)
     login(operator, "admin")
     page = operator.get("/admin/reports")
@@ -182,20 +181,20 @@ def test_the_queue_lists_open_reports_oldest_first_and_closed_ones_apart(
     operator.get(f"/admin/reports/{first}")
     operator.submit(f"/admin/reports/{first}/dismiss")
     with app.app_context():
-        assert not db.session.get(Diary, world["diary"]).hidden
+        assert not db.session.get(Diary, reported["diary"]).hidden
     page = operator.get("/admin/reports")
     assert not has_link(page, f"/admin/reports/{first}")
     closed = operator.get("/admin/reports?status=closed")
     assert has_link(closed, f"/admin/reports/{first}")
 
 
-def test_a_long_reported_text_fits_the_report_page_on_a_d501i(app, browser, login, world):
+def test_a_long_reported_text_fits_the_report_page_on_a_d501i(app, browser, login, reported):
     with app.app_context():
-        sakura = db.session.get(Member, world["sakura"])
+        sakura = db.session.get(Member, reported["sakura"])
         diary = diaries.create(sakura, title="長" * 100, body="&<" * 5000, visibility="public")
         db.session.commit()
         diary_id = diary.id
-    report = report_as(app, world["jiro"], "diary", diary_id)
+    report = report_as(app, reported["jiro"], "diary", diary_id)
     phone = browser(DOCOMO_MOVA, cookies=False)
     login(phone, "admin")
     page = go(phone, f"/admin/reports/{report}")
@@ -204,7 +203,7 @@ def test_a_long_reported_text_fits_the_report_page_on_a_d501i(app, browser, logi
 
 
 @pytest.mark.parametrize("value", ["99999999999999999999", "-1", "0", "abc"])
-def test_odd_ids_in_a_report_link_are_404(app, browser, login, world, value):
+def test_odd_ids_in_a_report_link_are_404(app, browser, login, reported, value):
     pc = browser(PC)
     login(pc, "jiro")
     assert pc.get(f"/report?type=diary&id={value}").status == 404

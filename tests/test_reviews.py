@@ -52,22 +52,13 @@ def review_count(app) -> int:
         return db.session.scalar(select(func.count()).select_from(Review))
 
 
-@pytest.fixture
-def world(make_member):
-    """はなこ and たろう are friends; じろう is a friend of neither."""
-    hanako = make_member("hanako", nickname="はなこ")
-    taro = make_member("taro", nickname="たろう", friends=(hanako,))
-    jiro = make_member("jiro", nickname="じろう")
-    return {"hanako": hanako, "taro": taro, "jiro": jiro}
-
-
 def test_a_review_written_on_a_phone_reads_on_a_pc_with_its_link_through_jump(
-    app, browser, login, world
+    app, browser, login, trio
 ):
     phone = browser(DOCOMO_MOVA, cookies=False)
     login(phone, "hanako")
-    profile = go(phone, f"/users/{world['hanako']}")
-    mine = phone.get(href(profile, f"/users/{world['hanako']}/reviews"))
+    profile = go(phone, f"/users/{trio['hanako']}")
+    mine = phone.get(href(profile, f"/users/{trio['hanako']}/reviews"))
     assert_fits_d501i(mine)
     form_page = phone.get(href(mine, "/reviews/new"))
     assert_fits_d501i(form_page)
@@ -76,7 +67,7 @@ def test_a_review_written_on_a_phone_reads_on_a_pc_with_its_link_through_jump(
     with app.app_context():
         review = db.session.scalars(select(Review)).one()
         review_id = review.id
-        assert (review.author_id, review.rating, review.category) == (world["hanako"], 4, "book")
+        assert (review.author_id, review.rating, review.category) == (trio["hanako"], 4, "book")
         assert review.url == REVIEW["url"]
     assert path_of(page) == f"/reviews/{review_id}"
     # ★★★★☆ in Shift_JIS: ★ is 0x819A, ☆ 0x8199.
@@ -95,9 +86,9 @@ def test_a_review_written_on_a_phone_reads_on_a_pc_with_its_link_through_jump(
 
 
 @pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
-def test_friends_reviews_show_on_home(app, browser, login, world, agent):
-    friend_review = write(app, world["hanako"], title="友達のおすすめ", rating="3")
-    write(app, world["jiro"], title="知らない人のおすすめ")
+def test_friends_reviews_show_on_home(app, browser, login, trio, agent):
+    friend_review = write(app, trio["hanako"], title="友達のおすすめ", rating="3")
+    write(app, trio["jiro"], title="知らない人のおすすめ")
     client = client_for(browser, agent)
     home = login(client, "taro")
     if agent == DOCOMO_MOVA:
@@ -108,10 +99,10 @@ def test_friends_reviews_show_on_home(app, browser, login, world, agent):
     assert has_link(home, f"/reviews/{friend_review}")
 
 
-def test_a_blocked_author_s_reviews_are_hidden(app, browser, login, world):
-    review_id = write(app, world["hanako"], title="はなこのレビュー")
+def test_a_blocked_author_s_reviews_are_hidden(app, browser, login, trio):
+    review_id = write(app, trio["hanako"], title="はなこのレビュー")
     with app.app_context():
-        social.block(member(world["hanako"]), member(world["jiro"]))
+        social.block(member(trio["hanako"]), member(trio["jiro"]))
         db.session.commit()
     for agent in (PC, DOCOMO_MOVA):
         blocked = client_for(browser, agent)
@@ -119,29 +110,29 @@ def test_a_blocked_author_s_reviews_are_hidden(app, browser, login, world):
         page = go(blocked, f"/reviews/{review_id}")
         assert page.status == 404
         assert "はなこのレビュー" not in page.text
-        assert go(blocked, f"/users/{world['hanako']}/reviews").status == 404
+        assert go(blocked, f"/users/{trio['hanako']}/reviews").status == 404
     with app.app_context():
-        assert reviews.get_visible(review_id, world["jiro"]) is None
-        assert reviews.count_of(member(world["hanako"]), world["jiro"]) == 0
-        assert reviews.list_of(member(world["hanako"]), world["jiro"]) == []
+        assert reviews.get_visible(review_id, trio["jiro"]) is None
+        assert reviews.count_of(member(trio["hanako"]), trio["jiro"]) == 0
+        assert reviews.list_of(member(trio["hanako"]), trio["jiro"]) == []
         # Everyone else still reads it.
-        assert reviews.get_visible(review_id, world["taro"]) is not None
-        assert reviews.count_of(member(world["hanako"]), world["taro"]) == 1
+        assert reviews.get_visible(review_id, trio["taro"]) is not None
+        assert reviews.count_of(member(trio["hanako"]), trio["taro"]) == 1
 
 
-def test_a_friend_who_blocks_me_leaves_my_home(app, browser, login, world):
-    write(app, world["hanako"], title="はなこのレビュー")
+def test_a_friend_who_blocks_me_leaves_my_home(app, browser, login, trio):
+    write(app, trio["hanako"], title="はなこのレビュー")
     pc = browser(PC)
     assert "はなこのレビュー" in login(pc, "taro").text
     with app.app_context():
-        social.block(member(world["hanako"]), member(world["taro"]))
+        social.block(member(trio["hanako"]), member(trio["taro"]))
         db.session.commit()
-        assert reviews.friends_newest(member(world["taro"]), 10) == []
+        assert reviews.friends_newest(member(trio["taro"]), 10) == []
     assert "はなこのレビュー" not in pc.get("/home").text
 
 
-def test_only_the_author_edits_and_deletes(app, browser, login, world):
-    review_id = write(app, world["hanako"])
+def test_only_the_author_edits_and_deletes(app, browser, login, trio):
+    review_id = write(app, trio["hanako"])
     taro = browser(PC)
     login(taro, "taro")
     page = taro.get(f"/reviews/{review_id}")
@@ -151,7 +142,7 @@ def test_only_the_author_edits_and_deletes(app, browser, login, world):
     assert taro.submit(f"/reviews/{review_id}/delete").status == 404
     with app.app_context():
         with pytest.raises(ServiceError):
-            reviews.delete(member(world["taro"]), db.session.get(Review, review_id))
+            reviews.delete(member(trio["taro"]), db.session.get(Review, review_id))
     assert review_count(app) == 1
 
     hanako = browser(PC)
@@ -166,7 +157,7 @@ def test_only_the_author_edits_and_deletes(app, browser, login, world):
     assert not has_link(page, "/jump")
     hanako.get(f"/reviews/{review_id}/edit")
     page = hanako.submit(f"/reviews/{review_id}/delete")
-    assert path_of(page) == f"/users/{world['hanako']}/reviews"
+    assert path_of(page) == f"/users/{trio['hanako']}/reviews"
     assert review_count(app) == 0
     assert hanako.get(f"/reviews/{review_id}").status == 404
 
@@ -183,7 +174,7 @@ def test_only_the_author_edits_and_deletes(app, browser, login, world):
         ("body", " "),
     ],
 )
-def test_a_review_with_a_bad_field_is_refused(app, browser, login, world, field, value):
+def test_a_review_with_a_bad_field_is_refused(app, browser, login, trio, field, value):
     pc = browser(PC)
     login(pc, "taro")
     pc.get("/reviews/new")
@@ -204,12 +195,12 @@ def test_the_service_checks_what_the_form_does_not(ctx, make_member):
     assert review.url is None
 
 
-def test_a_member_s_reviews_are_paged_on_a_d501i_within_5120_bytes(app, browser, login, world):
+def test_a_member_s_reviews_are_paged_on_a_d501i_within_5120_bytes(app, browser, login, trio):
     with app.app_context():
         now = utcnow()
         for n in range(20):
             reviews.create(
-                member(world["hanako"]),
+                member(trio["hanako"]),
                 **{**REVIEW, "title": f"{n:02d}" + "題" * 48, "body": "本文" * 500},
                 created_at=now - timedelta(minutes=n),
             )
@@ -217,7 +208,7 @@ def test_a_member_s_reviews_are_paged_on_a_d501i_within_5120_bytes(app, browser,
     phone = browser(DOCOMO_MOVA, cookies=False)
     login(phone, "taro")
     assert_fits_d501i(go(phone, "/home"))
-    page = go(phone, f"/users/{world['hanako']}/reviews")
+    page = go(phone, f"/users/{trio['hanako']}/reviews")
     seen, pages = set(), 1
     while True:
         assert_fits_d501i(page)
@@ -242,7 +233,7 @@ def test_a_member_s_reviews_are_paged_on_a_d501i_within_5120_bytes(app, browser,
     assert not has_form(review, "/reviews/new")
 
 
-def test_review_pages_need_login(browser, world):
+def test_review_pages_need_login(browser, trio):
     pc = browser(PC)
-    for path in (f"/users/{world['taro']}/reviews", "/reviews/new", "/reviews/1"):
+    for path in (f"/users/{trio['taro']}/reviews", "/reviews/new", "/reviews/1"):
         assert path_of(pc.get(path)) == "/login", path

@@ -11,7 +11,7 @@ import threading
 from urllib.parse import urlencode
 
 from portal import serving
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD
 
 IDLE_CONNECTIONS = 150
 #: The visitor's client gives up after this many seconds: the page must come before.

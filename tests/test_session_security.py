@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import StoredSession
 from tests.browser import AU, DOCOMO_MOVA, PC, SOFTBANK, Browser, sid_of
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD
 from tests.pages import href
 from tests.test_auth import ui
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Friendship, Invitation, Member
 from tests.browser import PC
-from tests.fixtures.members import PASSWORD
+from tests.fixtures.factories import PASSWORD
 from tests.test_auth import make_invitation, member_count
 
 #: The racing signups are threads, each with a connection: the data is committed.

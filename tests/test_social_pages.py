@@ -83,23 +83,14 @@ def assert_pc(page) -> None:
     assert page.text.startswith("<!DOCTYPE html>")
 
 
-@pytest.fixture
-def world(make_member):
-    """はなこ and たろう are friends; じろう is a friend of neither."""
-    hanako = make_member("hanako", nickname="はなこ")
-    taro = make_member("taro", nickname="たろう", friends=(hanako,))
-    jiro = make_member("jiro", nickname="じろう")
-    return {"hanako": hanako, "taro": taro, "jiro": jiro}
-
-
 # -- profiles --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
-def test_profile_shows_only_the_fields_the_viewer_may_see(app, browser, login, world, agent):
+def test_profile_shows_only_the_fields_the_viewer_may_see(app, browser, login, trio, agent):
     set_profile(
         app,
-        world["hanako"],
+        trio["hanako"],
         real_name="山田花子",
         real_name_visibility="friends",
         area="横浜市",
@@ -111,14 +102,14 @@ def test_profile_shows_only_the_fields_the_viewer_may_see(app, browser, login, w
     )
     friend = client_for(browser, agent)
     login(friend, "taro")
-    page = go(friend, f"/users/{world['hanako']}")
+    page = go(friend, f"/users/{trio['hanako']}")
     assert page.status == 200
     for shown in ("はなこ", "山田花子", "横浜市", "ケーキ作り", "はじめまして"):
         assert shown in page.text, shown
 
     stranger = client_for(browser, agent)
     login(stranger, "jiro")
-    page = go(stranger, f"/users/{world['hanako']}")
+    page = go(stranger, f"/users/{trio['hanako']}")
     assert page.status == 200
     assert "はなこ" in page.text
     assert "横浜市" in page.text
@@ -127,28 +118,28 @@ def test_profile_shows_only_the_fields_the_viewer_may_see(app, browser, login, w
 
 
 def test_the_owner_sees_every_field_with_its_visibility_and_a_link_to_edit(
-    app, browser, login, world
+    app, browser, login, trio
 ):
-    set_profile(app, world["hanako"], real_name="山田花子", real_name_visibility="private")
+    set_profile(app, trio["hanako"], real_name="山田花子", real_name_visibility="private")
     pc = browser(PC)
     login(pc, "hanako")
-    page = pc.get(f"/users/{world['hanako']}")
+    page = pc.get(f"/users/{trio['hanako']}")
     assert "山田花子" in page.text
     assert has_link(page, "/settings/profile")
     assert has_link(page, "/footprints")
-    assert not has_form(page, f"/users/{world['hanako']}/friend-request")
+    assert not has_form(page, f"/users/{trio['hanako']}/friend-request")
 
 
-def test_member_text_is_escaped_and_its_links_go_through_the_jump_page(app, browser, login, world):
+def test_member_text_is_escaped_and_its_links_go_through_the_jump_page(app, browser, login, trio):
     set_profile(
         app,
-        world["hanako"],
+        trio["hanako"],
         introduction="<b>太字</b>\n詳しくは https://example.com/cake を見てね",
     )
     for agent in (PC, DOCOMO_MOVA):
         client = client_for(browser, agent)
         login(client, "taro")
-        page = go(client, f"/users/{world['hanako']}")
+        page = go(client, f"/users/{trio['hanako']}")
         assert "<b>太字</b>" not in page.text
         assert "&lt;b&gt;太字&lt;/b&gt;" in page.text
         assert "<br />" in page.text.split("太字", 1)[1].split("詳しくは", 1)[0]
@@ -157,12 +148,12 @@ def test_member_text_is_escaped_and_its_links_go_through_the_jump_page(app, brow
         assert sid_of(jump) is None
 
 
-def test_a_long_self_introduction_comes_in_parts_on_a_d501i(app, browser, login, world):
+def test_a_long_self_introduction_comes_in_parts_on_a_d501i(app, browser, login, trio):
     sentences = [f"{n}番目の文です。ケーキが好きです。" for n in range(200)]
-    set_profile(app, world["hanako"], introduction="\n".join(sentences))
+    set_profile(app, trio["hanako"], introduction="\n".join(sentences))
     phone = browser(DOCOMO_MOVA, cookies=False)
     login(phone, "taro")
-    page = go(phone, f"/users/{world['hanako']}")
+    page = go(phone, f"/users/{trio['hanako']}")
     assert_fits_d501i(page)
     assert "0番目の文です" in page.text
     assert "199番目の文です" not in page.text
@@ -177,12 +168,12 @@ def test_a_long_self_introduction_comes_in_parts_on_a_d501i(app, browser, login,
     # On a PC the whole text is on one page.
     pc = browser(PC)
     login(pc, "taro")
-    whole = pc.get(f"/users/{world['hanako']}")
+    whole = pc.get(f"/users/{trio['hanako']}")
     assert "0番目の文です" in whole.text
     assert "199番目の文です" in whole.text
 
 
-def test_a_missing_member_is_404(browser, login, world):
+def test_a_missing_member_is_404(browser, login, trio):
     pc = browser(PC)
     login(pc, "taro")
     assert pc.get("/users/999999").status == 404
@@ -190,14 +181,14 @@ def test_a_missing_member_is_404(browser, login, world):
 
 
 @pytest.mark.parametrize("page", ["-3", "0", "abc", "99999999999999999999999", "２"])
-def test_odd_page_numbers_show_a_page(browser, login, world, page):
+def test_odd_page_numbers_show_a_page(browser, login, trio, page):
     pc = browser(PC)
     login(pc, "hanako")
-    for path in ("/footprints", "/friends", "/friends/requests", f"/users/{world['taro']}"):
+    for path in ("/footprints", "/friends", "/friends/requests", f"/users/{trio['taro']}"):
         assert pc.get(f"{path}?page={page}&part={page}&sent={page}").status == 200, path
 
 
-def test_the_jump_page_is_never_shown_with_the_session_id(browser, login, world):
+def test_the_jump_page_is_never_shown_with_the_session_id(browser, login, trio):
     phone = browser(DOCOMO_MOVA, cookies=False)
     sid = sid_of(login(phone, "hanako").url)
     page = phone.get(f"/jump?url=https%3A%2F%2Fexample.com%2F&sid={sid}", follow=False)
@@ -207,10 +198,10 @@ def test_the_jump_page_is_never_shown_with_the_session_id(browser, login, world)
     assert sid_of(location) is None
 
 
-def test_pages_need_login(browser, world):
+def test_pages_need_login(browser, trio):
     pc = browser(PC)
     for path in (
-        f"/users/{world['hanako']}",
+        f"/users/{trio['hanako']}",
         "/friends",
         "/friends/requests",
         "/footprints",
@@ -223,19 +214,19 @@ def test_pages_need_login(browser, world):
 
 
 @pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
-def test_request_and_approve(app, browser, login, world, agent):
+def test_request_and_approve(app, browser, login, trio, agent):
     asker = client_for(browser, agent)
     home = login(asker, "jiro")
     if agent == DOCOMO_MOVA:
         assert sid_of(home.url)
-    profile = go(asker, f"/users/{world['hanako']}")
-    action = f"/users/{world['hanako']}/friend-request"
+    profile = go(asker, f"/users/{trio['hanako']}")
+    action = f"/users/{trio['hanako']}/friend-request"
     assert has_form(profile, action)
     page = asker.submit(action, {"message": "同じ大学のじろうです。よろしく！"})
-    assert path_of(page) == f"/users/{world['hanako']}"
+    assert path_of(page) == f"/users/{trio['hanako']}"
     assert not has_form(page, action), "the request was sent: no second form"
     with app.app_context():
-        assert social.has_sent_request(world["jiro"], world["hanako"])
+        assert social.has_sent_request(trio["jiro"], trio["hanako"])
 
     answerer = client_for(browser, agent)
     home = login(answerer, "hanako")
@@ -249,21 +240,21 @@ def test_request_and_approve(app, browser, login, world, agent):
     assert path_of(page) == "/friends/requests"
     assert "同じ大学" not in page.text
     with app.app_context():
-        assert are_friends(world["jiro"], world["hanako"])
+        assert are_friends(trio["jiro"], trio["hanako"])
     friends = answerer.get(href(page, "/friends"))
     assert "じろう(1)" in friends.text
     # jiro now sees the friend's actions instead of the request form.
     profile = asker.get(asker.page.url)
-    assert has_link(profile, f"/users/{world['hanako']}/introduction")
+    assert has_link(profile, f"/users/{trio['hanako']}/introduction")
     if agent == DOCOMO_MOVA:
         assert_fits_d501i(profile)
         assert all(sid_of(url) for url, _t in profile.links if url.startswith("/users"))
 
 
-def test_decline_removes_the_request_silently(app, browser, login, world):
+def test_decline_removes_the_request_silently(app, browser, login, trio):
     with app.app_context():
         social.request_friendship(
-            db.session.get(Member, world["jiro"]), db.session.get(Member, world["hanako"]), "hi"
+            db.session.get(Member, trio["jiro"]), db.session.get(Member, trio["hanako"]), "hi"
         )
         db.session.commit()
         rid = db.session.scalar(select(FriendRequest.id))
@@ -274,14 +265,14 @@ def test_decline_removes_the_request_silently(app, browser, login, world):
     assert path_of(page) == "/friends/requests"
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(FriendRequest)) == 0
-        assert not are_friends(world["jiro"], world["hanako"])
+        assert not are_friends(trio["jiro"], trio["hanako"])
 
 
-def test_approving_someone_elses_request_is_refused(app, browser, login, world, make_member):
+def test_approving_someone_elses_request_is_refused(app, browser, login, trio, make_member):
     saburo = make_member("saburo", nickname="さぶろう")
     with app.app_context():
         social.request_friendship(
-            db.session.get(Member, world["jiro"]), db.session.get(Member, saburo), None
+            db.session.get(Member, trio["jiro"]), db.session.get(Member, saburo), None
         )
         db.session.commit()
         rid = db.session.scalar(select(FriendRequest.id))
@@ -291,79 +282,79 @@ def test_approving_someone_elses_request_is_refused(app, browser, login, world, 
     page = pc.submit(f"/friends/requests/{rid}/approve")
     assert page.status == 200
     with app.app_context():
-        assert not are_friends(world["jiro"], saburo)
+        assert not are_friends(trio["jiro"], saburo)
         assert db.session.get(FriendRequest, rid) is not None
 
 
-def test_a_request_to_a_friend_shows_the_error_on_the_profile(app, browser, login, world):
+def test_a_request_to_a_friend_shows_the_error_on_the_profile(app, browser, login, trio):
     pc = browser(PC)
     login(pc, "jiro")
-    pc.get(f"/users/{world['hanako']}")
+    pc.get(f"/users/{trio['hanako']}")
     with app.app_context():
-        befriend(db.session.get(Member, world["jiro"]), db.session.get(Member, world["hanako"]))
+        befriend(db.session.get(Member, trio["jiro"]), db.session.get(Member, trio["hanako"]))
         db.session.commit()
-    page = pc.submit(f"/users/{world['hanako']}/friend-request", {"message": ""})
+    page = pc.submit(f"/users/{trio['hanako']}/friend-request", {"message": ""})
     assert page.status == 200
-    assert path_of(page) == f"/users/{world['hanako']}/friend-request"
+    assert path_of(page) == f"/users/{trio['hanako']}/friend-request"
     assert 'class="error"' in page.text
 
 
-def test_the_sent_request_and_the_received_one_show_on_the_profiles(app, browser, login, world):
+def test_the_sent_request_and_the_received_one_show_on_the_profiles(app, browser, login, trio):
     with app.app_context():
         social.request_friendship(
-            db.session.get(Member, world["jiro"]), db.session.get(Member, world["hanako"]), None
+            db.session.get(Member, trio["jiro"]), db.session.get(Member, trio["hanako"]), None
         )
         db.session.commit()
     hanako = browser(PC)
     login(hanako, "hanako")
-    page = hanako.get(f"/users/{world['jiro']}")
+    page = hanako.get(f"/users/{trio['jiro']}")
     assert has_link(page, "/friends/requests")
-    assert not has_form(page, f"/users/{world['jiro']}/friend-request")
+    assert not has_form(page, f"/users/{trio['jiro']}/friend-request")
     jiro = browser(PC)
     login(jiro, "jiro")
     sent = jiro.get("/friends/requests")
     assert "はなこ" in sent.text
     assert not has_form(
-        jiro.get(f"/users/{world['hanako']}"), f"/users/{world['hanako']}/friend-request"
+        jiro.get(f"/users/{trio['hanako']}"), f"/users/{trio['hanako']}/friend-request"
     )
 
 
-def test_unfriend_asks_first(app, browser, login, world):
+def test_unfriend_asks_first(app, browser, login, trio):
     pc = browser(PC)
     login(pc, "taro")
-    profile = pc.get(f"/users/{world['hanako']}")
-    confirm = pc.get(href(profile, f"/users/{world['hanako']}/unfriend"))
+    profile = pc.get(f"/users/{trio['hanako']}")
+    confirm = pc.get(href(profile, f"/users/{trio['hanako']}/unfriend"))
     assert confirm.status == 200
     with app.app_context():
-        assert are_friends(world["taro"], world["hanako"]), "the GET changed nothing"
-    page = pc.submit(f"/users/{world['hanako']}/unfriend")
-    assert path_of(page) == f"/users/{world['hanako']}"
+        assert are_friends(trio["taro"], trio["hanako"]), "the GET changed nothing"
+    page = pc.submit(f"/users/{trio['hanako']}/unfriend")
+    assert path_of(page) == f"/users/{trio['hanako']}"
     with app.app_context():
-        assert not are_friends(world["taro"], world["hanako"])
+        assert not are_friends(trio["taro"], trio["hanako"])
 
 
-def test_unfriend_by_get_changes_nothing_and_a_forged_post_is_refused(app, browser, login, world):
+def test_unfriend_by_get_changes_nothing_and_a_forged_post_is_refused(app, browser, login, trio):
     pc = browser(PC)
     login(pc, "taro")
-    pc.get(f"/users/{world['hanako']}/unfriend")
-    page = pc.submit(f"/users/{world['hanako']}/unfriend", drop=("csrf_token",))
+    pc.get(f"/users/{trio['hanako']}/unfriend")
+    page = pc.submit(f"/users/{trio['hanako']}/unfriend", drop=("csrf_token",))
     assert page.status == 400
     with app.app_context():
-        assert are_friends(world["taro"], world["hanako"])
+        assert are_friends(trio["taro"], trio["hanako"])
 
 
 # -- friend lists ----------------------------------------------------------------------------
 
 
-def test_my_friends_is_the_same_list_as_mine_under_users(browser, login, world):
+def test_my_friends_is_the_same_list_as_mine_under_users(browser, login, trio):
     pc = browser(PC)
     login(pc, "taro")
     mine = pc.get("/friends")
-    same = pc.get(f"/users/{world['taro']}/friends")
+    same = pc.get(f"/users/{trio['taro']}/friends")
     assert "はなこ(1)" in mine.text
     assert "はなこ(1)" in same.text
     assert has_link(mine, "/friends/requests")
-    other = pc.get(f"/users/{world['hanako']}/friends")
+    other = pc.get(f"/users/{trio['hanako']}/friends")
     assert "たろう(1)" in other.text
     assert not has_link(other, "/friends/requests")
 
@@ -407,49 +398,49 @@ def test_friend_lists_are_paged_with_4_and_6_on_a_d501i(app, browser, login, mak
 
 @pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
 def test_a_friend_writes_an_introduction_and_the_subject_deletes_it(
-    app, browser, login, world, agent
+    app, browser, login, trio, agent
 ):
     writer = client_for(browser, agent)
     login(writer, "taro")
-    profile = go(writer, f"/users/{world['hanako']}")
-    form_page = writer.get(href(profile, f"/users/{world['hanako']}/introduction"))
+    profile = go(writer, f"/users/{trio['hanako']}")
+    form_page = writer.get(href(profile, f"/users/{trio['hanako']}/introduction"))
     assert form_page.status == 200
     page = writer.submit(
-        f"/users/{world['hanako']}/introduction", {"body": "はなこは料理上手で優しい人です。"}
+        f"/users/{trio['hanako']}/introduction", {"body": "はなこは料理上手で優しい人です。"}
     )
-    assert path_of(page) == f"/users/{world['hanako']}"
+    assert path_of(page) == f"/users/{trio['hanako']}"
     with app.app_context():
-        assert db.session.get(Introduction, (world["hanako"], world["taro"])) is not None
+        assert db.session.get(Introduction, (trio["hanako"], trio["taro"])) is not None
 
     # Anyone who can see hanako reads it (on a phone, behind the link to the list).
     reader = client_for(browser, agent)
     login(reader, "jiro")
-    page = go(reader, f"/users/{world['hanako']}")
+    page = go(reader, f"/users/{trio['hanako']}")
     if "はなこは料理上手" not in page.text:
-        page = reader.get(href(page, f"/users/{world['hanako']}/introductions"))
+        page = reader.get(href(page, f"/users/{trio['hanako']}/introductions"))
     assert "はなこは料理上手" in page.text
     assert "たろう" in page.text
-    assert not has_form(page, f"/users/{world['hanako']}/introduction/delete")
+    assert not has_form(page, f"/users/{trio['hanako']}/introduction/delete")
 
     subject = client_for(browser, agent)
     login(subject, "hanako")
-    page = go(subject, f"/users/{world['hanako']}/introductions")
+    page = go(subject, f"/users/{trio['hanako']}/introductions")
     assert "はなこは料理上手" in page.text
-    page = subject.submit(f"/users/{world['hanako']}/introduction/delete")
-    assert path_of(page) == f"/users/{world['hanako']}"
+    page = subject.submit(f"/users/{trio['hanako']}/introduction/delete")
+    assert path_of(page) == f"/users/{trio['hanako']}"
     with app.app_context():
-        assert db.session.get(Introduction, (world["hanako"], world["taro"])) is None
+        assert db.session.get(Introduction, (trio["hanako"], trio["taro"])) is None
 
 
-def test_a_stranger_cannot_write_an_introduction(app, browser, login, world):
+def test_a_stranger_cannot_write_an_introduction(app, browser, login, trio):
     pc = browser(PC)
     login(pc, "jiro")
-    page = pc.get(f"/users/{world['hanako']}/introduction")
+    page = pc.get(f"/users/{trio['hanako']}/introduction")
     assert page.status == 200
-    assert not has_form(page, f"/users/{world['hanako']}/introduction")
+    assert not has_form(page, f"/users/{trio['hanako']}/introduction")
     # A crafted post is refused by the service.
-    forge(page, f"/users/{world['hanako']}/introduction")
-    page = pc.submit(f"/users/{world['hanako']}/introduction", {"body": "勝手な紹介文"})
+    forge(page, f"/users/{trio['hanako']}/introduction")
+    page = pc.submit(f"/users/{trio['hanako']}/introduction", {"body": "勝手な紹介文"})
     assert page.status == 200
     assert 'class="error"' in page.text
     with app.app_context():
@@ -461,36 +452,36 @@ def test_a_stranger_cannot_write_an_introduction(app, browser, login, world):
 
 @pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
 def test_a_blocked_member_gets_the_404_of_a_missing_one_and_leaves_no_footprint(
-    app, browser, login, world, agent
+    app, browser, login, trio, agent
 ):
     blocker = client_for(browser, agent)
     login(blocker, "hanako")
-    profile = go(blocker, f"/users/{world['jiro']}")
-    confirm = blocker.get(href(profile, f"/users/{world['jiro']}/block"))
+    profile = go(blocker, f"/users/{trio['jiro']}")
+    confirm = blocker.get(href(profile, f"/users/{trio['jiro']}/block"))
     assert confirm.status == 200
-    blocker.submit(f"/users/{world['jiro']}/block")
+    blocker.submit(f"/users/{trio['jiro']}/block")
     with app.app_context():
-        assert social.blocked_members(db.session.get(Member, world["hanako"]))
+        assert social.blocked_members(db.session.get(Member, trio["hanako"]))
 
     blocked = client_for(browser, agent)
     login(blocked, "jiro")
-    page = go(blocked, f"/users/{world['hanako']}")
+    page = go(blocked, f"/users/{trio['hanako']}")
     missing = go(blocked, "/users/999999")
     assert page.status == 404
     assert missing.status == 404
 
-    paths = (f"/users/{world['hanako']}", "/users/999999")
+    paths = (f"/users/{trio['hanako']}", "/users/999999")
     assert without(page.text, *paths) == without(missing.text, *paths)
     for path in ("friends", "introductions", "introduction"):
-        assert go(blocked, f"/users/{world['hanako']}/{path}").status == 404
-    assert footprints_on(app, world["hanako"]) == []
+        assert go(blocked, f"/users/{trio['hanako']}/{path}").status == 404
+    assert footprints_on(app, trio["hanako"]) == []
 
 
-def test_unblock_from_the_blocked_list_and_from_the_profile(app, browser, login, world):
+def test_unblock_from_the_blocked_list_and_from_the_profile(app, browser, login, trio):
     def block():
         with app.app_context():
             social.block(
-                db.session.get(Member, world["hanako"]), db.session.get(Member, world["jiro"])
+                db.session.get(Member, trio["hanako"]), db.session.get(Member, trio["jiro"])
             )
             db.session.commit()
 
@@ -499,31 +490,31 @@ def test_unblock_from_the_blocked_list_and_from_the_profile(app, browser, login,
     login(pc, "hanako")
     listing = pc.get(href(pc.get("/settings"), "/settings/blocked"))
     assert "じろう" in listing.text
-    page = pc.submit(f"/users/{world['jiro']}/unblock")
+    page = pc.submit(f"/users/{trio['jiro']}/unblock")
     assert path_of(page) == "/settings/blocked"
-    assert not has_form(page, f"/users/{world['jiro']}/unblock")
+    assert not has_form(page, f"/users/{trio['jiro']}/unblock")
     jiro = browser(PC)
     login(jiro, "jiro")
-    assert jiro.get(f"/users/{world['hanako']}").status == 200
+    assert jiro.get(f"/users/{trio['hanako']}").status == 200
 
     block()
-    profile = pc.get(f"/users/{world['jiro']}")
-    assert not has_link(profile, f"/users/{world['jiro']}/block")
-    page = pc.submit(f"/users/{world['jiro']}/unblock")
-    assert path_of(page) == f"/users/{world['jiro']}"
-    assert has_link(page, f"/users/{world['jiro']}/block")
-    assert jiro.get(f"/users/{world['hanako']}").status == 200
+    profile = pc.get(f"/users/{trio['jiro']}")
+    assert not has_link(profile, f"/users/{trio['jiro']}/block")
+    page = pc.submit(f"/users/{trio['jiro']}/unblock")
+    assert path_of(page) == f"/users/{trio['jiro']}"
+    assert has_link(page, f"/users/{trio['jiro']}/block")
+    assert jiro.get(f"/users/{trio['hanako']}").status == 200
 
 
 # -- footprints ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
-def test_a_visit_leaves_a_footprint_the_visited_member_sees(app, browser, login, world, agent):
+def test_a_visit_leaves_a_footprint_the_visited_member_sees(app, browser, login, trio, agent):
     visitor = client_for(browser, agent)
     login(visitor, "jiro")
-    go(visitor, f"/users/{world['hanako']}")
-    assert footprints_on(app, world["hanako"]) == [world["jiro"]]
+    go(visitor, f"/users/{trio['hanako']}")
+    assert footprints_on(app, trio["hanako"]) == [trio["jiro"]]
 
     owner = client_for(browser, agent)
     home = login(owner, "hanako")
@@ -532,26 +523,26 @@ def test_a_visit_leaves_a_footprint_the_visited_member_sees(app, browser, login,
     page = owner.get(href(home, "/footprints"))
     assert page.status == 200
     assert "じろう" in page.text
-    assert has_link(page, f"/users/{world['jiro']}")
+    assert has_link(page, f"/users/{trio['jiro']}")
     # Opening the list marked it seen: the home page has no new count any more.
     assert one_new not in go(owner, "/home").text
 
 
-def test_visiting_my_own_profile_leaves_no_footprint(app, browser, login, world):
+def test_visiting_my_own_profile_leaves_no_footprint(app, browser, login, trio):
     pc = browser(PC)
     login(pc, "hanako")
-    pc.get(f"/users/{world['hanako']}")
-    assert footprints_on(app, world["hanako"]) == []
+    pc.get(f"/users/{trio['hanako']}")
+    assert footprints_on(app, trio["hanako"]) == []
     assert pc.get("/footprints").status == 200
 
 
 @pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
-def test_opting_out_of_footprints_hides_my_list_and_leaves_none(app, browser, login, world, agent):
+def test_opting_out_of_footprints_hides_my_list_and_leaves_none(app, browser, login, trio, agent):
     with app.app_context():
         db.session.add(
             Footprint(
-                visited_id=world["hanako"],
-                visitor_id=world["taro"],
+                visited_id=trio["hanako"],
+                visitor_id=trio["taro"],
                 day=utcnow().date(),
                 visited_at=utcnow(),
             )
@@ -563,16 +554,16 @@ def test_opting_out_of_footprints_hides_my_list_and_leaves_none(app, browser, lo
     assert form_page.status == 200
     assert "leaves_footprints" in form_page.text
     page = client.submit("/settings/profile", PROFILE_DEFAULTS)  # the checkbox unticked
-    assert path_of(page) == f"/users/{world['hanako']}"
+    assert path_of(page) == f"/users/{trio['hanako']}"
     with app.app_context():
-        assert not db.session.get(Member, world["hanako"]).leaves_footprints
+        assert not db.session.get(Member, trio["hanako"]).leaves_footprints
     listing = go(client, "/footprints")
     assert listing.status == 200
     assert "たろう" not in listing.text
     assert has_link(listing, "/settings/profile")
     # She leaves none either.
-    go(client, f"/users/{world['jiro']}")
-    assert footprints_on(app, world["jiro"]) == []
+    go(client, f"/users/{trio['jiro']}")
+    assert footprints_on(app, trio["jiro"]) == []
     # Turning footprints back on shows the list again.
     go(client, "/settings/profile")
     client.submit("/settings/profile", {**PROFILE_DEFAULTS, "leaves_footprints": "y"})
@@ -582,7 +573,7 @@ def test_opting_out_of_footprints_hides_my_list_and_leaves_none(app, browser, lo
 # -- the profile form --------------------------------------------------------------------------
 
 
-def test_the_profile_form_saves_fields_and_visibilities(app, browser, login, world):
+def test_the_profile_form_saves_fields_and_visibilities(app, browser, login, trio):
     pc = browser(PC)
     login(pc, "hanako")
     settings = pc.get("/settings")
@@ -605,11 +596,11 @@ def test_the_profile_form_saves_fields_and_visibilities(app, browser, login, wor
             "leaves_footprints": "y",
         },
     )
-    assert path_of(page) == f"/users/{world['hanako']}"
+    assert path_of(page) == f"/users/{trio['hanako']}"
     assert "はなちゃん" in page.text
     with app.app_context():
-        member = db.session.get(Member, world["hanako"])
-        profile = db.session.get(Profile, world["hanako"])
+        member = db.session.get(Member, trio["hanako"])
+        profile = db.session.get(Profile, trio["hanako"])
         assert member.nickname == "はなちゃん"
         assert member.real_name == "山田花子"
         assert (profile.gender, profile.gender_visibility) == ("female", "private")
@@ -620,9 +611,9 @@ def test_the_profile_form_saves_fields_and_visibilities(app, browser, login, wor
 
 
 def test_the_phone_profile_form_keeps_the_self_introduction_and_edits_it_apart(
-    app, browser, login, world
+    app, browser, login, trio
 ):
-    set_profile(app, world["hanako"], introduction="消えてはいけない自己紹介")
+    set_profile(app, trio["hanako"], introduction="消えてはいけない自己紹介")
     phone = browser(DOCOMO_MOVA, cookies=False)
     login(phone, "hanako")
     form_page = go(phone, "/settings/profile")
@@ -632,7 +623,7 @@ def test_the_phone_profile_form_keeps_the_self_introduction_and_edits_it_apart(
         "/settings/profile", {**PROFILE_DEFAULTS, "area": "横浜市", "leaves_footprints": "y"}
     )
     with app.app_context():
-        profile = db.session.get(Profile, world["hanako"])
+        profile = db.session.get(Profile, trio["hanako"])
         assert profile.area == "横浜市"
         assert profile.introduction == "消えてはいけない自己紹介"
     form_page = go(phone, "/settings/profile")
@@ -641,10 +632,10 @@ def test_the_phone_profile_form_keeps_the_self_introduction_and_edits_it_apart(
     assert "消えてはいけない自己紹介" in intro_page.text
     phone.submit("/settings/profile/introduction", {"introduction": "新しい自己紹介"})
     with app.app_context():
-        assert db.session.get(Profile, world["hanako"]).introduction == "新しい自己紹介"
+        assert db.session.get(Profile, trio["hanako"]).introduction == "新しい自己紹介"
 
 
-def test_an_empty_nickname_is_refused(app, browser, login, world):
+def test_an_empty_nickname_is_refused(app, browser, login, trio):
     pc = browser(PC)
     login(pc, "hanako")
     pc.get("/settings/profile")
@@ -652,27 +643,27 @@ def test_an_empty_nickname_is_refused(app, browser, login, world):
     assert page.status == 200
     assert 'class="error"' in page.text
     with app.app_context():
-        assert db.session.get(Member, world["hanako"]).nickname == "はなこ"
+        assert db.session.get(Member, trio["hanako"]).nickname == "はなこ"
 
 
 # -- home ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
-def test_home_links_friends_requests_footprints_and_birthdays(app, browser, login, world, agent):
+def test_home_links_friends_requests_footprints_and_birthdays(app, browser, login, trio, agent):
     soon = tokyo_today() + timedelta(days=1)
     if (soon.month, soon.day) == (2, 29):
         soon += timedelta(days=1)
     with app.app_context():
-        hanako = db.session.get(Member, world["hanako"])
+        hanako = db.session.get(Member, trio["hanako"])
         hanako.birth_date = hanako.birth_date.replace(month=soon.month, day=soon.day)
         social.request_friendship(
-            db.session.get(Member, world["jiro"]), db.session.get(Member, world["taro"]), None
+            db.session.get(Member, trio["jiro"]), db.session.get(Member, trio["taro"]), None
         )
         db.session.commit()
     client = client_for(browser, agent)
     home = login(client, "taro")
-    assert has_link(home, f"/users/{world['hanako']}")
+    assert has_link(home, f"/users/{trio['hanako']}")
     assert f"{soon.month}月{soon.day}日" in home.text, "the birthday, in the Japanese form"
     assert has_link(home, "/friends/requests")
     assert has_link(home, "/footprints")
@@ -682,7 +673,7 @@ def test_home_links_friends_requests_footprints_and_birthdays(app, browser, logi
         assert "2" in home.accesskeys
 
 
-def test_home_has_no_request_link_without_requests(browser, login, world):
+def test_home_has_no_request_link_without_requests(browser, login, trio):
     pc = browser(PC)
     home = login(pc, "taro")
     assert not has_link(home, "/friends/requests")

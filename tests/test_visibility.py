@@ -8,7 +8,7 @@ from sqlalchemy import literal, select
 from portal.extensions import db
 from portal.models import Member
 from portal.models.profile import FIELD_DEFAULTS, VISIBILITIES
-from portal.services import profiles, social
+from portal.services import profiles
 from portal.services.visibility import (
     BLOCKED,
     FRIEND,
@@ -31,24 +31,16 @@ EXPECTED = {
 
 
 @pytest.fixture
-def world(app, make_member):
-    """owner; a friend; a friend of that friend; an unrelated member; a member owner blocked."""
-    owner = make_member("owner")
-    friend = make_member("friend", friends=(owner,))
-    fof = make_member("fof", friends=(friend,))
-    stranger = make_member("stranger")
-    blocked = make_member("blocked", friends=(owner,))
-    with app.app_context():
-        social.block(db.session.get(Member, owner), db.session.get(Member, blocked))
-        db.session.commit()
+def world(circle):
+    """Each relation's member in the owner's circle (``circle``); a visitor is none."""
     return {
-        SELF: owner,
-        FRIEND: friend,
-        FRIEND_OF_FRIEND: fof,
-        MEMBER: stranger,
+        SELF: circle["owner"],
+        FRIEND: circle["friend"],
+        FRIEND_OF_FRIEND: circle["fof"],
+        MEMBER: circle["stranger"],
         VISITOR: None,
-        BLOCKED: blocked,
-        "owner": owner,
+        BLOCKED: circle["blocked"],
+        "owner": circle["owner"],
     }
 
 
