@@ -23,6 +23,7 @@ from ..models.profile import VISIBILITIES
 from . import ServiceError, text_limits
 from . import photos as photo_service
 from .limits import limits_for
+from .listing import Listing, listing
 from .visibility import can_see, friend_ids, visible_clause
 
 TITLE_MAX = 100
@@ -163,6 +164,16 @@ def count_visible(owner: Member, viewer_id: int | None) -> int:
     return db.session.scalar(stmt) or 0
 
 
+def page_of(owner: Member, viewer_id: int | None, number: object, per_page: int) -> Listing[Album]:
+    """Return page ``number`` of the owner's albums the viewer may see, newest first."""
+    return listing(
+        count_visible(owner, viewer_id),
+        number,
+        per_page,
+        lambda offset, limit: list_of(owner, viewer_id, offset=offset, limit=limit),
+    )
+
+
 def friends_newest(member: Member, limit: int, *, days: int = 30) -> list[Album]:
     """Return friends' albums made in the last ``days`` that ``member`` may see, newest first
     (home); each knows its ``owner``."""
@@ -212,6 +223,16 @@ def photos_in(album: Album, *, offset: int = 0, limit: int | None = None) -> lis
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def photos_page(album: Album, number: object, per_page: int) -> Listing[Photo]:
+    """Return page ``number`` of the album's photos, in order."""
+    return listing(
+        photo_count(album),
+        number,
+        per_page,
+        lambda offset, limit: photos_in(album, offset=offset, limit=limit),
+    )
 
 
 def covers(albums: list[Album]) -> dict[int, int]:

@@ -19,6 +19,7 @@ from ..models import Diary, Favorite, Member
 from ..models._time import utcnow
 from . import ServiceError
 from .diaries import visible_diaries
+from .listing import Listing, listing
 from .visibility import is_blocked, not_blocked_clause
 
 #: Favourites a member may keep (Mixi allowed a few hundred).
@@ -78,6 +79,16 @@ def count(member: Member) -> int:
     """Return how many favourites ``member`` has (as :func:`favorites_of` lists them)."""
     stmt = select(func.count()).select_from(Favorite).where(*_listed(member))
     return db.session.scalar(stmt) or 0
+
+
+def page_of(member: Member, number: object, per_page: int) -> Listing[Member]:
+    """Return page ``number`` of ``member``'s favourites, the latest added first."""
+    return listing(
+        count(member),
+        number,
+        per_page,
+        lambda offset, limit: favorites_of(member, offset=offset, limit=limit),
+    )
 
 
 def newest_diaries(member: Member, limit: int, *, offset: int = 0, days: int = 30) -> list[Diary]:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Friendship, Member
 from . import counters
+from .listing import Listing, listing
 from .visibility import not_blocked_clause
 
 #: The friendships of each listed friend, for their counts (made once: aliases are costly).
@@ -75,3 +76,17 @@ def friends_with_counts(
     if limit is not None:
         stmt = stmt.limit(limit)
     return [(member, n) for member, n in db.session.execute(stmt)]
+
+
+def friends_page(
+    member_id: int, viewer_id: int | None, number: object, per_page: int
+) -> Listing[tuple[Member, int]]:
+    """Return page ``number`` of :func:`friends_with_counts`."""
+    return listing(
+        friend_count(member_id, viewer_id),
+        number,
+        per_page,
+        lambda offset, limit: friends_with_counts(
+            member_id, viewer_id=viewer_id, limit=limit, offset=offset
+        ),
+    )

@@ -20,6 +20,7 @@ from ..models import Member, Review
 from ..models._time import utcnow
 from ..models.review import CATEGORIES, RATINGS
 from . import ServiceError, text_limits
+from .listing import Listing, listing
 from .visibility import friend_ids, not_blocked_clause, visible_content
 
 TITLE_MAX = 50
@@ -141,6 +142,18 @@ def list_of(
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def page_of(
+    author: Member, viewer_id: int | None, number: object, per_page: int
+) -> Listing[Review]:
+    """Return page ``number`` of ``author``'s reviews the viewer may read, newest first."""
+    return listing(
+        count_of(author, viewer_id),
+        number,
+        per_page,
+        lambda offset, limit: list_of(author, viewer_id, offset=offset, limit=limit),
+    )
 
 
 def friends_newest(member: Member, limit: int) -> list[Review]:

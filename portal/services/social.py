@@ -12,6 +12,7 @@ from ..models._ids import is_row_id
 from ..models._time import utcnow
 from . import ServiceError, counters, notifications, text_limits
 from .friends import are_friends, befriend
+from .listing import Listing, listing
 from .notifications import N_
 from .visibility import is_blocked, not_blocked_clause
 
@@ -231,6 +232,16 @@ def blocked_count(member: Member) -> int:
     return db.session.scalar(stmt) or 0
 
 
+def blocked_page(member: Member, number: object, per_page: int) -> Listing[Member]:
+    """Return page ``number`` of the members ``member`` blocked, newest first."""
+    return listing(
+        blocked_count(member),
+        number,
+        per_page,
+        lambda offset, limit: blocked_members(member, offset=offset, limit=limit),
+    )
+
+
 def write_introduction(author: Member, subject: Member, body: str) -> Introduction:
     """Write or rewrite ``author``'s introduction of ``subject`` (friends only).
 
@@ -293,6 +304,18 @@ def introduction_count(subject: Member, viewer_id: int | None) -> int:
         .where(*_introductions_where(subject, viewer_id))
     )
     return db.session.scalar(stmt) or 0
+
+
+def introductions_page(
+    subject: Member, viewer_id: int | None, number: object, per_page: int
+) -> Listing[Introduction]:
+    """Return page ``number`` of the introductions of ``subject`` the viewer may read."""
+    return listing(
+        introduction_count(subject, viewer_id),
+        number,
+        per_page,
+        lambda offset, limit: introductions_of(subject, viewer_id, offset=offset, limit=limit),
+    )
 
 
 def introduction_by(author: Member, subject: Member) -> Introduction | None:

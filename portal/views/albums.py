@@ -15,7 +15,6 @@ from flask_login import current_user, login_required
 from ..forms import refusal
 from ..forms.albums import AlbumForm, AlbumPhotoForm, CaptionForm
 from ..forms.social import VISIBILITY_LABELS
-from ..keitai.paging import paginate
 from ..models import Album, Photo
 from ..rendering import render, sizes
 from ..services import ServiceError, album_mail, albums, photos, profiles
@@ -62,8 +61,8 @@ def of_member(id: int):
 
 def _list_page(owner):
     viewer = current_user.id
-    paging = paginate(albums.count_visible(owner, viewer), page_number(), sizes().albums_page)
-    shown = albums.list_of(owner, viewer, offset=paging.offset, limit=paging.limit)
+    page = albums.page_of(owner, viewer, page_number(), sizes().albums_page)
+    shown, paging = page.items, page.paging
     return render(
         "albums/index.html",
         owner=owner,
@@ -149,16 +148,16 @@ def show(id: int):
 
 
 def _album_page(album: Album, form: AlbumPhotoForm, error=None, status: int = 200):
-    paging = paginate(albums.photo_count(album), page_number(), sizes().album_photos_page)
+    page = albums.photos_page(album, page_number(), sizes().album_photos_page)
     is_owner = album.owner_id == current_user.id
     return render(
         "albums/show.html",
         status=status,
         album=album,
         is_owner=is_owner,
-        photos=albums.photos_in(album, offset=paging.offset, limit=paging.limit),
+        photos=page.items,
         cover=albums.covers([album]).get(album.id),
-        paging=paging,
+        paging=page.paging,
         form=form,
         mail_address=album_mail.address_of(album) if is_owner else None,
         mail_on=album_mail.enabled(),

@@ -7,10 +7,10 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..keitai.paging import paginate
 from ..models import Member
 from ..rendering import render, sizes
 from ..services import ServiceError, favorites, profiles
+from ._parts import number as page_number
 
 bp = Blueprint("favorites", __name__)
 
@@ -28,14 +28,14 @@ def _visible_member(member_id: int) -> Member:
 def index():
     """List my favourites (latest added first) and their newest diaries I may read."""
     me, size = current_user, sizes()
-    paging = paginate(
-        favorites.count(me), request.args.get("page", 1, type=int) or 1, size.favorites_page
-    )
+    page = favorites.page_of(me, page_number(), size.favorites_page)
     return render(
         "favorites/index.html",
-        favorites=favorites.favorites_of(me, offset=paging.offset, limit=paging.limit),
-        paging=paging,
-        diaries=favorites.newest_diaries(me, size.favorite_diaries) if paging.page == 1 else [],
+        favorites=page.items,
+        paging=page.paging,
+        diaries=favorites.newest_diaries(me, size.favorite_diaries)
+        if page.paging.page == 1
+        else [],
     )
 
 

@@ -162,17 +162,13 @@ def my_friends():
 def _friends_page(member: Member):
     is_self = member.id == current_user.id
     viewer_id = current_user.id
-    paging = paginate(
-        friends.friend_count(member.id, viewer_id), page_number(), sizes().friends_page
-    )
+    page = friends.friends_page(member.id, viewer_id, page_number(), sizes().friends_page)
     return render(
         "members/friends.html",
         member=member,
         is_self=is_self,
-        friends=friends.friends_with_counts(
-            member.id, viewer_id=viewer_id, limit=paging.limit, offset=paging.offset
-        ),
-        paging=paging,
+        friends=page.items,
+        paging=page.paging,
         pending=social.pending_count(current_user) if is_self else 0,
     )
 
@@ -298,18 +294,14 @@ def unblock(id: int):
 def introductions(id: int):
     """List the introductions friends wrote about a member."""
     member, _view = _member_for_viewer(id)
-    paging = paginate(
-        social.introduction_count(member, current_user.id),
-        page_number(),
-        sizes().introductions_page,
+    page = social.introductions_page(
+        member, current_user.id, page_number(), sizes().introductions_page
     )
     return render(
         "members/introductions.html",
         member=member,
-        introductions=social.introductions_of(
-            member, current_user.id, offset=paging.offset, limit=paging.limit
-        ),
-        paging=paging,
+        introductions=page.items,
+        paging=page.paging,
     )
 
 

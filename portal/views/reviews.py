@@ -42,13 +42,13 @@ def of_member(id: int):
     if member is None or is_blocked(member.id, current_user.id):
         abort(404)
     me = current_user
-    paging = paginate(reviews.count_of(member, me.id), page_number(), sizes().reviews_page)
+    shown = reviews.page_of(member, me.id, page_number(), sizes().reviews_page)
     return render(
         "reviews/list.html",
         member=member,
         is_self=member.id == me.id,
-        reviews=reviews.list_of(member, me.id, offset=paging.offset, limit=paging.limit),
-        paging=paging,
+        reviews=shown.items,
+        paging=shown.paging,
     )
 
 

@@ -14,7 +14,6 @@ from ..forms import refusal
 from ..forms.diaries import DiaryDefaultsForm
 from ..forms.settings import EmailChangeForm, MailPostForm, PasswordChangeForm
 from ..forms.social import VISIBILITY_FIELDS, VISIBILITY_LABELS, ProfileForm, SelfIntroductionForm
-from ..keitai.paging import paginate
 from ..rendering import render, sizes
 from ..services import (
     ServiceError,
@@ -29,6 +28,7 @@ from ..services import (
 from ..services import easy_login as easy_login_service
 from ..services import mail_post as mail_post_service
 from ..services.photos import PHOTOS_PER_DIARY
+from ._parts import number as page_number
 
 bp = Blueprint("settings", __name__)
 
@@ -224,16 +224,8 @@ def profile_introduction():
 @login_required
 def blocked():
     """List the members I blocked, to unblock them."""
-    paging = paginate(
-        social.blocked_count(current_user),
-        request.args.get("page", 1, type=int) or 1,
-        sizes().blocked_page,
-    )
-    return render(
-        "settings/blocked.html",
-        members=social.blocked_members(current_user, offset=paging.offset, limit=paging.limit),
-        paging=paging,
-    )
+    page = social.blocked_page(current_user, page_number(), sizes().blocked_page)
+    return render("settings/blocked.html", members=page.items, paging=page.paging)
 
 
 @bp.route("/settings/diary", methods=["GET", "POST"])

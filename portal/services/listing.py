@@ -1,0 +1,34 @@
+"""One page of a list, as services return it: the items and the :class:`~portal.keitai.paging.Page`
+(number, total, pages, has_next...), counted and fetched by the service, so no view re-queries a
+total by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from ..keitai.paging import Page, paginate
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Listing(Generic[T]):
+    """The items of one page and where the page stands in the list.
+
+    :param items: the items on this page.
+    :param paging: the :class:`~portal.keitai.paging.Page` (the pager macros take it).
+    """
+
+    items: list[T]
+    paging: Page
+
+
+def listing(
+    total: int, number: object, per_page: int, fetch: Callable[[int, int], Iterable[T]]
+) -> Listing[T]:
+    """Return page ``number`` (a page past the end gives the last) of a list of ``total`` items,
+    fetched by ``fetch(offset, limit)``."""
+    paging = paginate(total, number, per_page)
+    return Listing(list(fetch(paging.offset, paging.limit)), paging)
