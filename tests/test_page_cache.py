@@ -205,13 +205,7 @@ def test_a_diary_from_the_cache_still_leaves_a_footprint(app, browser, login, pa
     from sqlalchemy import text
 
     taro, hana = pair
-    diary = _diary_of(app, hana, "はなの日記")
-    client = browser(agent, cookies=agent == PC)
-    login(client, "taro")
-    url = client.page.url.replace("/home", f"/diaries/{diary}") if agent == DOCOMO_MOVA else None
-    url = url or f"/diaries/{diary}"
-    assert "はなの日記" in client.get(url).text  # leaves taro's footprint: a change
-    client.get(url)  # made again, and kept
+    client, url = _hanas_diary_kept(app, browser, login, pair, agent)
     assert _footprints_on(app, hana) == 1
     with app.app_context(), db.engine.begin() as conn:  # gone behind the page cache's back
         conn.execute(text("DELETE FROM footprints"))
@@ -269,13 +263,7 @@ def test_repeated_copies_of_a_diary_read_its_footprint_once(app, browser, login,
     from portal.services import footprints
 
     taro, hana = pair
-    diary = _diary_of(app, hana, "はなの日記")
-    client = browser(agent, cookies=agent == PC)
-    login(client, "taro")
-    url = client.page.url.replace("/home", f"/diaries/{diary}") if agent == DOCOMO_MOVA else None
-    url = url or f"/diaries/{diary}"
-    client.get(url)  # leaves taro's footprint: a change
-    client.get(url)  # made again, and kept
+    client, url = _hanas_diary_kept(app, browser, login, pair, agent)
     counts = []
     for _ in range(2):
         with statements(app) as seen:
@@ -299,3 +287,16 @@ def _footprint_time(app, visited: int, visitor: int):
                 Footprint.visited_id == visited, Footprint.visitor_id == visitor
             )
         )
+
+
+def _hanas_diary_kept(app, browser, login, pair, agent):
+    """Log taro in and read hana's diary twice: the first visit leaves his footprint (a
+    change), the second makes the page again and keeps it. Return the client and the URL."""
+    diary = _diary_of(app, pair[1], "はなの日記")
+    client = browser(agent, cookies=agent == PC)
+    login(client, "taro")
+    url = client.page.url.replace("/home", f"/diaries/{diary}") if agent == DOCOMO_MOVA else None
+    url = url or f"/diaries/{diary}"
+    assert "はなの日記" in client.get(url).text
+    client.get(url)
+    return client, url
