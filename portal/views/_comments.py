@@ -57,6 +57,15 @@ class ThreadView:
     post_endpoint: str
     post_values: dict[str, Any] = field(default_factory=dict)
     paging: Page | None = None
+    #: Where all the comments are, for a page showing the latest.
+    list_url: str | None = None
+    #: Whether the page shows the comments (a body's last part does), or only their number.
+    shown: bool = True
+
+    @property
+    def more(self) -> bool:
+        """Whether there are more comments than those shown."""
+        return self.total > len(self.comments)
 
 
 def comment_views(
@@ -99,7 +108,6 @@ def comment_routes(
     *,
     path: str,
     show_endpoint: str,
-    readable: Callable[[int], Any],
     readings: bool = False,
 ) -> Callable[[Any, bool], ThreadView]:
     """Add a community thread's comment routes to ``bp``, for parents at ``path`` (e.g.
@@ -109,13 +117,19 @@ def comment_routes(
     - ``POST <path>/comments`` (``comment``): post one, then show the last page;
     - ``GET|POST <path>/comments/<int:n>/delete`` (``delete_comment``): ask, then delete.
 
-    :param show_endpoint: the parent's page.
-    :param readable: returns the parent the current member may read, or aborts with a 404.
+    :param show_endpoint: the parent's page. A parent the member may not read (the policy's
+        ``readable``) is a 404.
     :param readings: give learners furigana on the comment pages.
     :return: a function giving the comment part of the parent's own page (the latest
         comments with its body's last part).
     """
     name = bp.name
+
+    def readable(parent_id: int):
+        parent = thread.policy.readable(parent_id, current_user.id)
+        if parent is None:
+            abort(404)
+        return parent
 
     def delete_url(parent):
         return lambda c: url_for(f"{name}.delete_comment", id=parent.id, n=c.number)
@@ -132,6 +146,8 @@ def comment_routes(
             form=CommunityCommentForm(formdata=None),
             post_endpoint=f"{name}.comment",
             post_values={"id": parent.id},
+            list_url=url_for(f"{name}.comments", id=parent.id),
+            shown=last_part,
         )
 
     def page(parent, *, page_number=None, form=None, error=None, status: int = 200):

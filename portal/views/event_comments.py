@@ -9,22 +9,12 @@ the pages are built alike.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
-from flask_login import current_user
+from flask import Blueprint
 
-from ..models import Event
-from ..services import event_comments, events
+from ..services import event_comments
 from ._comments import comment_routes
 
 bp = Blueprint("event_comments", __name__)
-
-
-def _readable(event_id: int) -> Event:
-    event = events.get_visible(event_id, current_user.id)
-    if event is None:
-        abort(404)
-    return event
-
 
 #: The comment part of an event's page (the latest comments with the last part of its body).
 recent = comment_routes(
@@ -32,5 +22,4 @@ recent = comment_routes(
     event_comments.THREAD,
     path="/events/<int:id>",
     show_endpoint="events.show",
-    readable=_readable,
 )

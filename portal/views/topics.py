@@ -41,7 +41,6 @@ recent_comments = comment_routes(
     topic_comments.THREAD,
     path="/topics/<int:id>",
     show_endpoint="topics.show",
-    readable=_readable,
     readings=True,
 )
 
