@@ -60,6 +60,16 @@ ACTION_LABELS = {
     "delete_notice": _l("Deleted a notice"),
     "change_setting": _l("Changed a setting"),
 }
+#: The buttons of the member and report pages, by action (each posts to ``admin.<action>``).
+BUTTON_LABELS = {
+    "stop_login": _l("Stop login"),
+    "resume_login": _l("Allow login again"),
+    "grant_premium": _l("Grant premium"),
+    "revoke_premium": _l("Revoke premium"),
+    "hide": _l("Hide it"),
+    "restore": _l("Show it again"),
+    "dismiss": _l("Close without action"),
+}
 
 
 def _choices(labels: dict) -> list[SelectChoice]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Diary, Member, OperatorLog, Report
 from ..models.admin import OPEN
-from . import NotAllowedError, ServiceError, site_settings
+from . import NotAllowedError, ServiceError, limits, site_settings
 from .friends import friend_count
 from .limits import Limits, limits_for
 
@@ -125,22 +125,30 @@ class MemberSummary:
     reports_about: int
     open_reports_about: int
     limits: Limits
+    #: What the operator may change, by the action's name: the login (not their own) and the plan.
+    login_action: str | None
+    plan_action: str
 
 
 def summary(operator: Member, subject: Member) -> MemberSummary:
-    """Return the counts and plan limits the admin page of ``subject`` shows."""
+    """Return the counts, plan limits and actions the admin page of ``subject`` shows."""
     require_operator(operator)
     diaries = db.session.scalar(
         select(func.count()).select_from(Diary).where(Diary.author_id == subject.id)
     )
     about = select(func.count()).select_from(Report).where(Report.author_id == subject.id)
+    plan = limits_for(subject)
     return MemberSummary(
         member=subject,
         friends=friend_count(subject.id),
         diaries=diaries or 0,
         reports_about=db.session.scalar(about) or 0,
         open_reports_about=db.session.scalar(about.where(Report.status == OPEN)) or 0,
-        limits=limits_for(subject),
+        limits=plan,
+        login_action=None
+        if subject.id == operator.id
+        else ("resume_login" if subject.login_stopped else "stop_login"),
+        plan_action="revoke_premium" if plan is limits.PREMIUM else "grant_premium",
     )
 
 

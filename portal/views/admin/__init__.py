@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, url_for
 from flask_login import current_user
 
+from ...forms.admin import BUTTON_LABELS
 from ...rendering import render, sizes
 from ...services import NotAllowedError, ServiceError, admin, reports
 from .._parts import paged
@@ -40,6 +41,12 @@ def listing(template: str, fetch: Callable[[int, int], Any], **context: Any):
     ``paging``."""
     rows, paging = paged(fetch, sizes().admin_page)
     return render(template, rows=rows, paging=paging, **context)
+
+
+def buttons(*actions: str) -> list[tuple[str, str]]:
+    """The buttons a page offers (``buttons`` in _macros/buttons.html): for each action, the
+    route it posts to (``admin.<action>``) and its label."""
+    return [(f"admin.{action}", str(BUTTON_LABELS[action])) for action in actions]
 
 
 def act(subject: Any, action: Callable[[Any, Any], object], done: str, page, endpoint: str):

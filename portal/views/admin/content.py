@@ -14,7 +14,7 @@ from ...rendering import render, sizes
 from ...services import NotAllowedError, ServiceError, notices, reports
 from .._parts import paged
 from ..reports import content_url
-from . import act, bp, listing
+from . import act, bp, buttons, listing
 
 # -- reports -----------------------------------------------------------------------------------
 
@@ -54,13 +54,20 @@ def _report_page(found: Report, error: str | None = None, status: int = 200):
     row = reports.content_of(current_user, found)
     excerpt = found.excerpt or ""
     limit = sizes().admin_excerpt
+    hidden = reports.is_hidden(current_user, found)
+    exists = row is not None or found.kind == "profile"
+    actions = []
+    if exists and found.kind in reports.HIDEABLE:
+        actions.append("restore" if hidden else "hide")
+    if found.status == OPEN:
+        actions.append("dismiss")
     return render(
         "admin/report.html",
         report=found,
         excerpt=excerpt[:limit] + ("…" if len(excerpt) > limit else ""),
-        hidden=reports.is_hidden(current_user, found),
-        hideable=found.kind in reports.HIDEABLE,
-        exists=row is not None or found.kind == "profile",
+        hidden=hidden,
+        exists=exists,
+        actions=buttons(*actions),
         content_link=content_url(found.kind, found.target_id, row),
         kind_labels=REPORT_KIND_LABELS,
         reason_labels=REPORT_REASON_LABELS,

@@ -11,7 +11,7 @@ from ...forms.admin import ACTION_LABELS, SIGNUP_POLICY_LABELS, TARGET_LABELS, S
 from ...models import Member
 from ...rendering import render
 from ...services import NotAllowedError, ServiceError, admin, leaving
-from . import act, bp, listing
+from . import act, bp, buttons, listing
 
 # -- members -----------------------------------------------------------------------------------
 
@@ -41,10 +41,13 @@ def member(id: int):
 
 
 def _member_page(subject: Member, error: str | None = None, status: int = 200):
+    info = admin.summary(current_user, subject)
     return render(
         "admin/member.html",
-        info=admin.summary(current_user, subject),
+        info=info,
         is_self=subject.id == current_user.id,
+        login_actions=buttons(*filter(None, [info.login_action])),
+        plan_actions=buttons(info.plan_action),
         error=error,
         status=status,
     )
