@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -25,7 +25,7 @@ from ..rendering import render, sizes
 from ..services import ServiceError
 from ..services.numbered_comments import Thread
 from ._learner import readings_of
-from ._parts import LAST, number
+from ._parts import LAST, number, or_404
 
 
 @dataclass(frozen=True)
@@ -126,10 +126,7 @@ def comment_routes(
     name = bp.name
 
     def readable(parent_id: int):
-        parent = thread.policy.readable(parent_id, current_user.id)
-        if parent is None:
-            abort(404)
-        return parent
+        return or_404(thread.policy.readable(parent_id, current_user.id))
 
     def delete_url(parent):
         return lambda c: url_for(f"{name}.delete_comment", id=parent.id, n=c.number)
@@ -204,9 +201,7 @@ def comment_routes(
     def delete_comment(id: int, n: int):
         """Ask (GET, for phones), then delete a comment (whom the thread's policy lets)."""
         parent = readable(id)
-        found = thread.by_number(parent, n, current_user.id)
-        if found is None:
-            abort(404)
+        found = or_404(thread.by_number(parent, n, current_user.id))
         if request.method == "GET":
             thread.require_delete(current_user, parent, found)
             return render(

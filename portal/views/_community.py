@@ -8,16 +8,14 @@ from flask_login import current_user
 
 from ..models import Community
 from ..services import communities
-from ._parts import LAST, MAX_PAGE, number, paged, revision, splice
+from ._parts import LAST, MAX_PAGE, number, or_404, paged, revision, splice
 
 __all__ = ["LAST", "MAX_PAGE", "number", "paged", "revision", "splice"]
 
 
 def community_or_404(community_id: int) -> Community:
     """Return the community, or the 404 of a missing one."""
-    community = communities.get(community_id)
-    if community is None:
-        abort(404)
+    community = or_404(communities.get(community_id))
     return community
 
 

@@ -9,16 +9,27 @@ differently) is refused instead of putting its text in the wrong place.
 from __future__ import annotations
 
 import hashlib
+from typing import TypeVar
 
 from flask import abort, request
 
 from ..keitai.paging import paginate
 from ..services import months
 
+T = TypeVar("T")
+
 #: Page numbers beyond this are read as this (the pager then shows the last page).
 MAX_PAGE = 100_000
 #: Asks for the last part (or page): the pager clamps it.
 LAST = MAX_PAGE
+
+
+def or_404(value: T | None) -> T:
+    """Return what a service loaded for the viewer (it applies the visibility rule), or the 404
+    of a missing page when it found nothing the viewer may see."""
+    if value is None:
+        abort(404)
+    return value
 
 
 def number(name: str = "page") -> int:

@@ -19,14 +19,13 @@ from ..models import Album, Photo
 from ..rendering import render, sizes
 from ..services import ServiceError, album_mail, albums, photos, profiles
 from ._parts import number as page_number
+from ._parts import or_404
 
 bp = Blueprint("albums", __name__)
 
 
 def _album_or_404(album_id: int | None) -> Album:
-    album = None if album_id is None else albums.get_visible(album_id, current_user.id)
-    if album is None:
-        abort(404)
+    album = or_404(None if album_id is None else albums.get_visible(album_id, current_user.id))
     return album
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -19,6 +19,7 @@ from ..services import ServiceError
 from ..services import calendar as calendar_service
 from ._community import number
 from ._parts import month as month_arg
+from ._parts import or_404
 
 bp = Blueprint("calendar", __name__)
 
@@ -83,9 +84,7 @@ def new_entry():
 @login_required
 def entry(id: int):
     """Show one of my entries and, on POST, delete it (nobody else's: a 404)."""
-    found = calendar_service.entry_of(current_user, id)
-    if found is None:
-        abort(404)
+    found = or_404(calendar_service.entry_of(current_user, id))
     if request.method == "GET":
         return render("calendar/entry.html", entry=found, local=to_tokyo(found.starts_at))
     local = to_tokyo(found.starts_at)

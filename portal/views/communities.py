@@ -3,7 +3,7 @@ and the admin's edit and settings pages (managing members: :mod:`.community_admi
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -32,6 +32,7 @@ from ..services import (
     topics,
 )
 from ._community import community_or_404, number, paged, revision, splice
+from ._parts import or_404
 
 bp = Blueprint("communities", __name__)
 
@@ -234,9 +235,7 @@ def show(id: int):
 
 def _show(community_id: int, *, join_form=None, error=None, status: int = 200):
     me, size = current_user, sizes()
-    page = community_page.open_page(community_id, me.id)
-    if page is None:
-        abort(404)
+    page = or_404(community_page.open_page(community_id, me.id))
     community = page.community
     parts = text_parts(community.description)
     part = paginate(len(parts), number("part"), 1)

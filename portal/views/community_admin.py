@@ -7,7 +7,7 @@ refusal answers 403 and changes nothing.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,6 +16,7 @@ from ..models import Community, Member
 from ..rendering import render, sizes
 from ..services import NotAllowedError, ServiceError, communities, community_members, profiles
 from ._community import community_or_404, paged
+from ._parts import or_404
 
 bp = Blueprint("community_admin", __name__)
 
@@ -92,9 +93,7 @@ def member(id: int, member_id: int):
 
 
 def _member_page(community: Community, role, member_id: int, error=None, status: int = 200):
-    row = communities.membership(community, member_id)
-    if row is None:
-        abort(404)
+    row = or_404(communities.membership(community, member_id))
     return render(
         "communities/member.html",
         community=community,
@@ -108,9 +107,7 @@ def _member_page(community: Community, role, member_id: int, error=None, status:
 
 
 def _subject(member_id: int) -> Member:
-    subject = profiles.member_or_none(member_id)
-    if subject is None:
-        abort(404)
+    subject = or_404(profiles.member_or_none(member_id))
     return subject
 
 
@@ -164,9 +161,7 @@ def transfer(id: int, member_id: int):
     if request.method == "GET":
         community, _role = _managed(id)
         communities.require_admin(community, current_user)
-        row = communities.membership(community, member_id)
-        if row is None:
-            abort(404)
+        row = or_404(communities.membership(community, member_id))
         return render("communities/transfer.html", community=community, row=row)
     done = _("%(name)s is now the admin of the community.", name=_subject(member_id).nickname)
     return _act(id, member_id, community_members.transfer, done)

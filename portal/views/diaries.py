@@ -29,7 +29,7 @@ from ..services.diary_comments import THREAD
 from ..services.visibility import is_blocked
 from ._comments import ThreadView, comment_readings, comment_views
 from ._learner import body_parts
-from ._parts import LAST, number, paged, splice
+from ._parts import LAST, number, or_404, paged, splice
 from ._parts import month as month_arg
 from ._parts import revision as fingerprint
 from ._revisits import revisit
@@ -39,9 +39,7 @@ bp = Blueprint("diaries", __name__)
 
 def _readable(diary_id: int) -> Diary:
     """Return the diary if the viewer may read it; else the 404 of a missing one."""
-    diary = diaries.get_visible(diary_id, current_user.id)
-    if diary is None:
-        abort(404)
+    diary = or_404(diaries.get_visible(diary_id, current_user.id))
     return diary
 
 
@@ -93,9 +91,7 @@ def show(id: int):
 
 
 def _show(id: int):
-    reading = diaries.open_visible(id, current_user.id)
-    if reading is None:
-        abort(404)
+    reading = or_404(diaries.open_visible(id, current_user.id))
     diary = reading.diary
     page_cache.note(visitor=footprints.Visitor.of(current_user), visited=diary.author_id)
     # Readable means its author did not block us (the visibility policy says so).
@@ -318,9 +314,7 @@ def comment(id: int):
 @login_required
 def delete_comment(id: int):
     """Ask (GET, phones), then delete a comment: its author or the diary's may."""
-    comment = THREAD.get_visible(id, current_user.id)
-    if comment is None:
-        abort(404)
+    comment = or_404(THREAD.get_visible(id, current_user.id))
     diary = comment.diary
     if request.method == "GET":
         THREAD.require_delete(current_user, diary, comment)

@@ -8,7 +8,7 @@ the same 404 as one that does not exist. Its comments have their own routes
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,15 +20,14 @@ from ..models._time import from_tokyo, to_tokyo
 from ..rendering import render, sizes, text_parts
 from ..services import NotAllowedError, ServiceError, communities, events
 from ._community import community_or_404, number, paged, readable_or_404
+from ._parts import or_404
 from .event_comments import recent as recent_comments
 
 bp = Blueprint("events", __name__)
 
 
 def _readable(event_id: int) -> Event:
-    event = events.get_visible(event_id, current_user.id)
-    if event is None:
-        abort(404)
+    event = or_404(events.get_visible(event_id, current_user.id))
     return event
 
 

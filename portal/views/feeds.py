@@ -16,7 +16,7 @@ import re
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response
 from flask_babel import gettext as _
 
 from ..filters import share_url
@@ -24,6 +24,7 @@ from ..i18n import locale_tag
 from ..keitai import emoji
 from ..models import Diary, Member
 from ..services import diaries as diary_service
+from ._parts import or_404
 
 bp = Blueprint("feeds", __name__)
 
@@ -86,9 +87,7 @@ def atom_feed(member: Member, diaries: list[Diary]) -> bytes:
 @bp.route("/feeds/users/<int:id>/diaries.atom")
 def diaries(id: int):
     """Serve a member's newest public diaries as Atom (404 for an unknown member)."""
-    found = diary_service.public_feed(id, FEED_ENTRIES)
-    if found is None:
-        abort(404)
+    found = or_404(diary_service.public_feed(id, FEED_ENTRIES))
     response = Response(atom_feed(*found), content_type=CONTENT_TYPE)
     response.vary.update(("Accept-Language", "Cookie"))  # the reader's language
     return response

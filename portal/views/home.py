@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, request
+from flask import Blueprint, g, request
 from flask_login import current_user, login_required
 
 from .. import page_cache
@@ -11,6 +11,7 @@ from ..keitai.paging import paginate
 from ..rendering import render, sizes, text_parts
 from ..services import home as home_service
 from ..services import notices
+from ._parts import or_404
 
 bp = Blueprint("home", __name__)
 
@@ -42,9 +43,7 @@ def _render_home():
 @login_required
 def notice(id: int):
     """Read an operators' notice while it is active (its text in parts on phones)."""
-    found = notices.get_active(id)
-    if found is None:
-        abort(404)
+    found = or_404(notices.get_active(id))
     parts = text_parts(found.body)
     part = paginate(len(parts), request.args.get("part", 1, type=int) or 1, 1)
     return render("notices/show.html", notice=found, body=parts[part.page - 1], part=part)

@@ -18,7 +18,7 @@ from ..keitai.paging import paginate
 from ..rendering import render, sizes
 from ..services import accounts, diaries, topics
 from ._learner import readings_of
-from ._parts import number
+from ._parts import number, or_404
 
 bp = Blueprint("learner", __name__)
 
@@ -96,9 +96,7 @@ def words(kind: str, id: int):
     if kind not in _WORDS:
         abort(404)
     get_visible, endpoint = _WORDS[kind]
-    text = get_visible(id, current_user.id)
-    if text is None:
-        abort(404)
+    text = or_404(get_visible(id, current_user.id))
     found = readings_of((kind, text)).words(kind, id)
     paging = paginate(len(found), number(), sizes().list_page)
     return render(

@@ -23,6 +23,7 @@ from ..models import Member
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, footprints, friends, music, profile_page, profiles, social
 from ._parts import number as page_number
+from ._parts import or_404
 from ._revisits import revisit
 
 bp = Blueprint("members", __name__)
@@ -30,9 +31,7 @@ bp = Blueprint("members", __name__)
 
 def _member_for_viewer(member_id: int) -> tuple[Member, profiles.ProfileView]:
     """Return a member and what the viewer may see of them; 404 if missing or blocking us."""
-    member = profiles.member_or_none(member_id)
-    if member is None:
-        abort(404)
+    member = or_404(profiles.member_or_none(member_id))
     view = profiles.view_profile(member, current_user.id)
     if view.blocked:
         abort(404)
@@ -41,9 +40,7 @@ def _member_for_viewer(member_id: int) -> tuple[Member, profiles.ProfileView]:
 
 def _existing_member(member_id: int) -> Member:
     """Return a member for actions that must not tell whether they blocked us (block, unblock)."""
-    member = profiles.member_or_none(member_id)
-    if member is None:
-        abort(404)
+    member = or_404(profiles.member_or_none(member_id))
     return member
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,7 +20,7 @@ from ..models import Message
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, messages
 from ._parts import number as page_number
-from ._parts import paged
+from ._parts import or_404, paged
 
 bp = Blueprint("messages", __name__)
 
@@ -73,9 +73,7 @@ def new():
     original quoted). The form sends, or saves a draft with its ``draft`` button."""
     reply = None
     if request.args.get("reply") is not None:
-        reply = messages.reply_to(current_user, request.args.get("reply", 0, type=int))
-        if reply is None:
-            abort(404)
+        reply = or_404(messages.reply_to(current_user, request.args.get("reply", 0, type=int)))
     if request.method == "GET":
         start = {"to": request.args.get("to", ""), "subject": "", "body": ""}
         if reply is not None:
@@ -89,9 +87,7 @@ def new():
 @login_required
 def edit(id: int):
     """Go on writing a draft: save it again, or send it."""
-    draft = messages.draft_of(current_user, id)
-    if draft is None:
-        abort(404)
+    draft = or_404(messages.draft_of(current_user, id))
     if request.method == "GET":
         start = {"to": draft.recipient_id or "", "subject": draft.subject, "body": draft.body}
         return _compose_page(MessageForm(data=start), draft=draft)
@@ -142,9 +138,7 @@ def _compose_page(form: MessageForm, *, reply=None, draft: Message | None = None
 @login_required
 def show(id: int):
     """Read a message (the recipient's first reading marks it read); a draft opens to edit."""
-    message = messages.read(current_user, id)
-    if message is None:
-        abort(404)
+    message = or_404(messages.read(current_user, id))
     if message.is_draft:
         return redirect(url_for("messages.edit", id=message.id))
     return _message_page(message)
@@ -166,9 +160,7 @@ def _message_page(message: Message, error=None):
 
 
 def _mine(id: int) -> Message:
-    message = messages.get_for(current_user, id)
-    if message is None:
-        abort(404)
+    message = or_404(messages.get_for(current_user, id))
     return message
 
 

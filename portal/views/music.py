@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
@@ -17,6 +17,7 @@ from ..keitai.ext import device_of
 from ..rendering import render
 from ..services import music, profiles
 from ..services.visibility import relation
+from ._parts import or_404
 
 bp = Blueprint("music", __name__)
 #: Tracks on a member's recently played page.
@@ -154,10 +155,6 @@ def chart():
 @login_required
 def recent(id: int):
     """A member's recently played tracks (最近聴いた曲), as their music visibility allows."""
-    member = profiles.member_or_none(id)
-    if member is None:
-        abort(404)
-    found = music.recent_for(member, relation(current_user.id, member.id), RECENT_PAGE)
-    if found is None:
-        abort(404)
+    member = or_404(profiles.member_or_none(id))
+    found = or_404(music.recent_for(member, relation(current_user.id, member.id), RECENT_PAGE))
     return render("music/recent.html", member=member, music=found)

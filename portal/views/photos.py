@@ -30,6 +30,7 @@ from ..services import (
 )
 from . import albums
 from ._community import community_or_404
+from ._parts import or_404
 
 bp = Blueprint("photos", __name__)
 
@@ -50,9 +51,7 @@ def photo(id: int):
     """Send a photo's bytes (``?size=thumb|pc|original``; phones get their own copy) to a
     viewer who may read what it is attached to; a photo of an album asked for without
     ``size`` gets its page instead (``/photos/<id>``: the picture, caption, previous, next)."""
-    found = photos.visible_photo(id, current_user.id)
-    if found is None:
-        abort(404)
+    found = or_404(photos.visible_photo(id, current_user.id))
     if found.album_id is not None and "size" not in request.args:
         return albums.photo_page(found)  # an album photo's own page (the issue's URL map)
     variant = photos.variant_for(found, request.args.get("size", "pc"), g.device)
@@ -76,9 +75,7 @@ _BACK = {
 def view(id: int):
     """A photo's page: the photo, its caption and owner, previous and next, the way back (a
     photo the viewer may not see: the same 404 as one that does not exist)."""
-    page = photo_pages.page_of(id, current_user.id)
-    if page is None:
-        abort(404)
+    page = or_404(photo_pages.page_of(id, current_user.id))
     if page.photo.album_id is not None:  # an album photo's page is its album's (/photos/<id>)
         return redirect(url_for("photos.photo", id=id))
     page_of(page.photo.owner_id)
@@ -113,9 +110,7 @@ class _Place:
 
 
 def _diary_place(diary_id: int) -> _Place:
-    diary = diaries.get_visible(diary_id, current_user.id)
-    if diary is None:
-        abort(404)
+    diary = or_404(diaries.get_visible(diary_id, current_user.id))
     if diary.author_id != current_user.id:
         abort(403)
     return _Place(
@@ -128,9 +123,7 @@ def _diary_place(diary_id: int) -> _Place:
 
 
 def _topic_place(topic_id: int) -> _Place:
-    topic = topics.get_visible(topic_id, current_user.id)
-    if topic is None:
-        abort(404)
+    topic = or_404(topics.get_visible(topic_id, current_user.id))
     topics.require_change(current_user, topic)
     return _Place(
         photos.holder_of_topic(topic),
@@ -217,9 +210,7 @@ def _render_page(
 @login_required
 def delete(id: int):
     """Ask (GET), then delete a photo: whoever may change what it hangs on."""
-    found = photos.visible_photo(id, current_user.id)
-    if found is None:
-        abort(404)
+    found = or_404(photos.visible_photo(id, current_user.id))
     if not photos.may_change(current_user.id, found):
         abort(403)
     back = _page_of(found)

@@ -19,6 +19,7 @@ from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, profiles, reviews
 from ..services.visibility import is_blocked
 from ._parts import number as page_number
+from ._parts import or_404
 
 bp = Blueprint("reviews", __name__)
 
@@ -56,9 +57,7 @@ def of_member(id: int):
 @login_required
 def show(id: int):
     """Read a review (its text in parts on phones)."""
-    review = reviews.get_visible(id, current_user.id)
-    if review is None:
-        abort(404)
+    review = or_404(reviews.get_visible(id, current_user.id))
     parts = text_parts(review.body)
     part = paginate(len(parts), page_number("part"), 1)
     return render(
@@ -91,9 +90,7 @@ def new():
 
 
 def _own_or_404(id: int) -> Review:
-    review = reviews.own_review(current_user, id)
-    if review is None:
-        abort(404)
+    review = or_404(reviews.own_review(current_user, id))
     return review
 
 

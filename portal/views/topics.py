@@ -9,7 +9,7 @@ room) and the comments have their own pages (``/topics/<id>/comments?page=N``) w
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -24,14 +24,13 @@ from ._comments import comment_routes
 from ._community import community_or_404, number, paged, readable_or_404, splice
 from ._community import revision as _revision
 from ._learner import body_parts
+from ._parts import or_404
 
 bp = Blueprint("topics", __name__)
 
 
 def _readable(topic_id: int) -> Topic:
-    topic = topics.get_visible(topic_id, current_user.id)
-    if topic is None:
-        abort(404)
+    topic = or_404(topics.get_visible(topic_id, current_user.id))
     return topic
 
 
@@ -105,9 +104,7 @@ def show(id: int):
 
 
 def _show(id: int):
-    topic = topics.open_visible(id, current_user.id)
-    if topic is None:
-        abort(404)
+    topic = or_404(topics.open_visible(id, current_user.id))
     return _topic_page(topic)
 
 

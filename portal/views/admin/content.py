@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,7 +12,7 @@ from ...models import Notice, Report
 from ...models.admin import CLOSED, OPEN
 from ...rendering import render, sizes
 from ...services import NotAllowedError, ServiceError, notices, reports
-from .._parts import paged
+from .._parts import or_404, paged
 from ..reports import content_url
 from . import act, bp, buttons, listing
 
@@ -38,9 +38,7 @@ def reports_queue():
 
 
 def _report(report_id: int) -> Report:
-    found = reports.get(current_user, report_id)
-    if found is None:
-        abort(404)
+    found = or_404(reports.get(current_user, report_id))
     return found
 
 
@@ -123,9 +121,7 @@ def _active_ids() -> set[int]:
 
 
 def _notice(notice_id: int) -> Notice:
-    found = notices.get(current_user, notice_id)
-    if found is None:
-        abort(404)
+    found = or_404(notices.get(current_user, notice_id))
     return found
 
 
