@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Date, DateTime, Table, text
+from sqlalchemy import Date, DateTime, Table, func, select, text
 
 from ..extensions import db
 
@@ -207,3 +207,22 @@ def suspended_indexes(tables: Iterable[str]) -> Iterator[None]:
         if dialect == "sqlite" and table in _SQLITE_FTS:
             index = _SQLITE_FTS[table][1]
             db.session.execute(text(f"INSERT INTO {index}({index}) VALUES ('rebuild')"))  # noqa: S608
+
+
+def next_id(model: Any) -> int:
+    """The first id after those ``model``'s table holds: rows written here choose their ids."""
+    return int(db.session.scalar(select(func.max(model.id))) or 0) + 1
+
+
+def advance_sequences(models: Iterable[Any]) -> None:
+    """On PostgreSQL, move each model's id sequence past the ids written with chosen ids."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for model in models:
+        table = model.__tablename__
+        db.session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"(SELECT max(id) FROM {table}))"
+            )
+        )

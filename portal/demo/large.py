@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import (
@@ -39,8 +39,8 @@ from ..models import (
     TopicComment,
 )
 from ..models import community as community_model
-from ..models import review as review_model
 from . import bulk, portraits
+from . import large_texts as texts
 
 T = TypeVar("T")
 
@@ -60,53 +60,6 @@ PER_THOUSAND = {
 COMMUNITY_MEMBERS = 20
 #: Content is dated within this many days before the world's epoch.
 SPAN_DAYS = 365
-
-TITLES = (
-    "今日のランチ☀",
-    "週末の予定",
-    "雨の日は読書📚",
-    "新しいカメラ",
-    "久しぶりの実家",
-    "夏休みの計画🌊",
-    "ラーメン🍜めぐり",
-    "映画を観ました🎬",
-    "残業つづき…",
-    "おいしいケーキ屋さん",
-)
-LINES = (
-    "今日は朝から良い天気☀でした。駅前の新しいカフェでモーニングを食べてから会社へ。",
-    "仕事帰りに友達とラーメン🍜を食べに行きました。やっぱり豚骨が一番！",
-    "週末は家でゆっくり映画を観る予定です。おすすめがあったら教えてください～",
-    "最近カメラを始めました📷 写真は http://example.jp/photos にまとめています。",
-    "明日は早起きしないといけないので、今日はもう寝ます。おやすみなさい🌙",
-    "電車が遅れて大変でした💦 でも本を一冊読み終わりました。",
-    "実家の犬🐕が元気そうで安心しました。また帰ります。",
-)
-COMMENTS = (
-    "いいですね！",
-    "私も行きたいです～",
-    "写真見たいです📷",
-    "お疲れさまでした！",
-    "わかります(笑)",
-    "今度教えてください！",
-)
-THEMES = (
-    "カフェ",
-    "ラーメン",
-    "写真",
-    "ギター",
-    "旅行",
-    "読書",
-    "野球",
-    "映画",
-    "猫",
-    "ゲーム",
-)
-PLACES = ("渋谷駅ハチ公前", "梅田駅", "名古屋駅 金の時計", "横浜 赤レンガ倉庫", "オンライン")
-#: Diary visibilities, weighted: mostly public, some for friends.
-VISIBILITIES = ("public",) * 10 + ("fof",) * 3 + ("friends",) * 6 + ("private",)
-REVIEW_CATEGORIES = review_model.CATEGORIES
-COMMUNITY_CATEGORIES = community_model.CATEGORIES
 
 
 def counts(users: int) -> dict[str, int]:
@@ -147,7 +100,9 @@ def create(
         _reviews(world, writer, planned["reviews"])
         _communities(world, writer, planned)
     written = writer.written | _profile_photos(world)
-    _advance_sequences()
+    bulk.advance_sequences(
+        (Diary, DiaryComment, Message, Review, Community, Topic, TopicComment, Event, Photo)
+    )
     return ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in written.items())
 
 
@@ -201,15 +156,11 @@ class _World:
         return moments
 
     def body(self, lines: int) -> str:
-        return "\n".join([LINES[int(self.random() * len(LINES))] for _ in range(lines)])
+        return "\n".join([texts.LINES[int(self.random() * len(texts.LINES))] for _ in range(lines)])
 
     def between(self, low: int, high: int) -> int:
         """A whole number from ``low`` to ``high``, both included."""
         return low + int(self.random() * (high - low + 1))
-
-
-def _next_id(model) -> int:
-    return (db.session.scalar(select(func.max(model.id))) or 0) + 1
 
 
 def _spread(total: int, parts: int, rng: random.Random) -> list[int]:
@@ -236,7 +187,7 @@ def _diaries(world: _World, writer: bulk.Writer, diaries: int, comments: int) ->
         "created_at updated_at source_id source_url hidden",
     )
     add_comment = writer.rows(DiaryComment, "id diary_id author_id number body created_at hidden")
-    diary_id, comment_id = _next_id(Diary), _next_id(DiaryComment)
+    diary_id, comment_id = bulk.next_id(Diary), bulk.next_id(DiaryComment)
     # Dated in the order of their ids, as diaries written here are (search lists newest id first).
     moments = sorted((world.moment() for _ in range(diaries)), reverse=True)
     for k, written in zip(_spread(comments, diaries, world.rng), moments, strict=True):
@@ -245,9 +196,9 @@ def _diaries(world: _World, writer: bulk.Writer, diaries: int, comments: int) ->
             (
                 diary_id,
                 world.member(),
-                world.pick(TITLES),
+                world.pick(texts.TITLES),
                 world.body(world.between(1, 6)),
-                world.pick(VISIBILITIES),
+                world.pick(texts.VISIBILITIES),
                 False,
                 k,
                 k,
@@ -265,7 +216,7 @@ def _diaries(world: _World, writer: bulk.Writer, diaries: int, comments: int) ->
                     diary_id,
                     world.member(),
                     number,
-                    world.pick(COMMENTS),
+                    world.pick(texts.COMMENTS),
                     stamp[moment],
                     False,
                 )
@@ -299,7 +250,7 @@ def _messages(world: _World, writer: bulk.Writer, total: int) -> None:
         "id sender_id recipient_id subject body created_at read_at reply_to_id sender_state "
         "sender_trashed_at recipient_state recipient_trashed_at",
     )
-    first = _next_id(Message)
+    first = bulk.next_id(Message)
     for n in range(total):
         sent = world.moment(90)
         sender = int(world.random() * len(members))
@@ -311,7 +262,7 @@ def _messages(world: _World, writer: bulk.Writer, total: int) -> None:
                 first + n,
                 members[sender],
                 members[recipient],
-                world.pick(TITLES),
+                world.pick(texts.TITLES),
                 world.body(world.between(1, 3)),
                 stamp[sent],
                 stamp[world.after(sent)] if world.random() < 0.7 else None,
@@ -329,15 +280,15 @@ def _reviews(world: _World, writer: bulk.Writer, total: int) -> None:
     add = writer.rows(
         Review, "id author_id title category url rating body created_at updated_at hidden"
     )
-    first = _next_id(Review)
+    first = bulk.next_id(Review)
     moments = sorted((world.moment() for _ in range(total)), reverse=True)
     for n, written in enumerate(moments):
         add(
             (
                 first + n,
                 world.member(),
-                f"{world.pick(THEMES)}の本 第{n % 9 + 1}巻",
-                world.pick(REVIEW_CATEGORIES),
+                f"{world.pick(texts.THEMES)}の本 第{n % 9 + 1}巻",
+                world.pick(texts.REVIEW_CATEGORIES),
                 None,
                 world.between(1, 5),
                 world.body(world.between(1, 3)),
@@ -369,8 +320,12 @@ def _communities(world: _World, writer: bulk.Writer, planned: dict[str, int]) ->
         "id community_id author_id title body starts_at place deadline capacity joined "
         "last_comment_number comment_count created_at updated_at",
     )
-    first = _next_id(Community)
-    topic_id, comment_id, event_id = _next_id(Topic), _next_id(TopicComment), _next_id(Event)
+    first = bulk.next_id(Community)
+    topic_id, comment_id, event_id = (
+        bulk.next_id(Topic),
+        bulk.next_id(TopicComment),
+        bulk.next_id(Event),
+    )
     communities = planned["communities"]
     topics = _spread(planned["topics"], communities, rng) if communities else []
     events = _spread(planned["events"], communities, rng) if communities else []
@@ -381,13 +336,13 @@ def _communities(world: _World, writer: bulk.Writer, planned: dict[str, int]) ->
         founded = stamp[world.moment()]
         people = rng.sample(world.members, min(COMMUNITY_MEMBERS + 1, len(world.members)))
         people_of[community_id] = people
-        theme = THEMES[n % len(THEMES)]
+        theme = texts.THEMES[n % len(texts.THEMES)]
         add_community(
             (
                 community_id,
                 f"{theme}好き集まれ！ {n + 1}",
                 f"{theme}が好きな人のコミュニティです。気軽に参加してください♪",
-                world.pick(COMMUNITY_CATEGORIES),
+                world.pick(texts.COMMUNITY_CATEGORIES),
                 community_model.OPEN,
                 True,
                 community_model.MEMBERS,
@@ -412,7 +367,7 @@ def _communities(world: _World, writer: bulk.Writer, planned: dict[str, int]) ->
                     topic_id,
                     community_id,
                     world.pick(people),
-                    f"{world.pick(TITLES)}について語ろう",
+                    f"{world.pick(texts.TITLES)}について語ろう",
                     world.body(world.between(1, 4)),
                     k,
                     k,
@@ -429,7 +384,7 @@ def _communities(world: _World, writer: bulk.Writer, planned: dict[str, int]) ->
                         topic_id,
                         world.pick(people),
                         number,
-                        world.pick(COMMENTS),
+                        world.pick(texts.COMMENTS),
                         stamp[moment],
                         False,
                     )
@@ -443,10 +398,10 @@ def _communities(world: _World, writer: bulk.Writer, planned: dict[str, int]) ->
                     event_id,
                     community_id,
                     people[0],
-                    f"{THEMES[n % len(THEMES)]}オフ会",
+                    f"{texts.THEMES[n % len(texts.THEMES)]}オフ会",
                     world.body(2),
                     stamp[announced - world.between(1, 90) * 1440],
-                    world.pick(PLACES),
+                    world.pick(texts.PLACES),
                     None,
                     None,
                     0,
@@ -470,34 +425,10 @@ def _profile_photos(world: _World) -> dict[str, int]:
     )
     photos, variants = portraits.large_rows(
         [m for m in world.members if m not in have],
-        first_id=_next_id(Photo),
+        first_id=bulk.next_id(Photo),
         moment=lambda: world.epoch - timedelta(minutes=world.moment()),
     )
     for model, rows in ((Photo, photos), (PhotoVariant, variants)):
         for start in range(0, len(rows), bulk.CHUNK):
             db.session.execute(bulk.table_of(model).insert(), rows[start : start + bulk.CHUNK])
     return {"photos": len(photos), "photo_variants": len(variants)}
-
-
-def _advance_sequences() -> None:
-    """On PostgreSQL, move each id sequence past the ids written here."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    for model in (
-        Diary,
-        DiaryComment,
-        Message,
-        Review,
-        Community,
-        Topic,
-        TopicComment,
-        Event,
-        Photo,
-    ):
-        table = model.__tablename__
-        db.session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                f"(SELECT max(id) FROM {table}))"
-            )
-        )
