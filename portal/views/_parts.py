@@ -9,12 +9,16 @@ differently) is refused instead of putting its text in the wrong place.
 from __future__ import annotations
 
 import hashlib
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import abort, request
+from flask_babel import gettext as _
 
-from ..keitai.paging import paginate
-from ..services import months
+from ..forms import refusal
+from ..keitai.paging import Page, paginate
+from ..rendering import render
+from ..services import NotAllowedError, ServiceError, months
 
 T = TypeVar("T")
 
@@ -64,6 +68,61 @@ def splice(parts: list[str], index: int, text: str) -> str:
     lead = old[: len(old) - len(old.lstrip())]
     trail = old[len(old.rstrip()) :]
     return "".join([*parts[:index], lead + text.strip() + trail, *parts[index + 1 :]])
+
+
+def edit_in_parts(
+    form_class: type,
+    parts: list[str],
+    stored: dict[str, Any],
+    text: str,
+    save: Callable[[Any, str, Page], Any],
+    template: str,
+    *,
+    changed: str | None = None,
+    invalid_status: int = 400,
+    shown: Callable[[], dict[str, Any]] = dict,
+    **context: Any,
+):
+    """The edit page of something whose text (form field ``text``) is edited one part at a
+    time, and its POST.
+
+    GET fills the form from ``stored`` (the other fields) and part ``?part=`` of ``parts``; a
+    POST that validates and was opened on this version of the text (its ``revision``) calls
+    ``save(form, text, part)`` with the whole text, the part spliced in, and answers what it
+    returns. A form opened on another version is refused (409, the stored part again, the
+    ``changed`` message); a service's refusal is shown beside its field (400), and
+    :class:`NotAllowedError` is the 403 page. ``template`` is rendered with ``form``, ``part``,
+    ``error``, ``context`` and what ``shown()`` returns (asked only when the page is shown).
+    """
+    current = revision(parts)
+
+    def page(form, part: Page, error: str | None = None, status: int = 200):
+        form.part.data = part.page
+        return render(
+            template, form=form, part=part, error=error, status=status, **context, **shown()
+        )
+
+    def stored_form(part: Page):
+        data = {**stored, text: parts[part.page - 1], "part": part.page, "revision": current}
+        return form_class(formdata=None, data=data)
+
+    if request.method == "GET":
+        part = paginate(len(parts), number("part"), 1)
+        return page(stored_form(part), part)
+    form = form_class()
+    part = paginate(len(parts), form.part.data, 1)
+    if not form.validate_on_submit():
+        return page(form, part, status=invalid_status)
+    if form.revision.data != current:
+        # Changed since the form was opened: the parts no longer line up. Start again.
+        error = changed or _("This was changed in the meantime. Please make your change again.")
+        return page(stored_form(part), part, error=error, status=409)
+    try:
+        return save(form, splice(parts, part.page - 1, form[text].data), part)
+    except NotAllowedError:
+        raise  # the 403 page (views/errors.py)
+    except ServiceError as exc:
+        return page(form, part, error=refusal(form, exc), status=400)
 
 
 def paged(fetch, per_page: int):

@@ -18,7 +18,6 @@ from ..forms.community import (
     NewCommunityForm,
 )
 from ..keitai.paging import paginate
-from ..models import Community
 from ..models.community import CATEGORIES, CommunityCategory
 from ..rendering import render, sizes, text_parts
 from ..services import (
@@ -31,8 +30,8 @@ from ..services import (
     photos,
     topics,
 )
-from ._community import community_or_404, number, paged, revision, splice
-from ._parts import or_404
+from ._community import community_or_404, number, paged
+from ._parts import edit_in_parts, or_404
 
 bp = Blueprint("communities", __name__)
 
@@ -141,54 +140,26 @@ def edit(id: int):
     description one part at a time on phones."""
     community = community_or_404(id)
     communities.require_manager(community, current_user)
-    parts = text_parts(community.description)
-    current = revision(parts)
 
-    def fresh(part, formdata=None):
-        data = {
-            "name": community.name,
-            "category": community.category,
-            "description": parts[part.page - 1],
-            "part": part.page,
-            "revision": current,
-        }
-        return CommunityForm(formdata=formdata, data=data)
-
-    if request.method == "GET":
-        part = paginate(len(parts), number("part"), 1)
-        return _edit_page(community, fresh(part), part)
-    form = CommunityForm()
-    part = paginate(len(parts), form.part.data, 1)
-    if not form.validate_on_submit():
-        return _edit_page(community, form, part, status=400)
-    if form.revision.data != current:
-        error = _("This was changed in the meantime. Please make your change again.")
-        return _edit_page(community, fresh(part), part, error=error, status=409)
-    try:
+    def save(form, description, part):
         communities.update(
             current_user,
             community,
             name=form.name.data,
-            description=splice(parts, part.page - 1, form.description.data),
+            description=description,
             category=form.category.data,
         )
-    except NotAllowedError:
-        raise  # the 403 page (views/errors.py)
-    except ServiceError as exc:
-        return _edit_page(community, form, part, error=refusal(form, exc), status=400)
-    flash(_("The community was saved."))
-    return redirect(url_for("communities.show", id=community.id, part=part.page))
+        flash(_("The community was saved."))
+        return redirect(url_for("communities.show", id=community.id, part=part.page))
 
-
-def _edit_page(community: Community, form, part, error=None, status: int = 200):
-    form.part.data = part.page
-    return render(
+    return edit_in_parts(
+        CommunityForm,
+        text_parts(community.description),
+        {"name": community.name, "category": community.category},
+        "description",
+        save,
         "communities/edit.html",
         community=community,
-        form=form,
-        part=part,
-        error=error,
-        status=status,
     )
 
 

@@ -29,9 +29,8 @@ from ..services.diary_comments import THREAD
 from ..services.visibility import is_blocked
 from ._comments import ThreadView, comment_readings, comment_views
 from ._learner import body_parts
-from ._parts import LAST, number, or_404, paged, splice
+from ._parts import LAST, edit_in_parts, number, or_404, paged
 from ._parts import month as month_arg
-from ._parts import revision as fingerprint
 from ._revisits import revisit
 
 bp = Blueprint("diaries", __name__)
@@ -212,60 +211,34 @@ def list_of(id: int):
 def edit(id: int):
     """Edit a diary (its author only); a long body one part at a time on phones."""
     diary = _own(id)
-    parts = body_parts("diary", diary)[0]
-    revision = fingerprint(parts)
-    if request.method == "GET":
-        part = paginate(len(parts), number("part"), 1)
-        return _edit_page(diary, _stored_form(diary, parts, part, revision), part)
-    form = DiaryEditForm()
-    part = paginate(len(parts), form.part.data, 1)
-    if not form.validate_on_submit():
-        return _edit_page(diary, form, part)
-    if form.revision.data != revision:
-        # Changed since the form was opened: the parts no longer line up. Start again.
-        error = _("This diary was changed in the meantime. Please make your change again.")
-        form = _stored_form(diary, parts, part, revision)
-        return _edit_page(diary, form, part, error=error, status=409)
-    try:
+
+    def save(form, body, part):
         diaries.update(
             current_user,
             diary,
             title=form.title.data,
-            body=splice(parts, part.page - 1, form.body.data),
+            body=body,
             visibility=form.visibility.data,
             comments_closed=form.comments_closed.data,
         )
-    except ServiceError as exc:
-        return _edit_page(diary, form, part, error=refusal(form, exc), status=400)
-    flash(_("Your diary was saved."))
-    return redirect(url_for("diaries.show", id=diary.id, part=part.page))
+        flash(_("Your diary was saved."))
+        return redirect(url_for("diaries.show", id=diary.id, part=part.page))
 
-
-def _stored_form(diary: Diary, parts: list[str], part, revision: str) -> DiaryEditForm:
-    """Return the edit form filled from the stored diary, with one part of its body."""
-    return DiaryEditForm(
-        formdata=None,
-        data={
+    return edit_in_parts(
+        DiaryEditForm,
+        body_parts("diary", diary)[0],
+        {
             "title": diary.title,
-            "body": parts[part.page - 1],
             "visibility": diary.visibility,
             "comments_closed": diary.comments_closed,
-            "part": part.page,
-            "revision": revision,
         },
-    )
-
-
-def _edit_page(diary: Diary, form: DiaryEditForm, part, error=None, status: int = 200):
-    form.part.data = part.page
-    return render(
+        "body",
+        save,
         "diaries/edit.html",
-        status=status,
+        changed=_("This diary was changed in the meantime. Please make your change again."),
+        invalid_status=200,
         diary=diary,
-        form=form,
-        part=part,
-        photo_count=len(photos.photos_of(diary)),
-        error=error,
+        shown=lambda: {"photo_count": len(photos.photos_of(diary))},
     )
 
 

@@ -21,10 +21,9 @@ from ..models import Topic
 from ..rendering import render, sizes
 from ..services import NotAllowedError, ServiceError, communities, photos, topic_comments, topics
 from ._comments import comment_routes
-from ._community import community_or_404, number, paged, readable_or_404, splice
-from ._community import revision as _revision
+from ._community import community_or_404, number, paged, readable_or_404
 from ._learner import body_parts
-from ._parts import or_404
+from ._parts import edit_in_parts, or_404
 
 bp = Blueprint("topics", __name__)
 
@@ -135,53 +134,21 @@ def edit(id: int):
     phones."""
     topic = _readable(id)
     topics.require_change(current_user, topic)
-    parts = body_parts("topic", topic)[0]
-    current = _revision(parts)
 
-    def fresh(part, formdata=None):
-        data = {
-            "title": topic.title,
-            "body": parts[part.page - 1],
-            "part": part.page,
-            "revision": current,
-        }
-        return TopicForm(formdata=formdata, data=data)
+    def save(form, body, part):
+        topics.update(current_user, topic, title=form.title.data, body=body)
+        flash(_("The topic was saved."))
+        return redirect(url_for("topics.show", id=topic.id, part=part.page))
 
-    if request.method == "GET":
-        part = paginate(len(parts), number("part"), 1)
-        return _edit_page(topic, fresh(part), part)
-    form = TopicForm()
-    part = paginate(len(parts), form.part.data, 1)
-    if not form.validate_on_submit():
-        return _edit_page(topic, form, part, status=400)
-    if form.revision.data != current:
-        error = _("This was changed in the meantime. Please make your change again.")
-        return _edit_page(topic, fresh(part), part, error=error, status=409)
-    try:
-        topics.update(
-            current_user,
-            topic,
-            title=form.title.data,
-            body=splice(parts, part.page - 1, form.body.data),
-        )
-    except NotAllowedError:
-        raise  # the 403 page (views/errors.py)
-    except ServiceError as exc:
-        return _edit_page(topic, form, part, error=refusal(form, exc), status=400)
-    flash(_("The topic was saved."))
-    return redirect(url_for("topics.show", id=topic.id, part=part.page))
-
-
-def _edit_page(topic: Topic, form: TopicForm, part, error=None, status: int = 200):
-    form.part.data = part.page
-    return render(
+    return edit_in_parts(
+        TopicForm,
+        body_parts("topic", topic)[0],
+        {"title": topic.title},
+        "body",
+        save,
         "topics/edit.html",
         topic=topic,
-        form=form,
-        part=part,
-        photo_count=len(photos.photos_of(topic)),
-        error=error,
-        status=status,
+        shown=lambda: {"photo_count": len(photos.photos_of(topic))},
     )
 
 
