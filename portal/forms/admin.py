@@ -6,13 +6,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ..services import notices, reports, site_settings
-from ._fields import FitsPhones, MaxLength
+from ._fields import REQUIRED, choices, limited, select
 from .community import DateField
-from .social import REQUIRED
 
 #: Why a member reports something.
 REPORT_REASON_LABELS = {
@@ -72,17 +70,16 @@ BUTTON_LABELS = {
 }
 
 
-def _choices(labels: dict) -> list[SelectChoice]:
-    return [SelectChoice(value, text) for value, text in labels.items()]
-
-
 class ReportForm(FlaskForm):
     """A report: a ``reason`` from the list and an optional ``text``."""
 
-    reason = SelectField(_l("Reason"), choices=_choices(REPORT_REASON_LABELS), default="spam")
-    text = TextAreaField(
+    reason = select(_l("Reason"), REPORT_REASON_LABELS, "spam")
+    text = limited(
+        TextAreaField,
         _l("Details (optional)"),
-        validators=[MaxLength(reports.TEXT_MAX), FitsPhones(reports.TEXT_PHONE_BYTES)],
+        reports.TEXT_MAX,
+        reports.TEXT_PHONE_BYTES,
+        required=False,
     )
 
 
@@ -90,22 +87,8 @@ class NoticeForm(FlaskForm):
     """A notice: ``title``, ``body`` and the days it shows, ``starts_on`` and ``ends_on``
     (optional, typed like ``2008-05-31``, days in Japan)."""
 
-    title = StringField(
-        _l("Title"),
-        validators=[
-            REQUIRED,
-            MaxLength(notices.TITLE_MAX),
-            FitsPhones(notices.TITLE_PHONE_BYTES, rich=False),
-        ],
-    )
-    body = TextAreaField(
-        _l("Text"),
-        validators=[
-            REQUIRED,
-            MaxLength(notices.BODY_MAX),
-            FitsPhones(notices.BODY_PHONE_BYTES),
-        ],
-    )
+    title = limited(StringField, _l("Title"), notices.TITLE_MAX, notices.TITLE_PHONE_BYTES)
+    body = limited(TextAreaField, _l("Text"), notices.BODY_MAX, notices.BODY_PHONE_BYTES)
     starts_on = DateField(_l("First day (optional, e.g. 2008-05-31)"))
     ends_on = DateField(_l("Last day (optional, e.g. 2008-06-30)"))
 
@@ -121,7 +104,7 @@ def _whole_number(form, field) -> None:
 class SiteSettingsForm(FlaskForm):
     """The site settings: ``signup_policy`` and ``invitations_per_member``."""
 
-    signup_policy = SelectField(_l("Signup"), choices=_choices(SIGNUP_POLICY_LABELS))
+    signup_policy = SelectField(_l("Signup"), choices=choices(SIGNUP_POLICY_LABELS))
     invitations_per_member = StringField(
         _l("Open invitations per member"), validators=[REQUIRED, _whole_number]
     )

@@ -6,8 +6,7 @@ Field names: ``title``, ``description``, ``visibility`` (as diaries: ``public``,
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import StringField, TextAreaField
 
 from ..models.profile import PUBLIC
 from ..services.albums import (
@@ -18,34 +17,23 @@ from ..services.albums import (
     TITLE_MAX,
     TITLE_PHONE_BYTES,
 )
-from ._fields import FitsPhones, MaxLength
+from ._fields import limited, select
 from .photos import WithPhotos
-from .social import REQUIRED, VISIBILITY_LABELS
+from .social import VISIBILITY_LABELS
 
 
 class AlbumForm(FlaskForm):
     """A new album, or editing one."""
 
-    title = StringField(
-        _l("Title"),
-        validators=[REQUIRED, MaxLength(TITLE_MAX), FitsPhones(TITLE_PHONE_BYTES, rich=False)],
+    title = limited(StringField, _l("Title"), TITLE_MAX, TITLE_PHONE_BYTES)
+    description = limited(
+        TextAreaField, _l("Description"), DESCRIPTION_MAX, DESCRIPTION_PHONE_BYTES, required=False
     )
-    description = TextAreaField(
-        _l("Description"),
-        validators=[MaxLength(DESCRIPTION_MAX), FitsPhones(DESCRIPTION_PHONE_BYTES)],
-    )
-    visibility = SelectField(
-        _l("Who can see it"),
-        choices=[SelectChoice(value, text) for value, text in VISIBILITY_LABELS.items()],
-        default=PUBLIC,
-    )
+    visibility = select(_l("Who can see it"), VISIBILITY_LABELS, PUBLIC)
 
 
 def _caption_field():
-    return StringField(
-        _l("Caption"),
-        validators=[MaxLength(CAPTION_MAX), FitsPhones(CAPTION_PHONE_BYTES, rich=False)],
-    )
+    return limited(StringField, _l("Caption"), CAPTION_MAX, CAPTION_PHONE_BYTES, required=False)
 
 
 class AlbumPhotoForm(WithPhotos, FlaskForm):

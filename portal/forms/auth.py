@@ -3,11 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange
+from wtforms.validators import EqualTo, Length, NumberRange
 
-from ._fields import EMAIL, PASSWORD_LENGTH
-
-REQUIRED = DataRequired(message=_l("This field is required."))
+from ._fields import EMAIL, PASSWORD_LENGTH, REQUIRED
 
 
 class LoginForm(FlaskForm):

@@ -3,12 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
+from ._fields import REQUIRED, choices
 from .social import VISIBILITY_LABELS
-
-REQUIRED = DataRequired(message=_l("This field is required."))
 
 
 class BlogFeedForm(FlaskForm):
@@ -20,5 +18,5 @@ class BlogFeedForm(FlaskForm):
     )
     visibility = SelectField(
         _l("Who can read the imported diaries"),
-        choices=[SelectChoice(value, text) for value, text in VISIBILITY_LABELS.items()],
+        choices=choices(VISIBILITY_LABELS),
     )

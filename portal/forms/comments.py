@@ -10,15 +10,11 @@ from wtforms import TextAreaField
 
 from ..services import diary_comments, topic_comments
 from ..services.numbered_comments import Limits
-from ._fields import FitsPhones, MaxLength
-from .social import REQUIRED
+from ._fields import limited
 
 
 def _body(limits: Limits) -> TextAreaField:
-    return TextAreaField(
-        _l("Comment"),
-        validators=[REQUIRED, MaxLength(limits.chars), FitsPhones(limits.phone_bytes)],
-    )
+    return limited(TextAreaField, _l("Comment"), limits.chars, limits.phone_bytes)
 
 
 class CommentForm(FlaskForm):

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, time
+from typing import Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from ..models.community import (
@@ -30,9 +31,8 @@ from ..models.community import (
     CommunityCategory,
 )
 from ..services import calendar, communities, community_members, events, topics
-from ._fields import FitsPhones, MaxLength
+from ._fields import REQUIRED, limited, select
 from .photos import WithPhotos
-from .social import REQUIRED
 
 ROLE_LABELS = {
     # i18n: a community's admin (管理人)
@@ -57,29 +57,15 @@ TOPIC_CREATOR_LABELS = {
 }
 
 
-def _choices(labels: dict) -> list[SelectChoice]:
-    return [SelectChoice(value, text) for value, text in labels.items()]
-
-
 class CommunityForm(FlaskForm):
     """A community: ``name``, ``description``, ``category``. On phones a long description is
     edited one part at a time (``part``, ``revision``: see :class:`TopicForm`)."""
 
-    name = StringField(
-        _l("Community name"),
-        validators=[
-            REQUIRED,
-            MaxLength(communities.NAME_MAX),
-            FitsPhones(communities.NAME_PHONE_BYTES, rich=False),
-        ],
+    name = limited(
+        StringField, _l("Community name"), communities.NAME_MAX, communities.NAME_PHONE_BYTES
     )
-    category = SelectField(
-        _l("Category"), choices=_choices(CommunityCategory.labels()), default="other"
-    )
-    description = TextAreaField(
-        _l("Description"),
-        validators=[REQUIRED, MaxLength(communities.DESCRIPTION_MAX)],
-    )
+    category = select(_l("Category"), CommunityCategory.labels(), "other")
+    description = limited(TextAreaField, _l("Description"), communities.DESCRIPTION_MAX)
     part = HiddenField()
     revision = HiddenField()
 
@@ -91,28 +77,22 @@ class NewCommunityForm(WithPhotos, CommunityForm):
 class CommunitySettingsForm(FlaskForm):
     """How members join, who reads the topics and events, and who may start them."""
 
-    join_policy = SelectField(
-        _lp("community setting: how members join", "Joining"),
-        choices=_choices(JOIN_POLICY_LABELS),
-        default=OPEN,
+    join_policy = select(
+        _lp("community setting: how members join", "Joining"), JOIN_POLICY_LABELS, OPEN
     )
-    topics_visibility = SelectField(
-        _l("Topics and events"), choices=_choices(TOPICS_VISIBILITY_LABELS), default="everyone"
-    )
-    topic_creators = SelectField(
-        _l("Starting topics"), choices=_choices(TOPIC_CREATOR_LABELS), default=MEMBERS
-    )
+    topics_visibility = select(_l("Topics and events"), TOPICS_VISIBILITY_LABELS, "everyone")
+    topic_creators = select(_l("Starting topics"), TOPIC_CREATOR_LABELS, MEMBERS)
 
 
 class JoinForm(FlaskForm):
     """Joining, with a message for the admin when they approve members (``message``)."""
 
-    message = TextAreaField(
+    message = limited(
+        TextAreaField,
         _l("Message to the admin (optional)"),
-        validators=[
-            MaxLength(community_members.MESSAGE_MAX),
-            FitsPhones(community_members.MESSAGE_PHONE_BYTES),
-        ],
+        community_members.MESSAGE_MAX,
+        community_members.MESSAGE_PHONE_BYTES,
+        required=False,
     )
 
 
@@ -120,15 +100,8 @@ class TopicForm(FlaskForm):
     """A topic (``title``, ``body``). On phones a long body is edited one part at a time:
     ``part`` names it and ``revision`` the version of the body the parts were cut from."""
 
-    title = StringField(
-        _l("Title"),
-        validators=[
-            REQUIRED,
-            MaxLength(topics.TITLE_MAX),
-            FitsPhones(topics.TITLE_PHONE_BYTES, rich=False),
-        ],
-    )
-    body = TextAreaField(_l("Body"), validators=[REQUIRED, MaxLength(topics.BODY_MAX)])
+    title = limited(StringField, _l("Title"), topics.TITLE_MAX, topics.TITLE_PHONE_BYTES)
+    body = limited(TextAreaField, _l("Body"), topics.BODY_MAX)
     part = HiddenField()
     revision = HiddenField()
 
@@ -143,13 +116,18 @@ _TIME = re.compile(r"^(\d{1,2})\D(\d{1,2})\D?$")
 _TIME_DIGITS = re.compile(r"^(\d{1,2})(\d{2})$")
 
 
+def _typed(value: str | None) -> str:
+    """Return typed digits as ASCII (full-width digits and colons folded), without spaces."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
 def parse_date(value: str | None) -> date | None:
     """Read a typed date (``2008-05-31``, ``2008/5/31``, ``2008年5月31日``, ``20080531``,
     full-width digits too); ``None`` for an empty value.
 
     :raise ValueError: for anything else.
     """
-    value = unicodedata.normalize("NFKC", value or "").strip()
+    value = _typed(value)
     if not value:
         return None
     found = _DATE_DIGITS.match(value) or _DATE.match(value)
@@ -164,7 +142,7 @@ def parse_time(value: str | None) -> time | None:
 
     :raise ValueError: for anything else.
     """
-    value = unicodedata.normalize("NFKC", value or "").strip()
+    value = _typed(value)
     if not value:
         return None
     found = _TIME_DIGITS.match(value) or _TIME.match(value)
@@ -175,32 +153,42 @@ def parse_time(value: str | None) -> time | None:
     return time(int(found[1]), int(found[2]))
 
 
-class DateField(StringField):
-    """A date typed as text (see :func:`parse_date`); ``date_value`` holds what it read."""
-
-    date_value: date | None = None
-
-    def pre_validate(self, form) -> None:
-        try:
-            self.date_value = parse_date(self.data)
-        except ValueError as exc:
-            raise ValidationError(_l("Please enter a date like 2008-05-31.")) from exc
+V = TypeVar("V")
 
 
-class TimeField(StringField):
-    """A time of day typed as text (see :func:`parse_time`); ``time_value`` holds what it read."""
+class _TypedField(StringField, Generic[V]):
+    """Text typed on a keypad, read by ``parse`` (a date, a time); ``value`` holds what it
+    read, ``None`` for an empty field."""
 
-    time_value: time | None = None
+    value: V | None = None
+    #: reads the text; ``ValueError`` for text it cannot read
+    parse: Callable[[str | None], V | None]
+    #: what the field says when ``parse`` cannot read the text
+    example: str
 
     def pre_validate(self, form) -> None:
         try:
-            self.time_value = parse_time(self.data)
+            self.value = self.parse(self.data)
         except ValueError as exc:
-            raise ValidationError(_l("Please enter a time like 19:30.")) from exc
+            raise ValidationError(self.example) from exc
+
+
+class DateField(_TypedField[date]):
+    """A date typed as text (see :func:`parse_date`)."""
+
+    parse = staticmethod(parse_date)
+    example = _l("Please enter a date like 2008-05-31.")
+
+
+class TimeField(_TypedField[time]):
+    """A time of day typed as text (see :func:`parse_time`)."""
+
+    parse = staticmethod(parse_time)
+    example = _l("Please enter a time like 19:30.")
 
 
 def _capacity(form, field) -> None:
-    value = unicodedata.normalize("NFKC", field.data or "").strip()
+    value = _typed(field.data)
     if value and not value.isdigit():
         raise ValidationError(_l("Please enter a number."))
 
@@ -209,51 +197,23 @@ class EventForm(FlaskForm):
     """An event: ``title``, ``date`` and ``time`` (Japan), ``place``, ``deadline`` (a date,
     optional), ``capacity`` (optional) and ``body``."""
 
-    title = StringField(
-        _l("Title"),
-        validators=[
-            REQUIRED,
-            MaxLength(events.TITLE_MAX),
-            FitsPhones(events.TITLE_PHONE_BYTES, rich=False),
-        ],
-    )
+    title = limited(StringField, _l("Title"), events.TITLE_MAX, events.TITLE_PHONE_BYTES)
     date = DateField(_l("Date (e.g. 2008-05-31)"), validators=[REQUIRED])
     time = TimeField(_l("Time (e.g. 19:30)"), validators=[REQUIRED])
-    place = StringField(
-        _l("Place"),
-        validators=[
-            REQUIRED,
-            MaxLength(events.PLACE_MAX),
-            FitsPhones(events.PLACE_PHONE_BYTES, rich=False),
-        ],
-    )
+    place = limited(StringField, _l("Place"), events.PLACE_MAX, events.PLACE_PHONE_BYTES)
     deadline = DateField(_l("Deadline to join (optional)"))
     capacity = StringField(_l("Capacity (optional)"), validators=[_capacity])
-    body = TextAreaField(
-        _l("Details"),
-        validators=[
-            REQUIRED,
-            MaxLength(events.BODY_MAX),
-            FitsPhones(events.BODY_PHONE_BYTES),
-        ],
-    )
+    body = limited(TextAreaField, _l("Details"), events.BODY_MAX, events.BODY_PHONE_BYTES)
 
     def capacity_value(self) -> int | None:
         """Return the capacity as a number, ``None`` when left empty."""
-        value = unicodedata.normalize("NFKC", self.capacity.data or "").strip()
+        value = _typed(self.capacity.data)
         return int(value) if value else None
 
 
 class ScheduleForm(FlaskForm):
     """A schedule entry of my own: ``title``, ``date`` and an optional ``time``."""
 
-    title = StringField(
-        _l("Title"),
-        validators=[
-            REQUIRED,
-            MaxLength(calendar.TITLE_MAX),
-            FitsPhones(calendar.TITLE_PHONE_BYTES, rich=False),
-        ],
-    )
+    title = limited(StringField, _l("Title"), calendar.TITLE_MAX, calendar.TITLE_PHONE_BYTES)
     date = DateField(_l("Date (e.g. 2008-05-31)"), validators=[REQUIRED])
     time = TimeField(_l("Time (optional, e.g. 19:30)"))

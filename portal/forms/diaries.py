@@ -10,36 +10,26 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 
 from ..models.profile import PUBLIC
 from ..services.diaries import BODY_MAX, TITLE_MAX, TITLE_PHONE_BYTES
-from ._fields import FitsPhones, MaxLength
+from ._fields import limited, select
 from .photos import WithPhotos
-from .social import REQUIRED, VISIBILITY_LABELS
+from .social import VISIBILITY_LABELS
 
 
 def _visibility_field():
-    choices = [SelectChoice(value, text) for value, text in VISIBILITY_LABELS.items()]
-    return SelectField(_l("Who can read it"), choices=choices, default=PUBLIC)
+    return select(_l("Who can read it"), VISIBILITY_LABELS, PUBLIC)
 
 
 class _DiaryFields(FlaskForm):
     """What every diary form has: ``title``, ``body``, ``visibility``."""
 
-    title = StringField(
-        _l("Title"),
-        validators=[
-            REQUIRED,
-            MaxLength(TITLE_MAX),
-            FitsPhones(TITLE_PHONE_BYTES, rich=False),
-        ],
-    )
-    body = TextAreaField(_l("Body"), validators=[REQUIRED, MaxLength(BODY_MAX)])
+    title = limited(StringField, _l("Title"), TITLE_MAX, TITLE_PHONE_BYTES)
+    body = limited(TextAreaField, _l("Body"), BODY_MAX)
     visibility = _visibility_field()
 
 

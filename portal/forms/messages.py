@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
 from ..services.messages import BODY_MAX, BODY_PHONE_BYTES, SUBJECT_MAX
-from ._fields import FitsPhones, MaxLength
+from ._fields import limited
 
 #: The name of the submit button that saves a draft instead of sending.
 SAVE_DRAFT = "draft"
@@ -17,9 +17,6 @@ SAVE_DRAFT = "draft"
 class MessageForm(FlaskForm):
     """A message: to whom, subject and text. Sent unless the ``draft`` button was pressed."""
 
-    to = StringField(_l("To (member ID)"), validators=[MaxLength(20)])
-    subject = StringField(_l("Subject"), validators=[MaxLength(SUBJECT_MAX)])
-    body = TextAreaField(
-        _l("Message"),
-        validators=[MaxLength(BODY_MAX), FitsPhones(BODY_PHONE_BYTES)],
-    )
+    to = limited(StringField, _l("To (member ID)"), 20, required=False)
+    subject = limited(StringField, _l("Subject"), SUBJECT_MAX, required=False)
+    body = limited(TextAreaField, _l("Message"), BODY_MAX, BODY_PHONE_BYTES, required=False)

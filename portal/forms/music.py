@@ -3,8 +3,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
-from wtforms.fields.choices import SelectChoice
 
+from ._fields import choices
 from .social import VISIBILITY_LABELS
 
 
@@ -13,7 +13,7 @@ class MusicSettingsForm(FlaskForm):
 
     visibility = SelectField(
         _l("Who can see my music"),
-        choices=[SelectChoice(key, label) for key, label in VISIBILITY_LABELS.items()],
+        choices=choices(VISIBILITY_LABELS),
     )
 
 

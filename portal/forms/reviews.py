@@ -7,8 +7,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..models.review import RATINGS, ReviewCategory
 from ..services.reviews import BODY_MAX, BODY_PHONE_BYTES, TITLE_MAX, URL_MAX
-from ._fields import FitsPhones, MaxLength
-from .social import REQUIRED
+from ._fields import limited, select
 
 
 def stars(rating: int) -> str:
@@ -20,19 +19,12 @@ def stars(rating: int) -> str:
 class ReviewForm(FlaskForm):
     """A review: ``title``, ``category``, ``rating`` (1-5), ``url`` (optional) and ``body``."""
 
-    title = StringField(_l("Title"), validators=[REQUIRED, MaxLength(TITLE_MAX)])
-    category = SelectField(
-        _l("Category"),
-        choices=[SelectChoice(value, text) for value, text in ReviewCategory.labels().items()],
-        default="book",
-    )
+    title = limited(StringField, _l("Title"), TITLE_MAX)
+    category = select(_l("Category"), ReviewCategory.labels(), "book")
     rating = SelectField(
         _l("Rating"),
         choices=[SelectChoice(str(n), stars(n)) for n in reversed(RATINGS)],
         default="3",
     )
-    url = StringField(_l("Link (optional)"), validators=[MaxLength(URL_MAX)])
-    body = TextAreaField(
-        _l("Review"),
-        validators=[REQUIRED, MaxLength(BODY_MAX), FitsPhones(BODY_PHONE_BYTES)],
-    )
+    url = limited(StringField, _l("Link (optional)"), URL_MAX, required=False)
+    body = limited(TextAreaField, _l("Review"), BODY_MAX, BODY_PHONE_BYTES)

@@ -3,11 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import EqualTo, Length
 
-from ._fields import EMAIL, PASSWORD_LENGTH
-
-REQUIRED = DataRequired(message=_l("This field is required."))
+from ._fields import EMAIL, PASSWORD_LENGTH, REQUIRED
 
 
 class PasswordChangeForm(FlaskForm):

@@ -4,14 +4,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired
 
 from ..models.profile import FOF, FRIENDS, PRIVATE, PUBLIC
 from ..services import profiles, social
-from ._fields import FitsPhones, MaxLength
-
-REQUIRED = DataRequired(message=_l("This field is required."))
-
+from ._fields import limited, select
 
 #: How each visibility level reads in a select (Mixi's wording in Japanese).
 VISIBILITY_LABELS = {
@@ -42,43 +38,37 @@ VISIBILITY_FIELDS = (
 class FriendRequestForm(FlaskForm):
     """A マイミク request with an optional message (field ``message``)."""
 
-    message = TextAreaField(
+    message = limited(
+        TextAreaField,
         _l("Message (optional)"),
-        validators=[
-            MaxLength(social.REQUEST_MESSAGE_MAX),
-            FitsPhones(social.REQUEST_MESSAGE_PHONE_BYTES),
-        ],
+        social.REQUEST_MESSAGE_MAX,
+        social.REQUEST_MESSAGE_PHONE_BYTES,
+        required=False,
     )
 
 
 class IntroductionForm(FlaskForm):
     """A friend's introduction (紹介文) of a member (field ``body``)."""
 
-    body = TextAreaField(
-        _l("Introduction"),
-        validators=[
-            REQUIRED,
-            MaxLength(social.INTRODUCTION_MAX),
-            FitsPhones(social.INTRODUCTION_PHONE_BYTES),
-        ],
+    body = limited(
+        TextAreaField, _l("Introduction"), social.INTRODUCTION_MAX, social.INTRODUCTION_PHONE_BYTES
     )
 
 
 class SelfIntroductionForm(FlaskForm):
     """The member's own self-introduction (field ``introduction``)."""
 
-    introduction = TextAreaField(
+    introduction = limited(
+        TextAreaField,
         _l("Self-introduction"),
-        validators=[
-            MaxLength(profiles.INTRODUCTION_MAX),
-            FitsPhones(profiles.INTRODUCTION_PHONE_BYTES),
-        ],
+        profiles.INTRODUCTION_MAX,
+        profiles.INTRODUCTION_PHONE_BYTES,
+        required=False,
     )
 
 
 def _visibility(label):
-    choices = [SelectChoice(value, text) for value, text in VISIBILITY_LABELS.items()]
-    return SelectField(label, choices=choices, default=PUBLIC)
+    return select(label, VISIBILITY_LABELS, PUBLIC)
 
 
 class ProfileForm(SelfIntroductionForm):
@@ -88,8 +78,8 @@ class ProfileForm(SelfIntroductionForm):
     its own (:class:`SelfIntroductionForm`); it is saved only when the form sent it.
     """
 
-    nickname = StringField(_l("Nickname"), validators=[REQUIRED, MaxLength(profiles.NICKNAME_MAX)])
-    real_name = StringField(_l("Real name"), validators=[MaxLength(profiles.REAL_NAME_MAX)])
+    nickname = limited(StringField, _l("Nickname"), profiles.NICKNAME_MAX)
+    real_name = limited(StringField, _l("Real name"), profiles.REAL_NAME_MAX, required=False)
     gender = SelectField(
         _l("Gender"),
         choices=[
@@ -98,8 +88,8 @@ class ProfileForm(SelfIntroductionForm):
         ],
         default="",
     )
-    area = StringField(_l("Area"), validators=[MaxLength(profiles.AREA_MAX)])
-    hobbies = StringField(_l("Hobbies"), validators=[MaxLength(profiles.HOBBIES_MAX)])
+    area = limited(StringField, _l("Area"), profiles.AREA_MAX, required=False)
+    hobbies = limited(StringField, _l("Hobbies"), profiles.HOBBIES_MAX, required=False)
     real_name_visibility = _visibility(_l("Who sees my real name"))
     gender_visibility = _visibility(_l("Who sees my gender"))
     age_visibility = _visibility(_l("Who sees my age"))

@@ -67,10 +67,10 @@ def new_entry():
             day = tokyo_today()
         form.date.data = day.isoformat()
     if form.validate_on_submit():
-        day = form.date.date_value
+        day = form.date.value
         try:
             calendar_service.add_entry(
-                current_user, title=form.title.data, day=day, at=form.time.time_value
+                current_user, title=form.title.data, day=day, at=form.time.value
             )
         except ServiceError as exc:
             return render("calendar/new.html", form=form, error=refusal(form, exc), status=400)

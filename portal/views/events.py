@@ -57,7 +57,7 @@ def list_of(id: int):
 
 def _values(form: EventForm) -> dict:
     """Return the event's fields from a validated form (the date and time read in Japan)."""
-    day, at = form.date.date_value, form.time.time_value
+    day, at = form.date.value, form.time.value
     # both fields are required and validated
     assert day is not None
     assert at is not None
@@ -66,7 +66,7 @@ def _values(form: EventForm) -> dict:
         "body": form.body.data,
         "starts_at": from_tokyo(day, at),
         "place": form.place.data,
-        "deadline": form.deadline.date_value,
+        "deadline": form.deadline.value,
         "capacity": form.capacity_value(),
     }
 

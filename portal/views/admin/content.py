@@ -126,7 +126,7 @@ def _notice(notice_id: int) -> Notice:
 
 
 def _days(form: NoticeForm) -> dict:
-    return {"first": form.starts_on.date_value, "last": form.ends_on.date_value}
+    return {"first": form.starts_on.value, "last": form.ends_on.value}
 
 
 def _notice_form(form: NoticeForm, notice: Notice | None, error=None):
