@@ -8,6 +8,7 @@ members, sub-admins, handing the community over, and the member list.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, select, update
@@ -28,6 +29,7 @@ from .communities import (
     require_manager,
     role_of,
 )
+from .listing import Listing, fetched, listing
 from .visibility import is_blocked, not_blocked_clause
 
 MESSAGE_MAX = 200
@@ -275,6 +277,14 @@ def members_of(
     return list(db.session.scalars(stmt)), total or 0
 
 
+def members_page(
+    community: Community, viewer_id: int | None, number: int, per_page: int
+) -> Listing[CommunityMember]:
+    """Return page ``number`` of the community's members as the viewer may see them
+    (:func:`members_of`)."""
+    return fetched(number, per_page, partial(members_of, community, viewer_id))
+
+
 def managers_of(community: Community) -> list[CommunityMember]:
     """Return the admin and the sub-admins."""
     stmt = (
@@ -319,3 +329,16 @@ def pending_count(community: Community, viewer_id: int) -> int:
         )
     )
     return db.session.scalar(stmt) or 0
+
+
+def requests_page(
+    community: Community, viewer_id: int, number: int, per_page: int
+) -> Listing[JoinRequest]:
+    """Return page ``number`` of the requests to join waiting for the viewer's answer
+    (:func:`pending_requests`)."""
+    return listing(
+        pending_count(community, viewer_id),
+        number,
+        per_page,
+        lambda offset, limit: pending_requests(community, viewer_id, offset=offset, limit=limit),
+    )

@@ -9,12 +9,15 @@ Whoever may read a diary may comment on it, unless its author closed comments or
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Diary, DiaryComment, DiaryWatch, Member
 from . import diaries, notifications
+from .listing import Listing, fetched
 from .notifications import N_
 from .numbered_comments import Limits, Policy, Thread
 from .visibility import is_blocked, visible_clause, visible_content
@@ -120,3 +123,8 @@ def written_by(member: Member, *, offset: int, limit: int) -> tuple[list[DiaryCo
         .limit(limit)
     )
     return list(rows), total
+
+
+def written_page(member: Member, number: int, per_page: int) -> Listing[DiaryComment]:
+    """Return page ``number`` of the member's own comments (:func:`written_by`)."""
+    return fetched(number, per_page, partial(written_by, member))

@@ -13,6 +13,7 @@ first and re-checks the condition; on SQLite writers take turns.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
@@ -27,6 +28,7 @@ from ..models._time import to_tokyo, utcnow
 from . import ServiceError, text_limits
 from ._sql import execute_dml, first_rows_with_total
 from .communities import MANAGING, NotAllowedError, can_read, insert_new, require_start, role_of
+from .listing import Listing, fetched
 from .visibility import is_blocked, not_blocked_clause
 
 TITLE_MAX = 50
@@ -303,6 +305,13 @@ def participants(
     return list(db.session.scalars(stmt)), total or 0
 
 
+def participants_page(
+    event: Event, viewer_id: int | None, number: int, per_page: int
+) -> Listing[EventParticipant]:
+    """Return page ``number`` of the participants the viewer may see (:func:`participants`)."""
+    return fetched(number, per_page, partial(participants, event, viewer_id))
+
+
 def of_community(
     community: Community,
     viewer_id: int | None,
@@ -328,3 +337,11 @@ def of_community(
         return first_rows_with_total(stmt, limit)
     total = db.session.scalar(select(func.count()).select_from(Event).where(*where))
     return list(db.session.scalars(stmt.offset(offset).limit(limit))), total or 0
+
+
+def page_of(
+    community: Community, viewer_id: int | None, number: int, per_page: int, *, coming: bool
+) -> Listing[Event]:
+    """Return page ``number`` of the community's coming or past events the viewer may see
+    (:func:`of_community`)."""
+    return fetched(number, per_page, partial(of_community, community, viewer_id, coming=coming))

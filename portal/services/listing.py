@@ -1,6 +1,10 @@
 """One page of a list, as services return it: the items and the :class:`~portal.keitai.paging.Page`
 (number, total, pages, has_next...), counted and fetched by the service, so no view re-queries a
-total by hand."""
+total by hand.
+
+:func:`listing` counts, then fetches the page; :func:`fetched` takes a query that returns the
+rows with their total (one statement, ``services._sql.rows_and_total``), and fetches again only
+for a page past the end."""
 
 from __future__ import annotations
 
@@ -32,3 +36,16 @@ def listing(
     fetched by ``fetch(offset, limit)``."""
     paging = paginate(total, number, per_page)
     return Listing(list(fetch(paging.offset, paging.limit)), paging)
+
+
+def fetched(
+    number: int, per_page: int, fetch: Callable[..., tuple[Iterable[T], int]]
+) -> Listing[T]:
+    """Return page ``number`` (from 1) of a list fetched with its total by
+    ``fetch(offset=, limit=) -> (rows, total)``; a page past the end is fetched again as the
+    last."""
+    rows, total = fetch(offset=(number - 1) * per_page, limit=per_page)
+    paging = paginate(total, number, per_page)
+    if paging.page != number:
+        rows, total = fetch(offset=paging.offset, limit=per_page)
+    return Listing(list(rows), paging)

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, or_, select, update
@@ -28,6 +29,7 @@ from ..models.message import DELETED, DRAFT, INBOX, SENT, TRASHED
 from . import ServiceError, counters, notifications, text_limits
 from ._sql import execute_dml, rows_and_total
 from .limits import limits_for, plans
+from .listing import Listing, fetched
 from .notifications import N_
 from .visibility import is_blocked
 
@@ -302,11 +304,16 @@ def _folder_where(member: Member, folder: str):
     return and_(Message.recipient_id == member.id, Message.recipient_state == INBOX)
 
 
-def folder_page(
+def folder_page(member: Member, folder: str, number: int, per_page: int) -> Listing[Message]:
+    """Return page ``number`` of one of ``member``'s folders, newest first (one query within
+    range: :func:`.listing.fetched`)."""
+    return fetched(number, per_page, partial(_folder_rows, member, folder))
+
+
+def _folder_rows(
     member: Member, folder: str, *, offset: int = 0, limit: int | None = None
 ) -> tuple[list[Message], int]:
-    """Return a page of one of ``member``'s folders, newest first, and how many messages the
-    folder holds (one query: :func:`._sql.rows_and_total`)."""
+    """Return a page of one of ``member``'s folders and how many messages it holds."""
     stmt = (
         select(Message)
         .where(_folder_where(member, folder))

@@ -151,6 +151,26 @@ def sent_count(member: Member) -> int:
     return db.session.scalar(stmt) or 0
 
 
+def requests_page(member: Member, number: int, per_page: int) -> Listing[FriendRequest]:
+    """Return page ``number`` of the requests waiting for ``member``'s answer, oldest first."""
+    return listing(
+        pending_count(member),
+        number,
+        per_page,
+        lambda offset, limit: pending_requests(member, offset=offset, limit=limit),
+    )
+
+
+def sent_page(member: Member, number: int, per_page: int) -> Listing[FriendRequest]:
+    """Return page ``number`` of ``member``'s unanswered requests, newest first."""
+    return listing(
+        sent_count(member),
+        number,
+        per_page,
+        lambda offset, limit: sent_requests(member, offset=offset, limit=limit),
+    )
+
+
 def has_sent_request(sender_id: int, recipient_id: int) -> bool:
     """Return whether a request from ``sender_id`` to ``recipient_id`` is waiting."""
     stmt = select(FriendRequest.id).where(

@@ -8,6 +8,7 @@ Their comments are :mod:`.topic_comments`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, select
@@ -27,6 +28,7 @@ from .communities import (
     require_start,
     role_of,
 )
+from .listing import Listing, fetched
 from .visibility import content_visible, is_blocked, not_blocked_clause, visible_content
 
 TITLE_MAX = 50
@@ -161,6 +163,14 @@ def of_community(
         return first_rows_with_total(stmt, limit)
     total = db.session.scalar(select(func.count()).select_from(Topic).where(*where))
     return list(db.session.scalars(stmt.offset(offset).limit(limit))), total or 0
+
+
+def page_of(
+    community: Community, viewer_id: int | None, number: int, per_page: int
+) -> Listing[Topic]:
+    """Return page ``number`` of the community's topics the viewer may see
+    (:func:`of_community`)."""
+    return fetched(number, per_page, partial(of_community, community, viewer_id))
 
 
 def updates_for(member: Member, limit: int, *, days: int = 30) -> list[Topic]:

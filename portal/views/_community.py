@@ -1,5 +1,5 @@
-"""Helpers shared by the community views: page numbers, lookups, long texts edited
-part by part on phones."""
+"""Helpers shared by the community views: finding the community (the page numbers and the
+long texts edited part by part are :mod:`._parts`')."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from flask_login import current_user
 
 from ..models import Community
 from ..services import communities
-from ._parts import LAST, MAX_PAGE, number, or_404, paged, revision, splice
-
-__all__ = ["LAST", "MAX_PAGE", "number", "paged", "revision", "splice"]
+from ._parts import or_404
 
 
 def community_or_404(community_id: int) -> Community:

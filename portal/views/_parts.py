@@ -1,4 +1,5 @@
-"""Helpers for pages that show or edit long texts in parts, and for paged lists.
+"""Helpers for pages that show or edit long texts in parts, and for paged lists: the one
+reader of ``?page=`` and ``?part=`` (:func:`number`), loaders' 404 (:func:`or_404`).
 
 On phones a long text is shown and edited one part at a time (``?part=N``, parts cut by
 :func:`portal.rendering.text_parts`); a form for one part carries a fingerprint of the text and
@@ -9,7 +10,7 @@ differently) is refused instead of putting its text in the wrong place.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from flask import abort, request
@@ -19,6 +20,7 @@ from ..forms import refusal
 from ..keitai.paging import Page, paginate
 from ..rendering import render
 from ..services import NotAllowedError, ServiceError, months
+from ..services.listing import Listing, fetched
 
 T = TypeVar("T")
 
@@ -125,15 +127,9 @@ def edit_in_parts(
         return page(form, part, error=refusal(form, exc), status=400)
 
 
-def paged(fetch, per_page: int):
-    """Fetch the requested page of a list (``fetch(offset=, limit=) -> (rows, total)``); a
-    page past the end shows the last one.
-
-    :return: the rows and the :class:`~portal.keitai.paging.Page`.
-    """
-    wanted = number()
-    rows, total = fetch(offset=(wanted - 1) * per_page, limit=per_page)
-    paging = paginate(total, wanted, per_page)
-    if paging.page != wanted:
-        rows, total = fetch(offset=paging.offset, limit=per_page)
-    return rows, paging
+def paged(fetch: Callable[..., tuple[Iterable[T], int]], per_page: int) -> Listing[T]:
+    """Return the requested page (:func:`number`) of a list a view puts together from a
+    service's query (``fetch(offset=, limit=) -> (rows, total)``: search sections, operators'
+    lists); a page past the end shows the last one. Lists of one service come from the service
+    as a :class:`~portal.services.listing.Listing` already."""
+    return fetched(number(), per_page, fetch)

@@ -18,8 +18,7 @@ from ..forms.social import VISIBILITY_LABELS
 from ..models import Album, Photo
 from ..rendering import render, sizes
 from ..services import ServiceError, album_mail, albums, photos, profiles
-from ._parts import number as page_number
-from ._parts import or_404
+from ._parts import number, or_404
 
 bp = Blueprint("albums", __name__)
 
@@ -60,7 +59,7 @@ def of_member(id: int):
 
 def _list_page(owner):
     viewer = current_user.id
-    page = albums.page_of(owner, viewer, page_number(), sizes().albums_page)
+    page = albums.page_of(owner, viewer, number(), sizes().albums_page)
     shown, paging = page.items, page.paging
     return render(
         "albums/index.html",
@@ -147,7 +146,7 @@ def show(id: int):
 
 
 def _album_page(album: Album, form: AlbumPhotoForm, error=None, status: int = 200):
-    page = albums.photos_page(album, page_number(), sizes().album_photos_page)
+    page = albums.photos_page(album, number(), sizes().album_photos_page)
     is_owner = album.owner_id == current_user.id
     return render(
         "albums/show.html",

@@ -17,9 +17,8 @@ from ..models._time import to_tokyo, tokyo_today
 from ..rendering import render, sizes
 from ..services import ServiceError
 from ..services import calendar as calendar_service
-from ._community import number
 from ._parts import month as month_arg
-from ._parts import or_404
+from ._parts import number, or_404
 
 bp = Blueprint("calendar", __name__)
 

@@ -30,8 +30,8 @@ from ..services import (
     photos,
     topics,
 )
-from ._community import community_or_404, number, paged
-from ._parts import edit_in_parts, or_404
+from ._community import community_or_404
+from ._parts import edit_in_parts, number, or_404, paged
 
 bp = Blueprint("communities", __name__)
 
@@ -79,13 +79,13 @@ def index():
         "category_labels": CommunityCategory.labels(),
     }
     if fetch is not None:
-        rows, paging = paged(fetch, size.communities_page)
+        page = paged(fetch, size.communities_page)
         return render(
             "communities/list.html",
             kind=kind,
-            rows=rows,
-            paging=paging,
-            images=photos.community_images(_ids(rows)),
+            rows=page.items,
+            paging=page.paging,
+            images=photos.community_images(_ids(page.items)),
             **common,
         )
     n = size.community_sections
@@ -247,17 +247,14 @@ def _show(community_id: int, *, join_form=None, error=None, status: int = 200):
 def members(id: int):
     """List a community's members (the admin and sub-admins first)."""
     community = community_or_404(id)
-
-    def fetch(offset, limit):
-        return community_members.members_of(community, current_user.id, offset=offset, limit=limit)
-
-    rows, paging = paged(fetch, sizes().community_members_page)
+    size = sizes().community_members_page
+    page = community_members.members_page(community, current_user.id, number(), size)
     role = communities.role_of(community, current_user.id)
     return render(
         "communities/members.html",
         community=community,
-        rows=rows,
-        paging=paging,
+        rows=page.items,
+        paging=page.paging,
         manages=role in communities.MANAGING,
         role_labels=ROLE_LABELS,
     )

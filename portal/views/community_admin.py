@@ -15,8 +15,8 @@ from ..forms.community import ROLE_LABELS
 from ..models import Community, Member
 from ..rendering import render, sizes
 from ..services import NotAllowedError, ServiceError, communities, community_members, profiles
-from ._community import community_or_404, paged
-from ._parts import or_404
+from ._community import community_or_404
+from ._parts import number, or_404
 
 bp = Blueprint("community_admin", __name__)
 
@@ -36,18 +36,13 @@ def requests(id: int):
 
 
 def _requests_page(community: Community, error=None, status: int = 200):
-    def fetch(offset, limit):
-        rows = community_members.pending_requests(
-            community, current_user.id, offset=offset, limit=limit
-        )
-        return rows, community_members.pending_count(community, current_user.id)
-
-    rows, paging = paged(fetch, sizes().join_requests_page)
+    size = sizes().join_requests_page
+    page = community_members.requests_page(community, current_user.id, number(), size)
     return render(
         "communities/requests.html",
         community=community,
-        rows=rows,
-        paging=paging,
+        rows=page.items,
+        paging=page.paging,
         error=error,
         status=status,
     )

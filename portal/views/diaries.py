@@ -29,7 +29,7 @@ from ..services.diary_comments import THREAD
 from ..services.visibility import is_blocked
 from ._comments import ThreadView, comment_readings, comment_views
 from ._learner import body_parts
-from ._parts import LAST, edit_in_parts, number, or_404, paged
+from ._parts import LAST, edit_in_parts, number, or_404
 from ._parts import month as month_arg
 from ._revisits import revisit
 
@@ -302,9 +302,10 @@ def delete_comment(id: int):
 @login_required
 def my_comments():
     """List the comments I wrote, newest first, on diaries I can still read."""
-
-    def fetch(offset: int, limit: int):
-        return diary_comments.written_by(current_user, offset=offset, limit=limit)
-
-    rows, paging = paged(fetch, sizes().my_comments_page)
-    return render("diaries/my_comments.html", comments=rows, total=paging.total, paging=paging)
+    page = diary_comments.written_page(current_user, number(), sizes().my_comments_page)
+    return render(
+        "diaries/my_comments.html",
+        comments=page.items,
+        total=page.paging.total,
+        paging=page.paging,
+    )

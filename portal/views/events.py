@@ -19,8 +19,8 @@ from ..models import Community, Event
 from ..models._time import from_tokyo, to_tokyo
 from ..rendering import render, sizes, text_parts
 from ..services import NotAllowedError, ServiceError, communities, events
-from ._community import community_or_404, number, paged, readable_or_404
-from ._parts import or_404
+from ._community import community_or_404, readable_or_404
+from ._parts import number, or_404
 from .event_comments import recent as recent_comments
 
 bp = Blueprint("events", __name__)
@@ -38,18 +38,13 @@ def list_of(id: int):
     first)."""
     community = readable_or_404(id)
     coming = not request.args.get("past")
-
-    def fetch(offset, limit):
-        return events.of_community(
-            community, current_user.id, coming=coming, offset=offset, limit=limit
-        )
-
-    rows, paging = paged(fetch, sizes().events_page)
+    size = sizes().events_page
+    page = events.page_of(community, current_user.id, number(), size, coming=coming)
     return render(
         "events/list.html",
         community=community,
-        rows=rows,
-        paging=paging,
+        rows=page.items,
+        paging=page.paging,
         coming=coming,
         can_start=communities.can_start_topics(community, current_user.id),
     )
@@ -207,9 +202,5 @@ def leave(id: int):
 def participants(id: int):
     """List who takes part, first to join first."""
     event = _readable(id)
-
-    def fetch(offset, limit):
-        return events.participants(event, current_user.id, offset=offset, limit=limit)
-
-    rows, paging = paged(fetch, sizes().participants_page)
-    return render("events/participants.html", event=event, rows=rows, paging=paging)
+    page = events.participants_page(event, current_user.id, number(), sizes().participants_page)
+    return render("events/participants.html", event=event, rows=page.items, paging=page.paging)

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from ..models import Member
 from ..rendering import render, sizes
 from ..services import ServiceError, favorites, profiles
-from ._parts import number as page_number
+from ._parts import number
 
 bp = Blueprint("favorites", __name__)
 
@@ -28,7 +28,7 @@ def _visible_member(member_id: int) -> Member:
 def index():
     """List my favourites (latest added first) and their newest diaries I may read."""
     me, size = current_user, sizes()
-    page = favorites.page_of(me, page_number(), size.favorites_page)
+    page = favorites.page_of(me, number(), size.favorites_page)
     return render(
         "favorites/index.html",
         favorites=page.items,

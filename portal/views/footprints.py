@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 from flask_login import current_user, login_required
 
 from ..keitai.paging import paginate
 from ..rendering import render, sizes
 from ..services import footprints
+from ._parts import number
 
 bp = Blueprint("footprints", __name__)
-
-#: Page numbers beyond this are read as this (the pager then shows the last page).
-MAX_PAGE = 100_000
 
 
 @bp.route("/footprints")
@@ -20,7 +18,7 @@ MAX_PAGE = 100_000
 def index():
     """List my footprints, a page at a time; a member who opted out gets an explanation."""
     per_page = sizes().footprints_page
-    wanted = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    wanted = number()
     found = footprints.footprints_of(current_user, offset=(wanted - 1) * per_page, limit=per_page)
     if found is None:
         return render("footprints/index.html", found=None, paging=None, seen_before=None)

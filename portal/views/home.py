@@ -11,7 +11,7 @@ from ..keitai.paging import paginate
 from ..rendering import render, sizes, text_parts
 from ..services import home as home_service
 from ..services import notices
-from ._parts import or_404
+from ._parts import number, or_404
 
 bp = Blueprint("home", __name__)
 
@@ -45,5 +45,5 @@ def notice(id: int):
     """Read an operators' notice while it is active (its text in parts on phones)."""
     found = or_404(notices.get_active(id))
     parts = text_parts(found.body)
-    part = paginate(len(parts), request.args.get("part", 1, type=int) or 1, 1)
+    part = paginate(len(parts), number("part"), 1)
     return render("notices/show.html", notice=found, body=parts[part.page - 1], part=part)

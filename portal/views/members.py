@@ -22,8 +22,7 @@ from ..keitai.paging import paginate
 from ..models import Member
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, footprints, friends, music, profile_page, profiles, social
-from ._parts import number as page_number
-from ._parts import or_404
+from ._parts import number, or_404
 from ._revisits import revisit
 
 bp = Blueprint("members", __name__)
@@ -112,7 +111,7 @@ def _profile_page(page: profile_page.ProfilePage, request_form=None, error=None)
     avatars.known(member.id, page.main_photo_id)
     is_self = member.id == me.id
     parts = text_parts(view.introduction or "")
-    part = paginate(len(parts), page_number("part"), 1)
+    part = paginate(len(parts), number("part"), 1)
     size = sizes()
     return render(
         "members/profile.html",
@@ -159,7 +158,7 @@ def my_friends():
 def _friends_page(member: Member):
     is_self = member.id == current_user.id
     viewer_id = current_user.id
-    page = friends.friends_page(member.id, viewer_id, page_number(), sizes().friends_page)
+    page = friends.friends_page(member.id, viewer_id, number(), sizes().friends_page)
     return render(
         "members/friends.html",
         member=member,
@@ -182,14 +181,14 @@ def requests():
 
 def _requests_page(error=None):
     me, size = current_user, sizes()
-    incoming = paginate(social.pending_count(me), page_number(), size.requests_page)
-    sent = paginate(social.sent_count(me), page_number("sent"), size.sent_requests_page)
+    incoming = social.requests_page(me, number(), size.requests_page)
+    sent = social.sent_page(me, number("sent"), size.sent_requests_page)
     return render(
         "members/requests.html",
-        incoming=social.pending_requests(me, offset=incoming.offset, limit=incoming.limit),
-        incoming_paging=incoming,
-        sent=social.sent_requests(me, offset=sent.offset, limit=sent.limit),
-        sent_paging=sent,
+        incoming=incoming.items,
+        incoming_paging=incoming.paging,
+        sent=sent.items,
+        sent_paging=sent.paging,
         error=error,
     )
 
@@ -291,9 +290,7 @@ def unblock(id: int):
 def introductions(id: int):
     """List the introductions friends wrote about a member."""
     member, _view = _member_for_viewer(id)
-    page = social.introductions_page(
-        member, current_user.id, page_number(), sizes().introductions_page
-    )
+    page = social.introductions_page(member, current_user.id, number(), sizes().introductions_page)
     return render(
         "members/introductions.html",
         member=member,

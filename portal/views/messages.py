@@ -6,8 +6,6 @@ does not exist. The unread count of the menus comes from :func:`unread_messages`
 
 from __future__ import annotations
 
-from functools import partial
-
 from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -19,8 +17,7 @@ from ..keitai.paging import paginate
 from ..models import Message
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, messages
-from ._parts import number as page_number
-from ._parts import or_404, paged
+from ._parts import number, or_404
 
 bp = Blueprint("messages", __name__)
 
@@ -53,12 +50,12 @@ def index():
     if folder not in messages.FOLDERS:
         folder = messages.FOLDERS[0]
     me = current_user
-    rows, paging = paged(partial(messages.folder_page, me, folder), sizes().messages_page)
+    page = messages.folder_page(me, folder, number(), sizes().messages_page)
     return render(
         "messages/index.html",
         folder=folder,
-        rows=rows,
-        paging=paging,
+        rows=page.items,
+        paging=page.paging,
         trash_days=messages.trash_days(me),
     )
 
@@ -146,7 +143,7 @@ def show(id: int):
 
 def _message_page(message: Message, error=None):
     parts = text_parts(message.body)
-    part = paginate(len(parts), page_number("part"), 1)
+    part = paginate(len(parts), number("part"), 1)
     state = messages.state_for(current_user, message)
     return render(
         "messages/show.html",

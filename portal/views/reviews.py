@@ -18,8 +18,7 @@ from ..models.review import ReviewCategory
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, profiles, reviews
 from ..services.visibility import is_blocked
-from ._parts import number as page_number
-from ._parts import or_404
+from ._parts import number, or_404
 
 bp = Blueprint("reviews", __name__)
 
@@ -43,7 +42,7 @@ def of_member(id: int):
     if member is None or is_blocked(member.id, current_user.id):
         abort(404)
     me = current_user
-    shown = reviews.page_of(member, me.id, page_number(), sizes().reviews_page)
+    shown = reviews.page_of(member, me.id, number(), sizes().reviews_page)
     return render(
         "reviews/list.html",
         member=member,
@@ -59,7 +58,7 @@ def show(id: int):
     """Read a review (its text in parts on phones)."""
     review = or_404(reviews.get_visible(id, current_user.id))
     parts = text_parts(review.body)
-    part = paginate(len(parts), page_number("part"), 1)
+    part = paginate(len(parts), number("part"), 1)
     return render(
         "reviews/show.html",
         review=review,

@@ -100,8 +100,8 @@ def _sections(query: str, kind: str) -> dict[str, Section | None]:
     for name, fetch in _fetchers(query).items():
         per_page = size.search_page if name == "diaries" else size.search_results_page
         if kind == name or (kind == "all" and name == "diaries"):
-            hits, paging = paged(fetch, per_page)
-            shown[name] = Section(hits, paging, paging.total)
+            page = paged(fetch, per_page)
+            shown[name] = Section(page.items, page.paging, page.paging.total)
         elif kind == "all":
             hits, total = fetch(0, size.search_section)
             shown[name] = Section(hits, None, total)

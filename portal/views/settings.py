@@ -28,7 +28,7 @@ from ..services import (
 from ..services import easy_login as easy_login_service
 from ..services import mail_post as mail_post_service
 from ..services.photos import PHOTOS_PER_DIARY
-from ._parts import number as page_number
+from ._parts import number
 
 bp = Blueprint("settings", __name__)
 
@@ -224,7 +224,7 @@ def profile_introduction():
 @login_required
 def blocked():
     """List the members I blocked, to unblock them."""
-    page = social.blocked_page(current_user, page_number(), sizes().blocked_page)
+    page = social.blocked_page(current_user, number(), sizes().blocked_page)
     return render("settings/blocked.html", members=page.items, paging=page.paging)
 
 

@@ -21,9 +21,9 @@ from ..models import Topic
 from ..rendering import render, sizes
 from ..services import NotAllowedError, ServiceError, communities, photos, topic_comments, topics
 from ._comments import comment_routes
-from ._community import community_or_404, number, paged, readable_or_404
+from ._community import community_or_404, readable_or_404
 from ._learner import body_parts
-from ._parts import edit_in_parts, or_404
+from ._parts import edit_in_parts, number, or_404
 
 bp = Blueprint("topics", __name__)
 
@@ -48,16 +48,12 @@ recent_comments = comment_routes(
 def list_of(id: int):
     """List a community's topics, latest activity first."""
     community = readable_or_404(id)
-
-    def fetch(offset, limit):
-        return topics.of_community(community, current_user.id, offset=offset, limit=limit)
-
-    rows, paging = paged(fetch, sizes().topics_page)
+    page = topics.page_of(community, current_user.id, number(), sizes().topics_page)
     return render(
         "topics/list.html",
         community=community,
-        rows=rows,
-        paging=paging,
+        rows=page.items,
+        paging=page.paging,
         can_start=communities.can_start_topics(community, current_user.id),
     )
 

@@ -39,8 +39,8 @@ def index():
 def listing(template: str, fetch: Callable[[int, int], Any], **context: Any):
     """Render an operators' list page: a page of ``fetch(offset, limit)``'s rows and its
     ``paging``."""
-    rows, paging = paged(fetch, sizes().admin_page)
-    return render(template, rows=rows, paging=paging, **context)
+    page = paged(fetch, sizes().admin_page)
+    return render(template, rows=page.items, paging=page.paging, **context)
 
 
 def buttons(*actions: str) -> list[tuple[str, str]]:

@@ -106,13 +106,13 @@ def notices_list():
     def fetch(offset, limit):
         return notices.all_notices(current_user, offset=offset, limit=limit)
 
-    rows, paging = paged(fetch, sizes().admin_page)
+    page = paged(fetch, sizes().admin_page)
     return render(
         "admin/notices.html",
-        rows=rows,
-        paging=paging,
+        rows=page.items,
+        paging=page.paging,
         active_ids=_active_ids(),
-        days={n.id: (notices.first_day(n), notices.last_day(n)) for n in rows},
+        days={n.id: (notices.first_day(n), notices.last_day(n)) for n in page.items},
     )
 
 
