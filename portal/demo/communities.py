@@ -195,32 +195,11 @@ def _topics(rng, community, members, epoch, counts, *, long: bool) -> None:
         )
         db.session.add(topic)
         db.session.flush()
-        rows = []
-        when = created
-        for number in range(1, rng.randint(0, 6) + 1):
-            when += timedelta(minutes=rng.randint(5, 600))
-            rows.append(
-                {
-                    "topic_id": topic.id,
-                    "author_id": rng.choice(members),
-                    "number": number,
-                    "body": rng.choice(COMMENTS),
-                    "created_at": min(when, epoch),
-                }
-            )
-        if rows:
-            db.session.execute(insert(TopicComment), rows)
-            db.session.execute(
-                update(Topic)
-                .where(Topic.id == topic.id)
-                .values(
-                    last_comment_number=len(rows),
-                    comment_count=len(rows),
-                    last_activity_at=rows[-1]["created_at"],
-                )
-            )
+        comments = _comment_on(
+            rng, topic, members, epoch, count=rng.randint(0, 6), minutes=(5, 600), bodies=COMMENTS
+        )
         counts["topics"] += 1
-        counts["comments"] += len(rows)
+        counts["comments"] += comments
 
 
 def _events(rng, community, members, epoch, counts, talk) -> None:
@@ -257,27 +236,38 @@ def _events(rng, community, members, epoch, counts, talk) -> None:
 
 def _event_comments(talk, event, members, epoch) -> int:
     """Give an event a few numbered comments (coming events always some); return how many."""
-    coming = event.starts_at > epoch
+    count = talk.randint(1 if event.starts_at > epoch else 0, 4)
+    return _comment_on(
+        talk, event, members, epoch, count=count, minutes=(10, 900), bodies=EVENT_COMMENTS
+    )
+
+
+def _comment_on(rng, parent, members, epoch, *, count, minutes, bodies) -> int:
+    """Give a topic or an event ``count`` numbered comments, each some ``minutes`` (a range)
+    after the one before, from its creation on, none after ``epoch``; number the parent as
+    the threads do (a comment is a topic's latest activity). Return how many."""
+    comment, key = {Topic: (TopicComment, "topic_id"), Event: (EventComment, "event_id")}[
+        type(parent)
+    ]
     rows = []
-    when = event.created_at
-    for number in range(1, talk.randint(1 if coming else 0, 4) + 1):
-        when += timedelta(minutes=talk.randint(10, 900))
+    when = parent.created_at
+    for number in range(1, count + 1):
+        when += timedelta(minutes=rng.randint(*minutes))
         rows.append(
             {
-                "event_id": event.id,
-                "author_id": talk.choice(members),
+                key: parent.id,
+                "author_id": rng.choice(members),
                 "number": number,
-                "body": talk.choice(EVENT_COMMENTS),
+                "body": rng.choice(bodies),
                 "created_at": min(when, epoch),
             }
         )
     if rows:
-        db.session.execute(insert(EventComment), rows)
-        db.session.execute(
-            update(Event)
-            .where(Event.id == event.id)
-            .values(last_comment_number=len(rows), comment_count=len(rows))
-        )
+        values = {"last_comment_number": len(rows), "comment_count": len(rows)}
+        if isinstance(parent, Topic):
+            values["last_activity_at"] = rows[-1]["created_at"]
+        db.session.execute(insert(comment), rows)
+        db.session.execute(update(type(parent)).where(type(parent).id == parent.id).values(values))
     return len(rows)
 
 
