@@ -214,12 +214,8 @@ def appoint(admin: Member, community: Community, member_id: int) -> None:
 
     :raise NotAllowedError: for anyone but the admin.
     """
-    require_admin(community, admin)
-    target = _target(community, member_id)
-    if target.role != MEMBER:
-        raise ServiceError(_l("This member already manages the community."))
-    target.role = SUBADMIN
-    db.session.flush()
+    refusal = _l("This member already manages the community.")
+    _change_role(admin, community, member_id, MEMBER, SUBADMIN, refusal)
 
 
 def dismiss(admin: Member, community: Community, member_id: int) -> None:
@@ -227,12 +223,9 @@ def dismiss(admin: Member, community: Community, member_id: int) -> None:
 
     :raise NotAllowedError: for anyone but the admin.
     """
-    require_admin(community, admin)
-    target = _target(community, member_id)
-    if target.role != SUBADMIN:
-        raise ServiceError(_l("This member is not a sub-admin."))
-    target.role = MEMBER
-    db.session.flush()
+    _change_role(
+        admin, community, member_id, SUBADMIN, MEMBER, _l("This member is not a sub-admin.")
+    )
 
 
 def transfer(admin: Member, community: Community, member_id: int) -> None:
@@ -240,13 +233,30 @@ def transfer(admin: Member, community: Community, member_id: int) -> None:
 
     :raise NotAllowedError: for anyone but the admin.
     """
-    require_admin(community, admin)
-    target = _target(community, member_id)
+    target = _admins_target(admin, community, member_id)
     if target.member_id == admin.id:
         raise ServiceError(_l("You are the admin already."))
     db.session.get_one(CommunityMember, (community.id, admin.id)).role = SUBADMIN
     target.role = ADMIN
     community.updated_at = utcnow()
+    db.session.flush()
+
+
+def _admins_target(admin: Member, community: Community, member_id: int) -> CommunityMember:
+    """Return the member whom the admin acts on.
+
+    :raise NotAllowedError: for anyone but the admin.
+    """
+    require_admin(community, admin)
+    return _target(community, member_id)
+
+
+def _change_role(admin, community, member_id: int, was: str, becomes: str, refusal) -> None:
+    """Give a member of role ``was`` the role ``becomes``; any other member is ``refusal``."""
+    target = _admins_target(admin, community, member_id)
+    if target.role != was:
+        raise ServiceError(refusal)
+    target.role = becomes
     db.session.flush()
 
 
