@@ -175,25 +175,24 @@ def delete(id: int):
 @login_required
 def join(id: int):
     """Take part in an event, while there is room and the deadline has not passed."""
-    event = _readable(id)
-    try:
-        events.join(current_user, event)
-    except ServiceError as exc:
-        return _event_page(event, error=exc.message, status=400)
-    flash(_("You joined this event."))
-    return redirect(url_for("events.show", id=event.id))
+    return _take_part(id, events.join, _("You joined this event."))
 
 
 @bp.route("/events/<int:id>/leave", methods=["POST"])
 @login_required
 def leave(id: int):
     """Give up my place in an event."""
+    return _take_part(id, events.leave, _("You no longer take part in this event."))
+
+
+def _take_part(id: int, action, done: str):
+    """Join or leave (``action``); back on the event's page, which shows a refusal."""
     event = _readable(id)
     try:
-        events.leave(current_user, event)
+        action(current_user, event)
     except ServiceError as exc:
         return _event_page(event, error=exc.message, status=400)
-    flash(_("You no longer take part in this event."))
+    flash(done)
     return redirect(url_for("events.show", id=event.id))
 
 
