@@ -96,13 +96,13 @@ def words(kind: str, id: int):
     if kind not in _WORDS:
         abort(404)
     get_visible, endpoint = _WORDS[kind]
-    text = or_404(get_visible(id, current_user.id))
-    found = readings_of((kind, text)).words(kind, id)
+    post = or_404(get_visible(id, current_user.id))
+    found = readings_of((kind, post)).words(kind, id)
     paging = paginate(len(found), number(), sizes().list_page)
     return render(
         "about/words.html",
         kind=kind,
-        text=text,
+        post=post,
         back=url_for(endpoint, id=id),
         words=found[paging.offset : paging.offset + paging.limit],
         paging=paging,
