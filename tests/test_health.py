@@ -76,3 +76,17 @@ def test_a_request_id_from_the_proxy_is_kept_and_a_forged_one_replaced(app, db):
     forged = Browser(app, PC, headers={"X-Request-Id": 'x" injected'}).get("/healthz")
     assert forged.headers["X-Request-Id"] != 'x" injected'
     assert len(forged.headers["X-Request-Id"]) == 32
+
+
+def test_the_log_line_is_the_json_of_its_record_whatever_the_path(app, browser, caplog):
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="portal.requests"):
+        browser(PC).get('/nowhere/"quoted"\\/東京')
+    [record] = [r for r in caplog.records if r.name == "portal.requests"]
+    text = record.getMessage()
+    line = json.loads(text)
+    assert text == json.dumps(line, ensure_ascii=False)
+    assert list(line) == ["request_id", "method", "path", "status", "carrier", "ms", "queries"]
+    assert line["path"] == '/nowhere/"quoted"\\/東京'
+    assert line["status"] == 404
+    assert line["carrier"] == "pc"
