@@ -1,14 +1,17 @@
-"""Per-member counters (issue 11.4): unread messages and friend requests waiting are kept on
-the member's row by the changes they count, in the same transaction, and always equal what a
-count of the rows says (on SQLite and PostgreSQL alike)."""
+"""Per-member counters (issue 11.4): unread messages, friend requests waiting, friends and new
+footprints are kept on the member's row by the changes they count, in the same transaction,
+and always equal what a count of the rows says (on SQLite and PostgreSQL alike)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import FriendRequest, Friendship, Member, Message
-from portal.services import counters, friends, leaving, messages, social
+from portal.models import Block, Footprint, FriendRequest, Friendship, Member, Message
+from portal.services import counters, footprints, friends, leaving, messages, social
 from tests.fixtures.factories import PASSWORD
 
 
@@ -213,3 +216,151 @@ def test_home_shows_the_friend_total(app, browser, login, make_member):
 
     home = login(browser(PC), "taro")
     assert "マイミク(1人)" in home.text
+
+
+# New footprints: kept by the footprints' writes (portal.services.footprints), blocks and
+# leavers; the home shows the counter, and always what the count of before showed.
+
+NOON = datetime(2026, 5, 1, 3, 0)  # 12:00 in Tokyo
+
+
+def _visit(visitor_id: int, visited_id: int, when: datetime, **kwargs) -> None:
+    footprints.record_visit(_member(visitor_id), visited_id, when, **kwargs)
+    db.session.commit()
+
+
+def _new(member_id: int, now: datetime) -> tuple[int, int]:
+    """(the new footprints the home shows, as the count of before said): the test fails the
+    moment the counter drifts from the rows."""
+    db.session.expire_all()
+    member = _member(member_id)
+    counted = db.session.scalar(footprints.new_count_query(member, now))
+    assert footprints.known_new_count(member, now) is not None  # from the row, no count
+    return footprints.new_count(member, now), counted
+
+
+def test_new_footprints_follow_visits_revisits_and_seeing_the_list(app, make_member):
+    hana, taro, jiro = make_member("hana"), make_member("taro"), make_member("jiro")
+    with app.app_context():
+        _visit(taro, hana, NOON)
+        _visit(jiro, hana, NOON)
+        assert _new(hana, NOON) == (2, 2)
+        _visit(taro, hana, NOON + timedelta(minutes=2))  # within the repeat window: nothing
+        _visit(taro, hana, NOON + timedelta(minutes=30))  # refreshed, new already
+        _visit(hana, hana, NOON + timedelta(minutes=30))  # oneself: none
+        assert _new(hana, NOON + timedelta(minutes=30)) == (2, 2)
+        footprints.mark_seen(_member(hana), NOON + timedelta(hours=1))
+        db.session.commit()
+        assert _new(hana, NOON + timedelta(hours=1)) == (0, 0)
+        _visit(taro, hana, NOON + timedelta(hours=1, minutes=2))  # today's row, seen: new again
+        _visit(taro, hana, NOON + timedelta(hours=1, minutes=4))  # and a repeat of that
+        assert _new(hana, NOON + timedelta(hours=2)) == (1, 1)
+        _visit(jiro, hana, NOON + timedelta(days=1))  # another day, another row
+        _visit(taro, hana, NOON + timedelta(days=1))
+        assert _new(hana, NOON + timedelta(days=1)) == (3, 3)
+        assert _new(taro, NOON + timedelta(days=1)) == (0, 0)  # the visitor's never moves
+
+
+def test_a_visit_seen_before_it_is_written_is_not_new(app, make_member):
+    hana, taro = make_member("hana"), make_member("taro")
+    with app.app_context():
+        footprints.mark_seen(_member(hana), NOON + timedelta(minutes=1))
+        db.session.commit()
+        _visit(taro, hana, NOON)  # a request that began before hana opened her list
+        assert _new(hana, NOON + timedelta(minutes=1)) == (0, 0)
+
+
+def test_new_footprints_of_blocked_members_do_not_count_either_way(app, make_member):
+    hana, taro, jiro = make_member("hana"), make_member("taro"), make_member("jiro")
+    with app.app_context():
+        _visit(taro, hana, NOON)
+        _visit(jiro, hana, NOON)
+        _visit(hana, taro, NOON)
+        social.block(_member(hana), _member(taro))
+        db.session.commit()
+        assert (_new(hana, NOON), _new(taro, NOON)) == ((1, 1), (0, 0))
+        _visit(taro, hana, NOON + timedelta(hours=1))  # blocked: none left
+        _visit(taro, hana, NOON + timedelta(hours=1), unblocked=True)  # even if one were asked
+        assert _new(hana, NOON + timedelta(hours=1)) == (1, 1)
+        social.block(_member(hana), _member(taro))  # blocked already: no change
+        social.block(_member(taro), _member(hana))  # both ways now
+        social.unblock(_member(hana), _member(taro))  # taro's block still stands
+        db.session.commit()
+        assert (_new(hana, NOON), _new(taro, NOON)) == ((1, 1), (0, 0))
+        social.unblock(_member(taro), _member(hana))  # no block left: they count again
+        db.session.commit()
+        assert (_new(hana, NOON + timedelta(hours=1)), _new(taro, NOON)) == ((2, 2), (1, 1))
+        social.block(_member(jiro), _member(hana))  # the visitor blocks the visited member
+        db.session.commit()
+        assert _new(hana, NOON + timedelta(hours=1)) == (1, 1)
+        _visit(jiro, hana, NOON + timedelta(hours=2), unblocked=True)
+        assert _new(hana, NOON + timedelta(hours=2)) == (1, 1)
+
+
+def test_a_member_who_leaves_is_taken_off_the_new_footprints(app, make_member):
+    hana, taro, jiro = make_member("hana"), make_member("taro"), make_member("jiro")
+    with app.app_context():
+        _visit(taro, hana, NOON)
+        _visit(jiro, hana, NOON)
+        _visit(taro, jiro, NOON)
+        footprints.mark_seen(_member(jiro), NOON + timedelta(minutes=1))  # seen: not counted
+        db.session.commit()
+        leaving.close_own(_member(taro), PASSWORD)
+        db.session.commit()
+        assert (_new(hana, NOON), _new(jiro, NOON)) == ((1, 1), (0, 0))
+
+
+def test_new_footprints_older_than_the_list_are_counted_as_before(app, make_member):
+    hana, taro, jiro = make_member("hana"), make_member("taro"), make_member("jiro")
+    with app.app_context():
+        _visit(taro, hana, NOON)
+        _visit(jiro, hana, NOON + timedelta(days=20))
+        later = NOON + timedelta(days=31)  # taro's footprint is past the 30 days of the list
+        member = _member(hana)
+        assert member.new_footprints == 2
+        assert footprints.known_new_count(member, later) is None
+        assert footprints.new_count(member, later) == 1
+        member.is_premium = True  # 90 days
+        db.session.commit()
+        assert _new(hana, later) == (2, 2)
+        footprints.mark_seen(_member(hana), later)
+        db.session.commit()
+        assert _new(hana, later) == (0, 0)
+
+
+def test_recount_sets_the_new_footprints_from_the_rows(app, make_member):
+    hana, taro, jiro = make_member("hana"), make_member("taro"), make_member("jiro")
+    with app.app_context():
+        _member(hana).footprints_seen_at = NOON
+        db.session.add_all(
+            [
+                Footprint(visited_id=hana, visitor_id=taro, day=NOON.date(), visited_at=NOON),
+                Footprint(
+                    visited_id=hana,
+                    visitor_id=jiro,
+                    day=NOON.date(),
+                    visited_at=NOON + timedelta(hours=1),
+                ),
+                Footprint(visited_id=taro, visitor_id=jiro, day=NOON.date(), visited_at=NOON),
+                Block(blocker_id=jiro, blocked_id=taro),
+            ]
+        )
+        db.session.commit()
+        assert _member(hana).new_footprints == 0  # added around the services
+        counters.recount()
+        db.session.commit()
+        assert (_new(hana, NOON), _new(taro, NOON), _new(jiro, NOON)) == ((1, 1), (0, 0), (0, 0))
+        assert _member(hana).new_footprints_since == NOON + timedelta(hours=1)
+
+
+@pytest.mark.parametrize("agent", ["PC", "DOCOMO_MOVA"])
+def test_home_shows_the_new_footprints(app, browser, login, make_member, agent):
+    hana, taro = make_member("hana"), make_member("taro", nickname="たろう")
+    with app.app_context():
+        for visitor in (hana, make_member("jiro")):
+            footprints.record_visit(_member(visitor), taro)
+        db.session.commit()
+    from tests import browser as devices
+
+    home = login(browser(getattr(devices, agent), cookies=agent == "PC"), "taro")
+    assert "新着2件" in home.text

@@ -139,9 +139,18 @@ def _path(rule: str, ids: list[bytes]) -> str:
 
 
 #: Columns a GET may set by design: reading a message marks it read (and takes it off the
-#: reader's unread counter), seeing one's 足あと marks them seen, reading a followed diary marks
-#: its comments seen.
-_READ_MARKS = frozenset({"read_at", "unread_messages", "footprints_seen_at", "seen_number"})
+#: reader's unread counter), seeing one's 足あと marks them seen (and restarts the new
+#: footprints' counter, which a visit moves), reading a followed diary marks its comments seen.
+_READ_MARKS = frozenset(
+    {
+        "read_at",
+        "unread_messages",
+        "footprints_seen_at",
+        "new_footprints",
+        "new_footprints_since",
+        "seen_number",
+    }
+)
 
 #: Tables a request may write by design without anything saved changing: sessions (the login),
 #: 足あと (visits), phone copies of photos, readings computed for furigana.

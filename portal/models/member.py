@@ -61,6 +61,12 @@ class Member(UserMixin, Model):
     friend_total: Mapped[int] = mapped_column(default=0, server_default="0")
     #: When the member last opened the footprint list (for the "new footprints" count).
     footprints_seen_at: Mapped[datetime | None]
+    #: Footprints left since then (by members neither side blocked), a counter kept by the
+    #: footprints' writes, blocks and leavers (``portal.services.footprints``); and no later
+    #: than the oldest of them (``None``: none), so the home knows when none can have aged out
+    #: of the list's window (then it counts, as it did before the counter).
+    new_footprints: Mapped[int] = mapped_column(default=0, server_default="0")
+    new_footprints_since: Mapped[datetime | None]
     #: Operators may stop a member's logins; their data stays.
     login_stopped: Mapped[bool] = mapped_column(default=False)
     #: When the member left (退会): their things are gone, the row stays so that their comments

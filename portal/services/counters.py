@@ -1,7 +1,8 @@
 """Per-member counters that pages show on every request, kept on the member's row rather than
 counted per page: unread messages (the menus' ``[*]`` and home), friend requests waiting
-(home, the profile) and friends (home: a member's own friend total; another's list hides the
-friends who blocked its viewer, so it is counted).
+(home, the profile), friends (home: a member's own friend total; another's list hides the
+friends who blocked its viewer, so it is counted) and new footprints (home: kept by
+:mod:`.footprints`, see :func:`new_footprint_clause`).
 
 Each is changed in the transaction that changes what it counts, by ``n = n + delta`` in SQL,
 so concurrent changes add up on SQLite and PostgreSQL alike; the change that moves a counter is
@@ -14,16 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import FriendRequest, Friendship, Member, Message
+from ..models import Block, Footprint, FriendRequest, Friendship, Member, Message
 from ..models.message import INBOX
 
 #: The counters, as columns of ``members``.
 UNREAD_MESSAGES = "unread_messages"
 PENDING_REQUESTS = "pending_requests"
 FRIEND_TOTAL = "friend_total"
+NEW_FOOTPRINTS = "new_footprints"
 
 
 def add(member_id: int, counter: str, delta: int) -> None:
@@ -37,15 +40,41 @@ def add(member_id: int, counter: str, delta: int) -> None:
         .values({column: column + delta})
         .execution_options(synchronize_session=False)
     )
+    changed(member_id, counter)
+
+
+def changed(member_id: int, *columns: str) -> None:
+    """Say that an UPDATE changed these columns of a member's row behind the session's back:
+    a loaded member reads them again when next asked."""
     key = db.inspect(Member).identity_key_from_primary_key([member_id])
     loaded = db.session.identity_map.get(key)
-    if loaded is not None:  # the row changed under it: read again when next asked
-        db.session.expire(loaded, [counter])
+    if loaded is not None:
+        db.session.expire(loaded, list(columns))
 
 
 def unread_clause():
     """The messages :data:`UNREAD_MESSAGES` counts: in the recipient's inbox, not yet read."""
     return (Message.recipient_state == INBOX) & Message.read_at.is_(None)
+
+
+def new_footprint_clause(seen_at=Member.footprints_seen_at):
+    """The footprints :data:`NEW_FOOTPRINTS` counts: left since the visited member last opened
+    the list (``seen_at``: the visited member's ``footprints_seen_at``), by a member neither of
+    them blocked. Unlike the list, the counter knows no window of days: the home counts instead
+    when the oldest of them may have aged out (``footprints.known_new_count``)."""
+    return and_(or_(seen_at.is_(None), Footprint.visited_at > seen_at), unblocked_footprint())
+
+
+def unblocked_footprint():
+    """A SQL condition: neither side of the footprint blocked the other."""
+    return and_(
+        ~exists().where(
+            Block.blocker_id == Footprint.visited_id, Block.blocked_id == Footprint.visitor_id
+        ),
+        ~exists().where(
+            Block.blocker_id == Footprint.visitor_id, Block.blocked_id == Footprint.visited_id
+        ),
+    )
 
 
 def recount(member_ids: Iterable[int] | None = None) -> None:
@@ -67,4 +96,36 @@ def recount(member_ids: Iterable[int] | None = None) -> None:
             zero, found = zero.where(Member.id.in_(ids)), found.where(Member.id.in_(ids))
         for stmt in (zero, found):
             db.session.execute(stmt.execution_options(synchronize_session=False))
+    _recount_new_footprints(ids)
     db.session.expire_all()
+
+
+def _recount_new_footprints(ids: list[int] | None) -> None:
+    """Set :data:`NEW_FOOTPRINTS` and the time no later than the oldest of them (here: the
+    oldest) from one grouped count, as :func:`recount` does."""
+    visited = aliased(Member)
+    grouped = (
+        select(
+            Footprint.visited_id.label("member_id"),
+            func.count().label("n"),
+            func.min(Footprint.visited_at).label("since"),
+        )
+        .join(visited, visited.id == Footprint.visited_id)
+        .where(new_footprint_clause(visited.footprints_seen_at))
+        .group_by(Footprint.visited_id)
+        .subquery()
+    )
+    zero = (
+        update(Member)
+        .where(or_(Member.new_footprints != 0, Member.new_footprints_since.is_not(None)))
+        .values(new_footprints=0, new_footprints_since=None)
+    )
+    found = (
+        update(Member)
+        .where(Member.id == grouped.c.member_id)
+        .values(new_footprints=grouped.c.n, new_footprints_since=grouped.c.since)
+    )
+    if ids is not None:
+        zero, found = zero.where(Member.id.in_(ids)), found.where(Member.id.in_(ids))
+    for stmt in (zero, found):
+        db.session.execute(stmt.execution_options(synchronize_session=False))

@@ -1,9 +1,10 @@
 """足あと: who visited a member's profile or diary, one row per visitor per day.
 
-Recording is one statement and no read: an upsert that leaves the row alone when the same
-visitor came less than :data:`REPEAT_WINDOW` ago. Pages that read the visited member anyway
-ask :func:`recent_clause` in that same query, and skip the upsert for a repeat: a popular
-profile visited constantly then takes no write lock at all.
+Recording is two statements and no read: an upsert that leaves the row alone when the same
+visitor came less than :data:`REPEAT_WINDOW` ago, and the visited member's ``new_footprints``
+counter (:mod:`.counters`) moved in the same transaction when the footprint became new. Pages
+that read the visited member anyway ask :func:`recent_clause` in that same query, and skip the
+upsert for a repeat: a popular profile visited constantly then takes no write lock at all.
 
 During a request the upsert runs after the request's commit, in a transaction of its own
 (:func:`flush`, called by :mod:`portal.transactions`): on SQLite the write lock is then held
@@ -18,13 +19,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import and_, exists, false, func, select
+from sqlalchemy import and_, case, exists, false, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
 from ..models import Block, Footprint, Member
 from ..models._time import TOKYO, utcnow
+from . import counters
 from ._sql import dialect_insert
 from .limits import limits_for
 from .visibility import blockers_of, is_blocked
@@ -67,7 +69,7 @@ def record_visit(
     if has_request_context():
         g.setdefault("footprints", []).append((visited_id, visitor.id, now))
     else:
-        db.session.execute(_upsert(visited_id, visitor.id, now))
+        _write(visited_id, visitor.id, now)
     return True
 
 
@@ -122,15 +124,56 @@ def revisit(
     return record_visit(visitor, visited_id, now, unblocked=True, recent=recent)
 
 
-def _upsert(visited_id: int, visitor_id: int, now: datetime):
+def _write(visited_id: int, visitor_id: int, now: datetime) -> None:
+    """Leave the footprint and keep the visited member's counter, in the current transaction.
+
+    The first statement inserts today's row, or refreshes it when the visited member had seen
+    it already (it becomes new again); it answers a row only then, and the counter goes up.
+    Otherwise today's row was new already (the counter has it) or is recent: the second
+    statement refreshes it unless recent. Each is conditional on the row as it is when written
+    (the upsert waits for a concurrent one), so two requests never both count one footprint.
+    """
+    seen = select(Member.footprints_seen_at).where(Member.id == visited_id).scalar_subquery()
     stmt = dialect_insert(Footprint).values(
         visited_id=visited_id, visitor_id=visitor_id, day=tokyo_day(now), visited_at=now
     )
-    return stmt.on_conflict_do_update(
-        index_elements=["visited_id", "visitor_id", "day"],
-        set_={"visited_at": stmt.excluded.visited_at},
-        where=Footprint.visited_at < now - REPEAT_WINDOW,
+    stale = Footprint.visited_at < now - REPEAT_WINDOW
+    written = db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["visited_id", "visitor_id", "day"],
+            set_={"visited_at": stmt.excluded.visited_at},
+            where=and_(stale, Footprint.visited_at <= seen),
+        ).returning(Footprint.visited_at)
+    ).first()
+    if written is None:
+        db.session.execute(
+            update(Footprint)
+            .where(
+                Footprint.visited_id == visited_id,
+                Footprint.visitor_id == visitor_id,
+                Footprint.day == tokyo_day(now),
+                stale,
+            )
+            .values(visited_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    # New, unless the visited member opened the list since ``now`` or either side blocked.
+    db.session.execute(
+        update(Member)
+        .where(
+            Member.id == visited_id,
+            or_(Member.footprints_seen_at.is_(None), Member.footprints_seen_at < now),
+            ~exists().where(Block.blocker_id == visited_id, Block.blocked_id == visitor_id),
+            ~exists().where(Block.blocker_id == visitor_id, Block.blocked_id == visited_id),
+        )
+        .values(
+            new_footprints=Member.new_footprints + 1,
+            new_footprints_since=func.coalesce(Member.new_footprints_since, now),
+        )
+        .execution_options(synchronize_session=False)
     )
+    counters.changed(visited_id, counters.NEW_FOOTPRINTS, "new_footprints_since")
 
 
 def recent_clause(visited_col, visitor_id: int | None, now: datetime | None = None):
@@ -150,7 +193,7 @@ def recent_clause(visited_col, visitor_id: int | None, now: datetime | None = No
 
 def flush() -> int:
     """Write the request's footprints, after its commit, in a transaction of their own; return
-    how many upserts ran. A footprint that cannot be written (the database is busy beyond its
+    how many were sent. A footprint that cannot be written (the database is busy beyond its
     timeout, the visited member was deleted meanwhile) is logged and dropped: the page the
     member asked for was already made."""
     pending = g.pop("footprints", [])
@@ -158,7 +201,7 @@ def flush() -> int:
         return 0
     try:
         for visited_id, visitor_id, now in pending:
-            db.session.execute(_upsert(visited_id, visitor_id, now))
+            _write(visited_id, visitor_id, now)
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
@@ -218,21 +261,53 @@ def footprints_of(
 
 
 def mark_seen(owner: Member, now: datetime | None = None) -> None:
-    """Remember that ``owner`` looked at the list (the home page's "new" count restarts)."""
-    owner.footprints_seen_at = now or utcnow()
+    """Remember that ``owner`` looked at the list (the home page's "new" count restarts).
+
+    One UPDATE, at once: the counter keeps only the footprints written after ``now`` by
+    requests that committed meanwhile (none, nearly always: an indexed range read)."""
+    now = now or utcnow()
+    later = and_(
+        Footprint.visited_id == owner.id,
+        Footprint.visited_at > now,
+        counters.unblocked_footprint(),
+    )
+    n = select(func.count()).select_from(Footprint).where(later).scalar_subquery()
+    since = select(func.min(Footprint.visited_at)).where(later).scalar_subquery()
+    values = {"footprints_seen_at": now, "new_footprints": n, "new_footprints_since": since}
+    db.session.execute(
+        update(Member)
+        .where(Member.id == owner.id)
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    counters.changed(owner.id, *values)
+
+
+def known_new_count(owner: Member, now: datetime | None = None) -> int | None:
+    """Return how many footprints arrived since ``owner`` last looked, when the member's row
+    says it (0 if opted out; else the counter, unless the oldest of them may be older than the
+    list's window of days); ``None`` when it must be counted (:func:`new_count_query`)."""
+    if not owner.leaves_footprints:
+        return 0
+    since = owner.new_footprints_since
+    if since is not None and since < (now or utcnow()) - timedelta(
+        days=limits_for(owner).footprint_days
+    ):
+        return None
+    return owner.new_footprints
 
 
 def new_count(owner: Member, now: datetime | None = None) -> int:
     """Return how many footprints arrived since ``owner`` last looked (0 if opted out)."""
-    stmt = new_count_query(owner, now)
-    return 0 if stmt is None else db.session.scalar(stmt) or 0
+    known = known_new_count(owner, now)
+    if known is not None:
+        return known
+    return db.session.scalar(new_count_query(owner, now)) or 0
 
 
 def new_count_query(owner: Member, now: datetime | None = None):
-    """The ``select(count)`` of :func:`new_count`, or ``None`` when it is 0 without asking (the
-    owner opted out)."""
-    if not owner.leaves_footprints:
-        return None
+    """The ``select(count)`` of the footprints of :func:`new_count`, within the list's window
+    (for a member who opted in: else it is 0)."""
     where = _window(owner, now or utcnow())
     if owner.footprints_seen_at is not None:
         where = and_(where, Footprint.visited_at > owner.footprints_seen_at)
@@ -247,3 +322,84 @@ def set_leaves_footprints(member: Member, enabled: bool) -> None:
     when the member turns footprints back on.
     """
     member.leaves_footprints = enabled
+
+
+def _between(a: int, b: int):
+    """The counted footprints of ``b`` on ``a``, as a correlated count and oldest time for
+    ``a``'s row in an UPDATE of members."""
+    where = and_(
+        Footprint.visited_id == a,
+        Footprint.visitor_id == b,
+        or_(Member.footprints_seen_at.is_(None), Footprint.visited_at > Member.footprints_seen_at),
+    )
+    n = select(func.count()).select_from(Footprint).where(where).scalar_subquery()
+    oldest = select(func.min(Footprint.visited_at)).where(where).scalar_subquery()
+    return n, oldest
+
+
+def uncount_between(member_id: int, other_id: int) -> None:
+    """Take the footprints the two left on each other off their counters: a block between
+    them is about to start (none was there). In the block's transaction."""
+    for a, b in ((member_id, other_id), (other_id, member_id)):
+        n, _ = _between(a, b)
+        left = Member.new_footprints - n
+        _update(
+            a,
+            new_footprints=left,
+            new_footprints_since=case((left <= 0, None), else_=Member.new_footprints_since),
+        )
+
+
+def count_between(member_id: int, other_id: int) -> None:
+    """Put the footprints the two left on each other back on their counters: the last block
+    between them ended. In the unblock's transaction."""
+    for a, b in ((member_id, other_id), (other_id, member_id)):
+        n, oldest = _between(a, b)
+        since = Member.new_footprints_since
+        _update(
+            a,
+            new_footprints=Member.new_footprints + n,
+            new_footprints_since=case(
+                (oldest.is_(None), since), (since.is_(None) | (oldest < since), oldest), else_=since
+            ),
+        )
+
+
+def _update(member_id: int, **values) -> None:
+    db.session.execute(
+        update(Member)
+        .where(Member.id == member_id)
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    counters.changed(member_id, *values)
+
+
+def uncount_visitor(visitor_id: int) -> None:
+    """Take a leaving member's footprints off the counters of the members they visited (one
+    grouped UPDATE), before those footprints are deleted in the same transaction."""
+    visited = aliased(Member)
+    grouped = (
+        select(Footprint.visited_id.label("member_id"), func.count().label("n"))
+        .join(visited, visited.id == Footprint.visited_id)
+        .where(
+            Footprint.visitor_id == visitor_id,
+            Footprint.visited_id != visitor_id,
+            counters.new_footprint_clause(visited.footprints_seen_at),
+        )
+        .group_by(Footprint.visited_id)
+        .subquery()
+    )
+    left = Member.new_footprints - grouped.c.n
+    db.session.execute(
+        update(Member)
+        .where(Member.id == grouped.c.member_id)
+        .values(
+            new_footprints=left,
+            new_footprints_since=case((left <= 0, None), else_=Member.new_footprints_since),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    for loaded in list(db.session.identity_map.values()):
+        if isinstance(loaded, Member):
+            db.session.expire(loaded, [counters.NEW_FOOTPRINTS, "new_footprints_since"])

@@ -133,9 +133,13 @@ def _sections(me: Member, n) -> list[Section]:
 
 def _my_facts(member: Member, *, with_profile: bool) -> tuple[Profile | None, int]:
     """Return my profile row (``None`` when none was saved, or not ``with_profile``) and how
-    many new footprints I have: one query at most."""
-    query = footprints.new_count_query(member)
-    new = literal(0) if query is None else query.scalar_subquery()
+    many new footprints I have: one query at most (none on a phone when my row's counter says
+    it, ``footprints.known_new_count``)."""
+    known = footprints.known_new_count(member)
+    if known is None:
+        new = footprints.new_count_query(member).scalar_subquery()
+    else:
+        new = literal(known)
     if with_profile:
         stmt = (
             select(Profile, new)
@@ -145,7 +149,7 @@ def _my_facts(member: Member, *, with_profile: bool) -> tuple[Profile | None, in
         )
         profile, count = db.session.execute(stmt).one()
         return profile, count
-    return None, 0 if query is None else db.session.scalar(select(new)) or 0
+    return None, known if known is not None else db.session.scalar(select(new)) or 0
 
 
 def my_column(member: Member, profile: Profile | None, community_limit: int) -> MyColumn:

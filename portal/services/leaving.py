@@ -62,7 +62,7 @@ from ..models import (
 )
 from ..models._time import utcnow
 from ..models.community import ADMIN, SUBADMIN
-from . import ServiceError, admin, counters
+from . import ServiceError, admin, counters, footprints
 from .passwords import verify_password
 from .sessions import end_sessions
 
@@ -96,9 +96,9 @@ def close_by_operator(operator: Member, subject: Member) -> None:
 
 
 def _uncount(mid: int) -> None:
-    """Take the leaver's unread messages, waiting requests and friendships off the others'
-    counters: the rows this transaction deletes, as it deletes them (one read meanwhile is not
-    counted twice)."""
+    """Take the leaver's unread messages, waiting requests, friendships and new footprints off
+    the others' counters: the rows this transaction deletes, as it deletes them (one read
+    meanwhile is not counted twice)."""
     for model, where, counter, whose in (
         (
             Message,
@@ -120,6 +120,7 @@ def _uncount(mid: int) -> None:
         recipients = [r for r in gone.scalars().all() if r is not None]
         for recipient_id, n in Counter(recipients).items():
             counters.add(recipient_id, counter, -n)
+    footprints.uncount_visitor(mid)  # deleted with the rest below
 
 
 def _close(member: Member) -> None:

@@ -10,7 +10,8 @@ from ..extensions import db
 from ..models import Block, FriendRequest, Friendship, Introduction, Member
 from ..models._ids import is_row_id
 from ..models._time import utcnow
-from . import ServiceError, counters, notifications, text_limits
+from . import ServiceError, counters, footprints, notifications, text_limits
+from ._sql import execute_dml
 from .friends import are_friends, befriend
 from .listing import Listing, listing
 from .notifications import N_
@@ -222,15 +223,20 @@ def block(member: Member, other: Member) -> None:
     )
     for recipient_id in gone.scalars().all():  # the rows this statement removed, no others
         counters.add(recipient_id, counters.PENDING_REQUESTS, -1)
+    if not is_blocked(other.id, member.id):  # their footprints on each other stop counting
+        footprints.uncount_between(member.id, other.id)
     db.session.add(Block(blocker_id=member.id, blocked_id=other.id))
     db.session.flush()
 
 
 def unblock(member: Member, other: Member) -> None:
-    """Lift a block."""
-    db.session.execute(
+    """Lift a block (their footprints on each other count again, unless the other blocked
+    this member too)."""
+    gone = execute_dml(
         delete(Block).where(Block.blocker_id == member.id, Block.blocked_id == other.id)
     )
+    if gone.rowcount and not is_blocked(other.id, member.id):
+        footprints.count_between(member.id, other.id)
 
 
 def blocked_members(member: Member, *, offset: int = 0, limit: int | None = None) -> list[Member]:
