@@ -59,24 +59,29 @@ def answer_empty_mail(raw: bytes, recipient: str | None, sender: str | None) -> 
         if reply.mail is not None:
             mail.send(reply.mail)
         db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        return EX_NOUSER if isinstance(exc, empty_mail.NoSignupError) else EX_DATAERR, str(
-            exc.message
-        )
-    except SQLAlchemyError:
-        db.session.rollback()
+    except Exception as exc:
+        return _refused(exc, answering=True)
+    return EX_OK, reply.note
+
+
+def _refused(exc: Exception, *, answering: bool = False) -> tuple[int, str]:
+    """Roll back a mail that was not taken; return the exit status for the MTA and why.
+
+    :param answering: an answer was being sent (a failure to send it is temporary).
+    """
+    db.session.rollback()
+    if isinstance(exc, service.UnknownAddressError | empty_mail.NoSignupError):
+        return EX_NOUSER, str(exc.message)
+    if isinstance(exc, ServiceError):
+        return EX_DATAERR, str(exc.message)
+    if isinstance(exc, SQLAlchemyError):
         logger.exception("mail-post: database error")
         return EX_TEMPFAIL, "database unavailable, try again later"
-    except (OSError, smtplib.SMTPException):
-        db.session.rollback()
+    if answering and isinstance(exc, OSError | smtplib.SMTPException):
         logger.exception("mail-post: the answer could not be sent")
         return EX_TEMPFAIL, "the answer could not be sent, try again later"
-    except Exception:
-        db.session.rollback()
-        logger.exception("mail-post: failed")
-        return EX_SOFTWARE, "internal error"
-    return EX_OK, reply.note
+    logger.exception("mail-post: failed")
+    return EX_SOFTWARE, "internal error"
 
 
 def _is_empty_mail(raw: bytes, recipient: str | None) -> bool:
@@ -101,20 +106,8 @@ def deliver(raw: bytes, recipient: str | None, sender: str | None = None) -> tup
             return EX_OK, f"{len(added)} photos added to album {added[0].album_id}"
         posted = service.post_message(raw, recipient)
         db.session.commit()
-    except service.UnknownAddressError as exc:
-        db.session.rollback()
-        return EX_NOUSER, str(exc.message)
-    except ServiceError as exc:
-        db.session.rollback()
-        return EX_DATAERR, str(exc.message)
-    except SQLAlchemyError:
-        db.session.rollback()
-        logger.exception("mail-post: database error")
-        return EX_TEMPFAIL, "database unavailable, try again later"
-    except Exception:
-        db.session.rollback()
-        logger.exception("mail-post: failed")
-        return EX_SOFTWARE, "internal error"
+    except Exception as exc:
+        return _refused(exc)
     if posted is None:
         return EX_OK, "delivered before: profile photo unchanged"
     if isinstance(posted, Photo):
