@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, extract, func, or_, select, tuple_
+from sqlalchemy import delete, extract, or_, select
 
 from ..extensions import db
 from ..models import (
@@ -21,15 +21,13 @@ from ..models import (
     CommunityMember,
     Event,
     EventParticipant,
-    Friendship,
     Member,
-    Profile,
     ScheduleEntry,
 )
 from ..models._time import from_tokyo, to_tokyo, utcnow
-from ..models.profile import FIELD_DEFAULTS
 from . import ServiceError, text_limits
-from .visibility import not_blocked_clause, visible_clause
+from .friends import birth_month_day, showing_birthday
+from .visibility import not_blocked_clause
 
 TITLE_MAX = 40
 #: The most bytes a title may take as shown on a phone (a month's page is sized for it).
@@ -143,23 +141,11 @@ def _events(member: Member, start: datetime, end: datetime) -> list[Item]:
 
 
 def _birthdays(member: Member, year: int, month: int) -> list[Item]:
-    month_day = tuple_(extract("month", Member.birth_date), extract("day", Member.birth_date))
     wanted = [extract("month", Member.birth_date) == month]
     if month == 3 and not _calendar.isleap(year):
-        wanted.append(month_day == (2, 29))
-    visibility = func.coalesce(Profile.birthday_visibility, FIELD_DEFAULTS["birthday"])
-    stmt = (
-        select(Member)
-        .join(Friendship, Friendship.friend_id == Member.id)
-        .outerjoin(Profile, Profile.member_id == Member.id)
-        .where(
-            Friendship.member_id == member.id,
-            or_(*wanted),
-            visible_clause(member.id, Member.id, visibility),
-        )
-    )
+        wanted.append(birth_month_day() == (2, 29))
     found = []
-    for friend in db.session.scalars(stmt):
+    for friend in showing_birthday(member, *wanted):
         birth = friend.birth_date
         if (birth.month, birth.day) == (2, 29) and not _calendar.isleap(year):
             if month != 3:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import extract, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Friendship, Member
+from ..models import Friendship, Member, Profile
+from ..models.profile import FIELD_DEFAULTS
 from . import counters
 from .listing import Listing, listing
-from .visibility import not_blocked_clause
+from .visibility import not_blocked_clause, visible_clause
 
 #: The friendships of each listed friend, for their counts (made once: aliases are costly).
 _THEIRS = aliased(Friendship, name="their_friendships")
@@ -90,3 +91,25 @@ def friends_page(
             member_id, viewer_id=viewer_id, limit=limit, offset=offset
         ),
     )
+
+
+def birth_month_day():
+    """A member's birthday as ``(month, day)``, to compare with the days of any year."""
+    return tuple_(extract("month", Member.birth_date), extract("day", Member.birth_date))
+
+
+def showing_birthday(member: Member, *born) -> list[Member]:
+    """Return ``member``'s friends who show ``member`` their birthday and were born as any of
+    ``born`` says (conditions on ``Member.birth_date``)."""
+    visibility = func.coalesce(Profile.birthday_visibility, FIELD_DEFAULTS["birthday"])
+    stmt = (
+        select(Member)
+        .join(Friendship, Friendship.friend_id == Member.id)
+        .outerjoin(Profile, Profile.member_id == Member.id)
+        .where(
+            Friendship.member_id == member.id,
+            or_(*born),
+            visible_clause(member.id, Member.id, visibility),
+        )
+    )
+    return list(db.session.scalars(stmt))

@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import extract, func, literal, or_, select, tuple_
+from sqlalchemy import literal, select
 
 from ..extensions import db
-from ..models import Album, Diary, Friendship, Member, Profile, Review, Topic
+from ..models import Album, Diary, Member, Profile, Review, Topic
 from ..models._time import tokyo_today
-from ..models.profile import FIELD_DEFAULTS
 from . import (
     albums,
     communities,
@@ -30,10 +29,10 @@ from . import (
     social,
     topics,
 )
-from .friends import friends_with_counts
+from .friends import birth_month_day, friends_with_counts, showing_birthday
 from .home_feed import Section
 from .profiles import ProfileView, build_view
-from .visibility import SELF, visible_clause
+from .visibility import SELF
 
 
 @dataclass
@@ -174,20 +173,9 @@ def birthdays_this_week(member: Member, today: date | None = None) -> list[Birth
     """Return friends whose birthday falls in the next seven days and who show it to friends."""
     today = today or tokyo_today()
     days = [today + timedelta(days=n) for n in range(7)]
-    month_day = tuple_(extract("month", Member.birth_date), extract("day", Member.birth_date))
-    visibility = func.coalesce(Profile.birthday_visibility, FIELD_DEFAULTS["birthday"])
-    stmt = (
-        select(Member)
-        .join(Friendship, Friendship.friend_id == Member.id)
-        .outerjoin(Profile, Profile.member_id == Member.id)
-        .where(
-            Friendship.member_id == member.id,
-            or_(*(month_day == (d.month, d.day) for d in days)),
-            visible_clause(member.id, Member.id, visibility),
-        )
-    )
+    month_day = birth_month_day()
     found = []
-    for friend in db.session.scalars(stmt):
+    for friend in showing_birthday(member, *(month_day == (d.month, d.day) for d in days)):
         upcoming = next(
             d for d in days if (d.month, d.day) == (friend.birth_date.month, friend.birth_date.day)
         )
