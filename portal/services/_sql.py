@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, func, select
+from sqlalchemy import CursorResult, Select, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import Executable
 
@@ -14,6 +14,19 @@ from ..extensions import db
 def execute_dml(statement: Executable) -> CursorResult[Any]:
     """Run an INSERT, UPDATE or DELETE in the request's session; its result has ``rowcount``."""
     return cast("CursorResult[Any]", db.session.execute(statement))
+
+
+def claim(model: type[Any], row_id: int, now: Any, *also: Any) -> bool:
+    """Mark a one-time row (an invitation, a mail link, a password reset) used at ``now`` if
+    it is still unused and unexpired and ``also`` holds, in one UPDATE: of two requests at
+    once only one gets it. Return whether this one did (the loaded row is left as it was)."""
+    result = execute_dml(
+        update(model)
+        .where(model.id == row_id, model.used_at.is_(None), *also, model.expires_at > now)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def dialect_insert(model: type[Any]) -> Any:

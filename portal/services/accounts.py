@@ -11,7 +11,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -21,7 +21,7 @@ from ..models import Invitation, Member
 from ..models._time import utcnow
 from ..models.member import age_on
 from . import ServiceError, site_settings
-from ._sql import execute_dml
+from ._sql import claim
 from .friends import befriend
 from .passwords import hash_password, needs_rehash, verify_password
 from .sessions import end_sessions
@@ -201,18 +201,7 @@ def sign_up(
 def _claim(invitation: Invitation) -> bool:
     """Mark ``invitation`` used, if nobody did meanwhile; return whether this request got it."""
     now = utcnow()
-    result = execute_dml(
-        update(Invitation)
-        .where(
-            Invitation.id == invitation.id,
-            Invitation.used_at.is_(None),
-            Invitation.used_by_id.is_(None),
-            Invitation.expires_at > now,
-        )
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    if not claim(Invitation, invitation.id, now, Invitation.used_by_id.is_(None)):
         return False
     invitation.used_at = now
     return True

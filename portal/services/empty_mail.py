@@ -38,7 +38,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_mail import Message
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..filters import share_url
@@ -47,7 +47,7 @@ from ..models import MailLink, Member
 from ..models._time import utcnow
 from ..models.mail_link import LOGIN, SIGNUP
 from . import ServiceError, site_settings
-from ._sql import execute_dml
+from ._sql import claim
 from .accounts import member_by_email, normalise_email
 
 #: The local parts of the two addresses (``entry@<MAIL_POST_DOMAIN>``, ``login@...``).
@@ -243,13 +243,7 @@ def _usable(token: str | None, kind: str) -> MailLink | None:
 
 def _claim(link: MailLink) -> bool:
     now = utcnow()
-    claimed = execute_dml(
-        update(MailLink)
-        .where(MailLink.id == link.id, MailLink.used_at.is_(None), MailLink.expires_at > now)
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
+    if not claim(MailLink, link.id, now):
         return False
     link.used_at = now
     return True

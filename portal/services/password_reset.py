@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import Member, PasswordReset
 from ..models._time import utcnow
 from . import ServiceError
-from ._sql import execute_dml
+from ._sql import claim, execute_dml
 from .accounts import member_by_email
 from .notifications import N_, queue
 from .passwords import hash_password
@@ -91,17 +91,7 @@ def reset(token: str, new_password: str) -> Member:
         raise ServiceError(_l("This link has expired or was already used."))
     member = db.session.get_one(Member, found.member_id)
     end_sessions(member)
-    claimed = execute_dml(
-        update(PasswordReset)
-        .where(
-            PasswordReset.id == found.id,
-            PasswordReset.used_at.is_(None),
-            PasswordReset.expires_at > now,
-        )
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
+    if not claim(PasswordReset, found.id, now):
         raise ServiceError(_l("This link has expired or was already used."))
     member.password_hash = hash_password(new_password)
     execute_dml(
