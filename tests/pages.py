@@ -19,6 +19,17 @@ D501I_BUDGET = 5120
 AGENTS = pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
 
 
+def idle_hour_passes(app, monkeypatch) -> None:
+    """Move the sessions' clock past the idle hour of URL-carried sessions (and a second): a
+    phone's session loaded now has expired, whether its row is read or its cached copy."""
+    from datetime import timedelta
+
+    from portal.keitai import session as sessions
+
+    later = sessions._utcnow() + app.config["SESSION_IDLE_KEITAI"] + timedelta(seconds=1)
+    monkeypatch.setattr(sessions, "_utcnow", lambda: later)
+
+
 def href(page, path: str, /, **query: str) -> str:
     """Return the first link on ``page`` to ``path`` (with these query values, if given)."""
     for url, _text in page.links:

@@ -17,7 +17,7 @@ from sqlalchemy import event, func, select
 
 from portal.extensions import db
 from portal.keitai.hankaku import to_hankaku
-from portal.models import Member, Message, StoredSession
+from portal.models import Member, Message
 from portal.models._time import utcnow
 from portal.services import ServiceError, messages, social
 from tests.browser import AU, DOCOMO_MOVA, PC, sid_of
@@ -29,6 +29,7 @@ from tests.pages import (
     has_form,
     has_link,
     href,
+    idle_hour_passes,
     path_of,
     without,
 )
@@ -210,7 +211,9 @@ def test_a_message_needs_a_subject_and_a_text(app, browser, login, trio):
 # -- drafts ----------------------------------------------------------------------------------
 
 
-def test_a_draft_survives_a_session_expiry_and_is_sent_later(app, browser, login, trio):
+def test_a_draft_survives_a_session_expiry_and_is_sent_later(
+    app, browser, login, trio, monkeypatch
+):
     phone = browser(DOCOMO_MOVA, cookies=False)
     login(phone, "taro")
     profile = go(phone, f"/users/{trio['hanako']}")
@@ -227,9 +230,7 @@ def test_a_draft_survives_a_session_expiry_and_is_sent_later(app, browser, login
         draft_id = draft.id
         assert (draft.sender_state, draft.recipient_state) == ("draft", None)
         assert draft.recipient_id == trio["hanako"]
-        for row in db.session.scalars(select(StoredSession)):
-            row.expires_at -= app.config["SESSION_IDLE_KEITAI"] + timedelta(seconds=1)
-        db.session.commit()
+    idle_hour_passes(app, monkeypatch)
     assert path_of(phone.get(f"/messages?folder=drafts&sid={sid}")) == "/login"
 
     login(phone, "taro")

@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.models import StoredSession
 from tests.browser import AU, DOCOMO_MOVA, PC, SOFTBANK, Browser, sid_of
 from tests.fixtures.factories import PASSWORD
-from tests.pages import href
+from tests.pages import href, idle_hour_passes
 from tests.test_auth import ui
 
 DOCOMO_GATEWAY = "210.153.84.1"
@@ -231,17 +231,8 @@ def test_a_docomo_session_is_bound_to_the_i_mode_id_once_sent(browser, make_memb
 # --- 12.6: a next path never carries a session id --------------------------------------------
 
 
-def _expire_all_sessions(app):
-    from datetime import timedelta
-
-    with app.app_context():
-        for row in db.session.scalars(db.select(StoredSession)):
-            row.expires_at -= app.config["SESSION_IDLE_KEITAI"] + timedelta(seconds=1)
-        db.session.commit()
-
-
 def test_after_the_idle_hour_a_cookieless_phone_logs_in_and_lands_on_its_page(
-    app, browser, make_member, login
+    app, browser, make_member, login, monkeypatch
 ):
     from tests.test_diary_pages import make_diary
 
@@ -249,7 +240,7 @@ def test_after_the_idle_hour_a_cookieless_phone_logs_in_and_lands_on_its_page(
     diary = make_diary(app, taro, title="夏の旅行", visibility="friends")
     phone = browser(DOCOMO_MOVA, cookies=False)
     stale = sid_of(login(phone, "taro").url)
-    _expire_all_sessions(app)
+    idle_hour_passes(app, monkeypatch)
     page = phone.get(f"/diaries/{diary}?sid={stale}")
     assert urlsplit(page.url).path == "/login"
     form = page.form("/login")

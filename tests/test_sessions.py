@@ -1,13 +1,11 @@
 """Sessions: cookies on PCs, the session id in every URL for cookie-less phones."""
 
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 
-from portal.extensions import db
-from portal.models import StoredSession
 from tests.browser import AU, DOCOMO_FOMA, DOCOMO_MOVA, PC, sid_of
+from tests.pages import idle_hour_passes
 
 
 def test_cookieless_docomo_logs_in_and_keeps_its_session_through_urls(
@@ -54,14 +52,12 @@ def test_url_session_is_bound_to_the_user_agent(app, browser, make_member, login
     assert urlsplit(page.url).path == "/login"
 
 
-def test_url_session_expires_after_an_idle_hour(app, browser, make_member, login):
+def test_url_session_expires_after_an_idle_hour(app, browser, make_member, login, monkeypatch):
     make_member("taro", nickname="たろう")
     phone = browser(DOCOMO_MOVA, cookies=False)
     sid = sid_of(login(phone, "taro").url)
-    with app.app_context():
-        row = db.session.scalars(db.select(StoredSession)).one()
-        row.expires_at -= app.config["SESSION_IDLE_KEITAI"] + timedelta(seconds=1)
-        db.session.commit()
+    assert "たろう" in phone.get(f"/home?sid={sid}").text  # loaded (and cached) in its hour
+    idle_hour_passes(app, monkeypatch)
     assert "たろう" not in phone.get(f"/home?sid={sid}").text
 
 
