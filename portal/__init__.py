@@ -178,9 +178,14 @@ def register_sessions(app: Flask) -> None:
             redis.Redis.from_url(app.config["SESSION_REDIS_URL"])
         )
     else:
-        from .session_store import SqlSessionStore
+        from . import page_cache
+        from .session_store import CachedSessionStore, SqlSessionStore
 
         store = SqlSessionStore()
+        seconds = int(app.config["SESSION_CACHE_SECONDS"] or 0)
+        if seconds > 0 and app.config.get("CACHE_TYPE") not in ("NullCache", "null"):
+            # Read through the page cache's cache: a page-cache hit runs no SQL.
+            store = CachedSessionStore(store, page_cache.cache, seconds)
     # A visitor's form token is derived from their anonymous id: no session row until one is
     # needed (a login, a flash message, a language choice).
     csrf_key = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")

@@ -45,6 +45,11 @@ class DefaultConfig:
     #: ``sql`` (the database) or ``redis`` (``SESSION_REDIS_URL``).
     SESSION_STORE = "sql"
     SESSION_REDIS_URL = "redis://127.0.0.1:6379/0"
+    #: SQL sessions are read through the page cache's cache (``CACHE_TYPE``) and a copy kept
+    #: this many seconds (``portal.session_store.CachedSessionStore``); 0: every load reads the
+    #: row. With ``SimpleCache`` the copies are the process's own: several web processes on SQL
+    #: sessions need ``RedisCache`` (shared) or 0.
+    SESSION_CACHE_SECONDS = 60
 
     #: Photo uploads: the largest file, and the most pixels (decompression-bomb bound).
     PHOTO_MAX_BYTES = 8 * 1024 * 1024

@@ -5,10 +5,11 @@ from datetime import timedelta
 
 import pytest
 
+from portal import page_cache
 from portal.keitai.session_ids import hash_id, new_id
 from portal.keitai.session_stores import RedisSessionStore, SessionRecord
 from portal.models._time import utcnow
-from portal.session_store import SqlSessionStore
+from portal.session_store import CachedSessionStore, SqlSessionStore
 from tests.browser import DOCOMO_MOVA, Browser, sid_of
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -26,10 +27,38 @@ def _redis_client():
     return client
 
 
-@pytest.fixture(params=["sql", "redis"])
+#: The Redis database of the session cache's tests (the page cache's cache on Redis).
+CACHE_REDIS_URL = os.environ.get("TEST_CACHE_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def redis_cache(prefix: str):
+    """A cachelib RedisCache on its own database and ``prefix`` (skipped without Redis)."""
+    from cachelib import RedisCache
+
+    _redis_client()
+    return RedisCache(redis_client_of(CACHE_REDIS_URL), key_prefix=prefix)
+
+
+def redis_client_of(url: str):
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+@pytest.fixture(params=["sql", "redis", "sql-simple-cache", "sql-redis-cache"])
 def store(request, ctx):
     if request.param == "sql":
         yield SqlSessionStore()
+        return
+    if request.param == "sql-simple-cache":
+        yield CachedSessionStore(SqlSessionStore(), page_cache.cache, 60)
+        return
+    if request.param == "sql-redis-cache":
+        prefix = f"test-session-cache:{new_id()}:"
+        yield CachedSessionStore(SqlSessionStore(), redis_cache(prefix), 60)
+        client = redis_client_of(CACHE_REDIS_URL)
+        for key in client.scan_iter(prefix + "*"):
+            client.delete(key)
         return
     client = _redis_client()
     prefix = f"test:{new_id()}:"
