@@ -13,7 +13,17 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from . import avatars, filters, headers, hosts, i18n, navigation, qr_codes, request_log
+from . import (
+    avatars,
+    filters,
+    headers,
+    hosts,
+    i18n,
+    navigation,
+    qr_codes,
+    request_log,
+    visitor_cache,
+)
 from .config import DefaultConfig
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from .keitai import Keitai, KeitaiFlask, gateways
@@ -88,7 +98,9 @@ def _instance_secret(app: Flask) -> str:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions; the keitai layer first, so every later hook knows the device (the
-    host check goes before even that: a foreign Host gets nothing but a 400 page)."""
+    host check goes before even that: a foreign Host gets nothing but a 400 page). Visitors'
+    shared pages are answered in front of Flask, inside the keitai layer's middleware."""
+    visitor_cache.init_app(app)
     Keitai(app, base_url=hosts.base_url)
     hosts.init_app(app)
     request_log.init_app(app)

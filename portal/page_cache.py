@@ -57,6 +57,18 @@ logger = logging.getLogger(__name__)
 VERSION_KEY = "content-version"
 
 
+#: The WSGI environ key under which :func:`_visitor_page` names the visitor's session and
+#: token of the page it answered.
+VISITOR_PAGE = "portal.visitor_page"
+
+
+def stored_version(app: Flask) -> str | None:
+    """Return the content version the cache holds (``None``: none yet), without an app
+    context (the WSGI layer in front of the app reads it)."""
+    version: str | None = app.extensions["cache"][cache].get(VERSION_KEY)
+    return version
+
+
 def content_version() -> str:
     """Return the current content version (making one if the cache has none)."""
     version = cache.get(VERSION_KEY)
@@ -243,8 +255,13 @@ def _visitor_page(name: str, make: Callable[[], Response], visitor: ServerSessio
             logger.exception("page cache: not reachable")
     body, content_type, token = hit
     body = body.replace(_PLACEHOLDER_SID.encode("ascii"), sid.encode("ascii"))
+    own_token = None
     if token is not None:
-        body = body.replace(token.encode("ascii"), generate_csrf().encode("ascii"))
+        own_token = generate_csrf()
+        body = body.replace(token.encode("ascii"), own_token.encode("ascii"))
+    # For the WSGI layer in front (portal.visitor_cache): this response is a visitor's page,
+    # with this session's id and this token its only values of this visitor's own.
+    request.environ[VISITOR_PAGE] = (visitor, own_token)
     return Response(body, status=200, content_type=content_type)
 
 

@@ -57,11 +57,16 @@ class _StderrLines(logging.StreamHandler):
 _handler: _StderrLines | None = None
 
 
+def request_id(incoming: str) -> str:
+    """Return the id of a request whose ``X-Request-Id`` header is ``incoming``: the proxy's
+    when well formed, else a new one."""
+    return incoming if REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
+
+
 def _start() -> None:
     g.request_started = time.perf_counter()
     g.query_count = 0
-    incoming = request.environ.get("HTTP_X_REQUEST_ID", "")
-    g.request_id = incoming if REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
+    g.request_id = request_id(request.environ.get("HTTP_X_REQUEST_ID", ""))
 
 
 @event.listens_for(Engine, "before_cursor_execute")
@@ -90,12 +95,34 @@ def line(response: Response) -> str:
     device = getattr(context, "device", None) or req.environ.get("keitai.device")
     started = getattr(context, "request_started", None)
     ms = round((time.perf_counter() - started) * 1000, 1) if started else None
+    return record(
+        getattr(context, "request_id", None),
+        req.method,
+        req.path,
+        response.status_code,
+        device.carrier if device else None,
+        ms,
+        getattr(context, "query_count", 0),
+    )
+
+
+def record(
+    request_id: str | None,
+    method: str,
+    path: str,
+    status: int,
+    carrier: str | None,
+    ms: float | None,
+    queries: int,
+) -> str:
+    """Return a request's log line from its values (:func:`line` reads them from the request;
+    ``portal.visitor_cache`` knows them without Flask)."""
     return (
-        f'{{"request_id": {_json(getattr(context, "request_id", None))}, '
-        f'"method": {_json(req.method)}, "path": {_json(req.path)}, '
-        f'"status": {response.status_code}, '
-        f'"carrier": {_json(device.carrier if device else None)}, '
-        f'"ms": {_json(ms)}, "queries": {_json(getattr(context, "query_count", 0))}}}'
+        f'{{"request_id": {_json(request_id)}, '
+        f'"method": {_json(method)}, "path": {_json(path)}, '
+        f'"status": {status}, '
+        f'"carrier": {_json(carrier)}, '
+        f'"ms": {_json(ms)}, "queries": {_json(queries)}}}'
     )
 
 
@@ -104,10 +131,14 @@ def _finish(response: Response) -> Response:
     if request_id:
         response.headers["X-Request-Id"] = request_id
     if logger.isEnabledFor(logging.INFO):  # the line is made only when someone reads it
-        text = line(response)
-        if not (_alone() and _handler is not None and _handler.write_line(text)):
-            logger.info(text)
+        write(line(response))
     return response
+
+
+def write(text: str) -> None:
+    """Log one request's line (call it only when the logger is enabled for INFO)."""
+    if not (_alone() and _handler is not None and _handler.write_line(text)):
+        logger.info(text)
 
 
 def _alone() -> bool:
