@@ -49,6 +49,8 @@ if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from flask import Flask
 
+logger = logging.getLogger(__name__)
+
 #: Most responses kept at once (keys of the current content version and minute).
 MAX_ENTRIES = 256
 
@@ -124,7 +126,11 @@ class VisitorCache:
         minute = int(time.time() // 60)
         entry = self.entries.get(key)
         if entry is not None and entry.version == version and entry.minute == minute:
-            served = self._serve(entry, environ, start_response, started)
+            try:
+                served = self._serve(entry, environ, start_response, started)
+            except Exception:  # whatever went wrong, the app answers as it would have
+                logger.exception("visitor cache: could not serve a copy")
+                served = None
             if served is not None:
                 return served
         if version is None:
@@ -134,7 +140,7 @@ class VisitorCache:
     def _key(self, environ: WSGIEnvironment) -> tuple[object, ...] | None:
         """Return what the page depends on, or ``None`` when the request must reach the app."""
         config = self.flask.config
-        if not config["PAGE_CACHE_SECONDS"] or not config.get("VISITOR_CACHE", True):
+        if not config.get("PAGE_CACHE_SECONDS") or not config.get("VISITOR_CACHE", True):
             return None
         if environ.get("REQUEST_METHOD") != "GET" or "HTTP_COOKIE" in environ:
             return None
@@ -182,7 +188,6 @@ class VisitorCache:
             token = self._csrf_signer().dumps(session[field])
         request_id = request_log.request_id(environ.get("HTTP_X_REQUEST_ID", ""))
         status, headers, body = entry.rebuild(session.sid, token, request_id)
-        start_response(status, headers)
         self.hits += 1
         if request_log.logger.isEnabledFor(logging.INFO):
             ms = round((time.perf_counter() - started) * 1000, 1)
@@ -191,6 +196,7 @@ class VisitorCache:
                 request_id, request.method, request.path, int(status[:3]), carrier, ms, 0
             )
             request_log.write(line)
+        start_response(status, headers)
         return [body]
 
     def _csrf_signer(self) -> URLSafeTimedSerializer:
