@@ -76,16 +76,7 @@ def _fields(form: ReviewForm) -> dict:
 @login_required
 def new():
     """Write a review."""
-    form = ReviewForm()
-    if form.validate_on_submit():
-        try:
-            review = reviews.create(current_user, **_fields(form))
-        except ServiceError as exc:
-            refusal(form, exc, default="body")
-        else:
-            flash(_("Your review was saved."))
-            return redirect(url_for("reviews.show", id=review.id))
-    return render("reviews/form.html", form=form, review=None)
+    return _form_page(ReviewForm(), None)
 
 
 def _own_or_404(id: int) -> Review:
@@ -99,15 +90,24 @@ def edit(id: int):
     """Edit my review."""
     review = _own_or_404(id)
     start = {name: getattr(review, name) for name in ("title", "category", "url", "body")}
-    form = ReviewForm(data={**start, "rating": str(review.rating)})
+    return _form_page(ReviewForm(data={**start, "rating": str(review.rating)}), review)
+
+
+def _form_page(form: ReviewForm, review: Review | None):
+    """The review form: a new review (``review`` is ``None``) or mine; saved when it is
+    valid and the service takes it, else shown again with what it says."""
     if form.validate_on_submit():
         try:
-            reviews.update(current_user, review, **_fields(form))
+            if review is None:
+                saved = reviews.create(current_user, **_fields(form))
+            else:
+                saved = review
+                reviews.update(current_user, review, **_fields(form))
         except ServiceError as exc:
             refusal(form, exc, default="body")
         else:
             flash(_("Your review was saved."))
-            return redirect(url_for("reviews.show", id=review.id))
+            return redirect(url_for("reviews.show", id=saved.id))
     return render("reviews/form.html", form=form, review=review)
 
 
