@@ -90,18 +90,9 @@ def _fields(form: AlbumForm) -> dict[str, str]:
 def new():
     """Make an album (title, description, who can see it)."""
     form = AlbumForm()
-    error = None
     if request.method == "GET":
         form.visibility.data = current_user.diary_visibility or "public"
-    elif form.validate_on_submit():
-        try:
-            album = albums.create(current_user, **_fields(form))
-        except ServiceError as exc:
-            error = refusal(form, exc)
-        else:
-            flash(_("The album was made. Add photos to it."))
-            return redirect(url_for("albums.show", id=album.id))
-    return render("albums/form.html", form=form, album=None, error=error)
+    return _form_page(form, None)
 
 
 @bp.route("/albums/<int:id>/edit", methods=["GET", "POST"])
@@ -109,16 +100,27 @@ def new():
 def edit(id: int):
     """Change an album's title, description and visibility (its owner)."""
     album = _my_album_or_404(id)
-    form = AlbumForm(obj=album) if request.method == "GET" else AlbumForm()
+    return _form_page(AlbumForm(obj=album) if request.method == "GET" else AlbumForm(), album)
+
+
+def _form_page(form: AlbumForm, album: Album | None):
+    """The album form: a new album (``album`` is ``None``) or mine; a POST is saved when it
+    is valid and the service takes it, else shown again with what it says."""
     error = None
     if request.method == "POST" and form.validate_on_submit():
         try:
-            albums.update_album(current_user, album, **_fields(form))
+            if album is None:
+                saved = albums.create(current_user, **_fields(form))
+                notice = _("The album was made. Add photos to it.")
+            else:
+                saved = album
+                albums.update_album(current_user, album, **_fields(form))
+                notice = _("The album was saved.")
         except ServiceError as exc:
             error = refusal(form, exc)
         else:
-            flash(_("The album was saved."))
-            return redirect(url_for("albums.show", id=album.id))
+            flash(notice)
+            return redirect(url_for("albums.show", id=saved.id))
     return render("albums/form.html", form=form, album=album, error=error)
 
 
