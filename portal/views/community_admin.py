@@ -48,30 +48,20 @@ def _requests_page(community: Community, error=None, status: int = 200):
     )
 
 
-def _answer(id: int, member_id: int, action, done: str):
-    community, _role = _managed(id)
-    try:
-        action(current_user, community, member_id)
-    except NotAllowedError:
-        raise  # the 403 page (views/errors.py)
-    except ServiceError as exc:
-        return _requests_page(community, error=exc.message, status=400)
-    flash(done)
-    return redirect(url_for("community_admin.requests", id=community.id))
-
-
 @bp.route("/communities/<int:id>/requests/<int:member_id>/approve", methods=["POST"])
 @login_required
 def approve(id: int, member_id: int):
     """Admit a member who asked to join."""
-    return _answer(id, member_id, community_members.approve, _("The member was admitted."))
+    done = _("The member was admitted.")
+    return _act(id, member_id, community_members.approve, done, back="requests")
 
 
 @bp.route("/communities/<int:id>/requests/<int:member_id>/decline", methods=["POST"])
 @login_required
 def decline(id: int, member_id: int):
     """Decline a request to join; the member is not told."""
-    return _answer(id, member_id, community_members.decline, _("The request was declined."))
+    done = _("The request was declined.")
+    return _act(id, member_id, community_members.decline, done, back="requests")
 
 
 # -- one member --------------------------------------------------------------------------------
@@ -107,18 +97,25 @@ def _subject(member_id: int) -> Member:
 
 
 def _act(id: int, member_id: int, action, done: str, back: str = "member"):
+    """Do what a manager asked about a member (``action``) and go ``back`` to the requests,
+    the member or the member list; a refusal shows on the requests or the member's page (a
+    member no longer there: an error page)."""
     community, role = _managed(id)
     try:
         action(current_user, community, member_id)
     except NotAllowedError:
         raise  # the 403 page (views/errors.py)
     except ServiceError as exc:
+        if back == "requests":
+            return _requests_page(community, error=exc.message, status=400)
         if communities.membership(community, member_id) is None:
             return render(
                 "errors/error.html", title=_("Bad request"), message=exc.message, status=400
             )
         return _member_page(community, role, member_id, error=exc.message, status=400)
     flash(done)
+    if back == "requests":
+        return redirect(url_for("community_admin.requests", id=community.id))
     if back == "members":
         return redirect(url_for("communities.members", id=community.id))
     return redirect(url_for("community_admin.member", id=community.id, member_id=member_id))
