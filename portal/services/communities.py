@@ -174,13 +174,14 @@ def require_start(community: Community, member: Member) -> None:
 
 
 def _check(name: str, description: str, category: str) -> tuple[str, str]:
-    name, description = name.strip(), description.strip()
-    if not name:
-        raise ServiceError(_l("Please give the community a name."), "name")
-    if not description:
-        raise ServiceError(_l("Please describe the community."), "description")
-    if len(name) > NAME_MAX or len(description) > DESCRIPTION_MAX:
-        raise ServiceError(_l("The text is too long."), "description")
+    name, description = text_limits.title_and_body(
+        name,
+        description,
+        title_max=NAME_MAX,
+        body_max=DESCRIPTION_MAX,
+        fields=("name", "description"),
+        missing=(_l("Please give the community a name."), _l("Please describe the community.")),
+    )
     text_limits.require_fits(name, NAME_PHONE_BYTES, "name")
     if category not in CATEGORIES:
         raise ServiceError(_l("Please choose from the list."), "category")

@@ -87,17 +87,29 @@ def clip_to_fit(text: str, max_chars: int, max_bytes: int) -> str:
     return text[:low].rstrip() + "…"
 
 
-def title_and_body(title: str, body: str, *, title_max: int, body_max: int) -> tuple[str, str]:
-    """Return a title and its text stripped (a diary, a topic, a review, a notice).
+def title_and_body(
+    title: str,
+    body: str,
+    *,
+    title_max: int,
+    body_max: int,
+    fields: tuple[str, str] = ("title", "body"),
+    missing: tuple[str, str] | None = None,
+) -> tuple[str, str]:
+    """Return a title and its text stripped (a diary, a topic, a review, a notice; a
+    community's name and description).
 
+    :param fields: the form fields the two are typed in, which a refusal names.
+    :param missing: what to say when the title or the text is empty.
     :raise ServiceError: for an empty title or text, or one longer than its limit in
         characters (the text named: the one that is usually too long).
     """
+    no_title, no_body = missing or (_l("Please write a title."), _l("Please write something."))
     title, body = title.strip(), body.strip()
     if not title:
-        raise ServiceError(_l("Please write a title."), "title")
+        raise ServiceError(no_title, fields[0])
     if not body:
-        raise ServiceError(_l("Please write something."), "body")
+        raise ServiceError(no_body, fields[1])
     if len(title) > title_max or len(body) > body_max:
-        raise ServiceError(_l("The text is too long."), "body")
+        raise ServiceError(_l("The text is too long."), fields[1])
     return title, body
