@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, select, update
@@ -159,11 +160,22 @@ def leave(member: Member, community: Community) -> bool:
     return False
 
 
-def _request(community: Community, member_id: int) -> JoinRequest:
-    found = db.session.get(JoinRequest, (community.id, member_id))
+T = TypeVar("T")
+
+
+def _row(model: type[T], community: Community, member_id: int, missing: str) -> T:
+    """Return the member's row of ``model`` (a membership, a request) in the community.
+
+    :raise ServiceError: saying ``missing`` when there is none.
+    """
+    found = db.session.get(model, (community.id, member_id))
     if found is None:
-        raise ServiceError(_l("This request does not exist any more."))
+        raise ServiceError(missing)
     return found
+
+
+def _request(community: Community, member_id: int) -> JoinRequest:
+    return _row(JoinRequest, community, member_id, _l("This request does not exist any more."))
 
 
 def approve(manager: Member, community: Community, member_id: int) -> None:
@@ -188,10 +200,7 @@ def decline(manager: Member, community: Community, member_id: int) -> None:
 
 
 def _target(community: Community, member_id: int) -> CommunityMember:
-    row = db.session.get(CommunityMember, (community.id, member_id))
-    if row is None:
-        raise ServiceError(_l("This member is not in the community."))
-    return row
+    return _row(CommunityMember, community, member_id, _l("This member is not in the community."))
 
 
 def remove(manager: Member, community: Community, member_id: int) -> None:
