@@ -40,7 +40,9 @@ import time
 import typing as t
 from dataclasses import dataclass
 
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import Signer, URLSafeTimedSerializer
+from itsdangerous.encoding import want_bytes
+from werkzeug.datastructures import ImmutableMultiDict
 
 from . import page_cache, request_log
 from .keitai.session import ServerSession
@@ -79,6 +81,9 @@ class _Entry:
     token: bool
     #: The session's ``in_url`` and ``probing``: how its id travels.
     carried: tuple[bool, bool]
+    #: The request's path and the status code, as the log line has them.
+    path: str
+    code: int
 
     def rebuild(self, sid: str, token: str | None, request_id: str) -> tuple[str, _Headers, bytes]:
         """Return the status, headers and body of this response for one visitor."""
@@ -97,6 +102,44 @@ class _Entry:
         return self.status, headers, body
 
 
+class _Csrf:
+    """Flask-WTF's CSRF token as ``generate_csrf`` makes it (``URLSafeTimedSerializer(secret,
+    salt="wtf-csrf-token").dumps(value)``), with the serializer's signer made once: ``dumps``
+    makes a signer, and derives its key, for every token."""
+
+    def __init__(self, secret: str | bytes) -> None:
+        self.secret = secret
+        self.serializer = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
+        signer = self.serializer.make_signer()
+        key = signer.derive_key()
+        signer.derive_key = lambda secret_key=None: (  # type: ignore[method-assign]
+            key if secret_key is None else Signer.derive_key(signer, secret_key)
+        )
+        self.signer = signer
+
+    def token(self, value: str) -> str:
+        """Return the signed token of the session's CSRF secret ``value``."""
+        payload = want_bytes(self.serializer.dump_payload(value))
+        return self.signer.sign(payload).decode("utf-8")
+
+
+_NOTHING: ImmutableMultiDict[str, str] = ImmutableMultiDict()
+
+
+class _NewVisitor:
+    """What the session interface reads of a request with no cookie and no query string (the
+    only ones it stands for): its environ, method, cookies and arguments, without building
+    Flask's request object, which costs more than the copy of the page."""
+
+    __slots__ = ("environ",)
+    method = "GET"
+    cookies = _NOTHING
+    args = _NOTHING
+
+    def __init__(self, environ: WSGIEnvironment) -> None:
+        self.environ = environ
+
+
 class VisitorCache:
     """WSGI middleware in front of Flask's own app: visitors' shared pages without Flask.
 
@@ -110,7 +153,7 @@ class VisitorCache:
         self.entries: dict[tuple[object, ...], _Entry] = {}
         #: Responses served from an entry (tests and benchmarks read it).
         self.hits = 0
-        self._signer: tuple[object, URLSafeTimedSerializer] | None = None
+        self._csrf: _Csrf | None = None
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -173,7 +216,10 @@ class VisitorCache:
     ) -> list[bytes] | None:
         """Answer a visitor from ``entry``; ``None`` if their session is not a new visitor's."""
         app = self.flask
-        request = app.request_class(environ)
+        if environ.get("QUERY_STRING"):
+            request: t.Any = app.request_class(environ)
+        else:
+            request = _NewVisitor(environ)
         session = app.session_interface.open_session(app, request)
         if (
             not isinstance(session, ServerSession)
@@ -185,27 +231,26 @@ class VisitorCache:
         token = None
         if entry.token:
             field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-            token = self._csrf_signer().dumps(session[field])
+            token = self._csrf_token(session[field])
         request_id = request_log.request_id(environ.get("HTTP_X_REQUEST_ID", ""))
         status, headers, body = entry.rebuild(session.sid, token, request_id)
         self.hits += 1
         if request_log.logger.isEnabledFor(logging.INFO):
             ms = round((time.perf_counter() - started) * 1000, 1)
             carrier = environ["keitai.device"].carrier
-            line = request_log.record(
-                request_id, request.method, request.path, int(status[:3]), carrier, ms, 0
-            )
+            line = request_log.record(request_id, "GET", entry.path, entry.code, carrier, ms, 0)
             request_log.write(line)
         start_response(status, headers)
         return [body]
 
-    def _csrf_signer(self) -> URLSafeTimedSerializer:
-        """Flask-WTF's token serializer (``generate_csrf``'s, made once per secret)."""
-        secret = self.flask.config.get("WTF_CSRF_SECRET_KEY", self.flask.secret_key)
-        if self._signer is None or self._signer[0] != secret:
-            serializer = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")  # type: ignore[arg-type]
-            self._signer = (secret, serializer)
-        return self._signer[1]
+    def _csrf_token(self, value: str) -> str:
+        """Flask-WTF's token for the session's CSRF secret ``value`` (``generate_csrf``'s)."""
+        config = self.flask.config
+        secret = t.cast("str | bytes", config.get("WTF_CSRF_SECRET_KEY", self.flask.secret_key))
+        csrf = self._csrf
+        if csrf is None or csrf.secret != secret:
+            csrf = self._csrf = _Csrf(secret)
+        return csrf.token(value)
 
     def _make(
         self,
@@ -240,7 +285,8 @@ class VisitorCache:
             and not session.adopted
             and minute == int(time.time() // 60)
         ):
-            entry = _entry(version, minute, status, headers, body, session, token)
+            path = self.flask.request_class(environ).path
+            entry = _entry(version, minute, status, headers, body, session, token, path)
             if entry is not None:
                 self._keep(key, entry)
         return [body]
@@ -264,6 +310,7 @@ def _entry(
     body: bytes,
     session: ServerSession,
     token: str | None,
+    path: str,
 ) -> _Entry | None:
     """Return the entry of this visitor's response, or ``None`` if rebuilding it from the entry
     would not give the very response sent (a value of theirs somewhere unforeseen)."""
@@ -292,6 +339,8 @@ def _entry(
         template,
         token is not None,
         (session.in_url, session.probing),
+        path,
+        int(status[:3]),
     )
     if entry.rebuild(sid, token, request_id) != (status, headers, body):
         return None
