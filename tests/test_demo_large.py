@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 
 from portal.demo.large import PER_THOUSAND
 from portal.extensions import db
+from portal.services import footprints
 from portal.models import (
     Community,
     Diary,
@@ -98,6 +99,12 @@ def test_the_counters_match_the_rows_written_in_bulk(app, runner):
         )
         for topic in db.session.scalars(select(Topic)):
             assert topic.last_comment_number == replies.get(topic.id, 0), topic.id
+        # New footprints: what the home shows from the counter is what it counted before.
+        for member in db.session.scalars(select(Member)):
+            shown = footprints.known_new_count(member)
+            assert shown is not None, member.id  # the world's footprints are recent
+            counted = db.session.scalar(footprints.new_count_query(member))
+            assert shown == (counted if member.leaves_footprints else 0), member.id
 
 
 @pytest.mark.parametrize("agent", [PC, DOCOMO_MOVA], ids=["pc", "docomo"])
