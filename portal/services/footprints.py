@@ -17,9 +17,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import and_, case, exists, false, func, or_, select, update
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -128,44 +142,62 @@ def _write(visited_id: int, visitor_id: int, now: datetime) -> None:
     """Leave the footprint and keep the visited member's counter, in the current transaction.
 
     The first statement inserts today's row, or refreshes it when the visited member had seen
-    it already (it becomes new again); it answers a row only then, and the counter goes up.
+    it already (it becomes new again); it answers a row only then, and the counter goes up
+    (unless the visited member opened the list since ``now`` or either side blocked).
     Otherwise today's row was new already (the counter has it) or is recent: the second
     statement refreshes it unless recent. Each is conditional on the row as it is when written
     (the upsert waits for a concurrent one), so two requests never both count one footprint.
     """
-    seen = select(Member.footprints_seen_at).where(Member.id == visited_id).scalar_subquery()
-    stmt = dialect_insert(Footprint).values(
-        visited_id=visited_id, visitor_id=visitor_id, day=tokyo_day(now), visited_at=now
-    )
-    stale = Footprint.visited_at < now - REPEAT_WINDOW
-    written = db.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["visited_id", "visitor_id", "day"],
-            set_={"visited_at": stmt.excluded.visited_at},
-            where=and_(stale, Footprint.visited_at <= seen),
-        ).returning(Footprint.visited_at)
-    ).first()
-    if written is None:
-        db.session.execute(
-            update(Footprint)
-            .where(
-                Footprint.visited_id == visited_id,
-                Footprint.visitor_id == visitor_id,
-                Footprint.day == tokyo_day(now),
-                stale,
-            )
-            .values(visited_at=now)
-            .execution_options(synchronize_session=False)
-        )
+    upsert, refresh, count = _statements(db.session.get_bind().dialect.name)
+    params = {
+        "visited": visited_id,
+        "visitor": visitor_id,
+        "on_day": tokyo_day(now),
+        "now": now,
+        "stale": now - REPEAT_WINDOW,
+    }
+    if db.session.execute(upsert, params).first() is None:
+        db.session.execute(refresh, params)
         return
-    # New, unless the visited member opened the list since ``now`` or either side blocked.
-    db.session.execute(
+    db.session.execute(count, params)
+    counters.changed(visited_id, counters.NEW_FOOTPRINTS, "new_footprints_since")
+
+
+@cache
+def _statements(dialect: str) -> tuple:
+    """The three statements of :func:`_write`, made once per dialect (``dialect`` keys the
+    cache: :func:`dialect_insert` reads the session's): building an upsert costs more CPU than
+    running it."""
+    visited, visitor = bindparam("visited", type_=Integer), bindparam("visitor", type_=Integer)
+    day, now = bindparam("on_day", type_=Date), bindparam("now", type_=DateTime)
+    stale = Footprint.visited_at < bindparam("stale", type_=DateTime)
+    seen = select(Member.footprints_seen_at).where(Member.id == visited).scalar_subquery()
+    stmt = dialect_insert(Footprint).values(
+        visited_id=visited, visitor_id=visitor, day=day, visited_at=now
+    )
+    upsert = stmt.on_conflict_do_update(
+        index_elements=["visited_id", "visitor_id", "day"],
+        set_={"visited_at": now},
+        where=and_(stale, Footprint.visited_at <= seen),
+    ).returning(Footprint.visited_at)
+    refresh = (
+        update(Footprint)
+        .where(
+            Footprint.visited_id == visited,
+            Footprint.visitor_id == visitor,
+            Footprint.day == day,
+            stale,
+        )
+        .values(visited_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    count = (
         update(Member)
         .where(
-            Member.id == visited_id,
+            Member.id == visited,
             or_(Member.footprints_seen_at.is_(None), Member.footprints_seen_at < now),
-            ~exists().where(Block.blocker_id == visited_id, Block.blocked_id == visitor_id),
-            ~exists().where(Block.blocker_id == visitor_id, Block.blocked_id == visited_id),
+            ~exists().where(Block.blocker_id == visited, Block.blocked_id == visitor),
+            ~exists().where(Block.blocker_id == visitor, Block.blocked_id == visited),
         )
         .values(
             new_footprints=Member.new_footprints + 1,
@@ -173,7 +205,7 @@ def _write(visited_id: int, visitor_id: int, now: datetime) -> None:
         )
         .execution_options(synchronize_session=False)
     )
-    counters.changed(visited_id, counters.NEW_FOOTPRINTS, "new_footprints_since")
+    return upsert, refresh, count
 
 
 def recent_clause(visited_col, visitor_id: int | None, now: datetime | None = None):
