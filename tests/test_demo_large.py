@@ -10,7 +10,6 @@ from sqlalchemy import func, select, text
 
 from portal.demo.large import PER_THOUSAND
 from portal.extensions import db
-from portal.services import footprints
 from portal.models import (
     Community,
     Diary,
@@ -23,6 +22,7 @@ from portal.models import (
     Topic,
     TopicComment,
 )
+from portal.services import footprints
 from tests.browser import DOCOMO_MOVA, PC
 from tests.test_demo import log_in, seed, wipe
 
