@@ -17,6 +17,7 @@ from . import (
     avatars,
     filters,
     headers,
+    hooks,
     hosts,
     i18n,
     navigation,
@@ -56,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     register_sessions(app)
     register_blueprints(app)
     register_cli(app)
+    hooks.fold(app)  # last: every extension and blueprint has registered its hooks
     return app
 
 
