@@ -21,6 +21,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app, g, has_request_context
 from flask_babel import force_locale, gettext
@@ -92,24 +93,17 @@ def write(
     return row
 
 
-def queue(
-    recipient: Member,
-    kind: str,
-    *,
-    subject: str,
-    lines: tuple[str, ...],
-    link: tuple[str, dict],
-    **params: str,
-) -> None:
+def queue(recipient: Member, kind: str, **notice: Any) -> None:
     """Write a notice for the request's transaction, unless the member turned this kind off;
     it is handed to the task queue after the commit (:func:`flush`).
 
     Outside a request (the demo seeder, CLI imports) nothing is written: notices are for what
-    members do on the site. Parameters as :func:`write`.
+    members do on the site. The notice (``subject``, ``lines``, ``link`` and its parameters) as
+    for :func:`write`.
     """
     if not has_request_context() or not wants(recipient, kind):
         return
-    row = write(recipient, kind, subject=subject, lines=lines, link=link, **params)
+    row = write(recipient, kind, **notice)
     g.setdefault("outbox", []).append(row.id)
 
 
