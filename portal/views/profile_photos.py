@@ -50,32 +50,34 @@ def index():
     """See my profile photos; POST adds the files chosen."""
     if request.method == "GET":
         return _page()
-    form = PhotoUploadForm()
-    uploads = form.uploads() if form.validate_on_submit() else []
-    if not uploads:
-        return _page(form, _("Please choose a photo."), 400)
-    try:
-        profile_photos.add(current_user, uploads)
-    except ServiceError as exc:
-        return _page(form, exc.message, 400)
-    return _done(_("The photo was saved."))
+    return _upload(
+        lambda uploads: profile_photos.add(current_user, uploads), _("The photo was saved.")
+    )
 
 
 @bp.route("/settings/photos/<int:id>/replace", methods=["POST"])
 @login_required
 def replace(id: int):
     """Put a new picture in place of one of my photos (it keeps its place)."""
+    return _upload(
+        lambda uploads: profile_photos.replace(current_user, id, uploads[0]),
+        _("The photo was replaced."),
+    )
+
+
+def _upload(save, done: str):
+    """Store the files chosen (``save(uploads)``); none chosen or refused: the page again."""
     form = PhotoUploadForm()
     uploads = form.uploads() if form.validate_on_submit() else []
     if not uploads:
         return _page(form, _("Please choose a photo."), 400)
     try:
-        profile_photos.replace(current_user, id, uploads[0])
+        save(uploads)
     except profile_photos.NotYoursError:
         return _page(form, _("This is not one of your profile photos."), 404)
     except ServiceError as exc:
         return _page(form, exc.message, 400)
-    return _done(_("The photo was replaced."))
+    return _done(done)
 
 
 @bp.route("/settings/photos/<int:id>/main", methods=["POST"])
