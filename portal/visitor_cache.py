@@ -28,8 +28,9 @@ false. A response is kept only when its session stayed one of nothing stored, no
 and the response rebuilt from the entry with this visitor's values is byte for byte the one
 the app sent.
 
-Entries live in the process (at most :data:`MAX_ENTRIES`, for the current version and minute):
-each process makes its own once a minute, from the page cache's shared entry.
+Entries live in the process (at most :data:`MAX_ENTRIES`, for the current version and minute,
+and ``PAGE_CACHE_SECONDS`` at most, as the page cache's): each process makes its own once a
+minute, from the page cache's shared entry.
 """
 
 from __future__ import annotations
@@ -74,6 +75,9 @@ class _Entry:
 
     version: str
     minute: int
+    #: When it stops being served (``PAGE_CACHE_SECONDS`` after it was made, as a page cache
+    #: entry: a process whose cache is its own sees other processes' changes that late).
+    until: float
     status: str
     headers: tuple[tuple[str, str, int], ...]
     body: bytes
@@ -166,9 +170,15 @@ class VisitorCache:
             version = page_cache.stored_version(self.flask)
         except Exception:  # the cache is down: the app answers (and says so)
             return self.app(environ, start_response)
-        minute = int(time.time() // 60)
+        now = time.time()
+        minute = int(now // 60)
         entry = self.entries.get(key)
-        if entry is not None and entry.version == version and entry.minute == minute:
+        if (
+            entry is not None
+            and entry.version == version
+            and entry.minute == minute
+            and now < entry.until
+        ):
             try:
                 served = self._serve(entry, environ, start_response, started)
             except Exception:  # whatever went wrong, the app answers as it would have
@@ -286,7 +296,8 @@ class VisitorCache:
             and minute == int(time.time() // 60)
         ):
             path = self.flask.request_class(environ).path
-            entry = _entry(version, minute, status, headers, body, session, token, path)
+            until = time.time() + self.flask.config["PAGE_CACHE_SECONDS"]
+            entry = _entry(version, minute, until, status, headers, body, session, token, path)
             if entry is not None:
                 self._keep(key, entry)
         return [body]
@@ -305,6 +316,7 @@ class VisitorCache:
 def _entry(
     version: str,
     minute: int,
+    until: float,
     status: str,
     headers: _Headers,
     body: bytes,
@@ -334,6 +346,7 @@ def _entry(
     entry = _Entry(
         version,
         minute,
+        until,
         status,
         tuple(marked),
         template,

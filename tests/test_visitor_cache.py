@@ -283,3 +283,19 @@ def test_the_layers_token_is_flask_wtfs(app):
         if ours == theirs:
             break
     assert ours == theirs
+
+
+def test_an_entry_lives_page_cache_seconds_at_most(app, db, monkeypatch):
+    from dataclasses import replace
+
+    layer = _layer(app)
+    monkeypatch.setattr(layer, "entries", {})
+    _send(app, agent=PC), _send(app, agent=PC)
+    (key,) = layer.entries
+    assert layer.entries[key].until <= time.time() + app.config["PAGE_CACHE_SECONDS"]
+    layer.entries[key] = replace(layer.entries[key], until=time.time() - 1)  # its time is up
+    hits = layer.hits
+    _send(app, agent=PC)
+    assert layer.hits == hits  # made again
+    _send(app, agent=PC)
+    assert layer.hits == hits + 1
