@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..keitai.hankaku import width_variants
-from ..models import Community, CommunityMember, Member
+from ..models import Community, CommunityMember, Event, Member, Topic
 from ..models._time import utcnow
 from ..models.community import (
     ADMIN,
@@ -171,6 +171,20 @@ def require_start(community: Community, member: Member) -> None:
     """:raise NotAllowedError: unless the member may start topics and events in the community."""
     if not can_start_topics(community, member.id):
         raise NotAllowedError(_l("You cannot start topics or events in this community."))
+
+
+def can_change(member_id: int | None, post: Topic | Event) -> bool:
+    """Return whether the member may edit or delete a topic or an event (its author, or a
+    manager of its community)."""
+    if member_id is None:
+        return False
+    return post.author_id == member_id or role_of(post.community, member_id) in MANAGING
+
+
+def require_change(member: Member, post: Topic | Event) -> None:
+    """:raise NotAllowedError: unless the member may edit or delete the topic or event."""
+    if not can_change(member.id, post):
+        raise NotAllowedError(_l("Only the author, the admin and sub-admins can change this."))
 
 
 def _check(name: str, description: str, category: str) -> tuple[str, str]:

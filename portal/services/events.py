@@ -27,7 +27,9 @@ from ..models import Community, Event, EventParticipant, Member
 from ..models._time import to_tokyo, utcnow
 from . import ServiceError, text_limits
 from ._sql import execute_dml, first_rows_with_total
-from .communities import MANAGING, NotAllowedError, can_read, insert_new, require_start, role_of
+from .communities import can_change as can_change  # its author, the admin, sub-admins
+from .communities import can_read, insert_new, require_start, role_of
+from .communities import require_change as require_change
 from .listing import Listing, fetched
 from .visibility import is_blocked, not_blocked_clause
 
@@ -108,19 +110,6 @@ def create(
     db.session.add(event)
     db.session.flush()
     return event
-
-
-def can_change(member_id: int | None, event: Event) -> bool:
-    """Return whether the member may edit or delete the event (its author, or a manager)."""
-    if member_id is None:
-        return False
-    return event.author_id == member_id or role_of(event.community, member_id) in MANAGING
-
-
-def require_change(member: Member, event: Event) -> None:
-    """:raise NotAllowedError: unless the member may edit or delete the event."""
-    if not can_change(member.id, event):
-        raise NotAllowedError(_l("Only the author, the admin and sub-admins can change this."))
 
 
 def update(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import partial
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
@@ -20,14 +19,13 @@ from ..models._time import utcnow
 from . import ServiceError as ServiceError  # what topic changes raise (as callers catch it)
 from . import text_limits
 from ._sql import first_rows_with_total
+from .communities import can_change as can_change  # its author, the admin, sub-admins
 from .communities import (
-    MANAGING,
-    NotAllowedError,
     can_read,
     remember_membership,
     require_start,
-    role_of,
 )
+from .communities import require_change as require_change
 from .listing import Listing, fetched
 from .visibility import content_visible, is_blocked, not_blocked_clause, visible_content
 
@@ -71,19 +69,6 @@ def create(
     db.session.add(topic)
     db.session.flush()
     return topic
-
-
-def can_change(member_id: int | None, topic: Topic) -> bool:
-    """Return whether the member may edit or delete the topic (its author, or a manager)."""
-    if member_id is None:
-        return False
-    return topic.author_id == member_id or role_of(topic.community, member_id) in MANAGING
-
-
-def require_change(member: Member, topic: Topic) -> None:
-    """:raise NotAllowedError: unless the member may edit or delete the topic."""
-    if not can_change(member.id, topic):
-        raise NotAllowedError(_l("Only the author, the admin and sub-admins can change this."))
 
 
 def update(member: Member, topic: Topic, *, title: str, body: str) -> None:
