@@ -4,6 +4,7 @@ and always equal what a count of the rows says (on SQLite and PostgreSQL alike).
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -351,6 +352,37 @@ def test_recount_sets_the_new_footprints_from_the_rows(app, make_member):
         db.session.commit()
         assert (_new(hana, NOON), _new(taro, NOON), _new(jiro, NOON)) == ((1, 1), (0, 0), (0, 0))
         assert _member(hana).new_footprints_since == NOON + timedelta(hours=1)
+
+
+@pytest.mark.committed  # the racing threads each have a connection
+def test_one_footprint_left_by_several_requests_at_once_counts_once(app, make_member):
+    hana, taro = make_member("hana"), make_member("taro")
+    with app.app_context():
+        footprints.mark_seen(_member(hana), NOON - timedelta(hours=1))
+        _visit(taro, hana, NOON - timedelta(minutes=30))  # today's row, seen below
+        footprints.mark_seen(_member(hana), NOON - timedelta(minutes=20))
+        db.session.commit()
+    barrier, errors = threading.Barrier(4), []
+
+    def visit(seconds: int) -> None:
+        with app.app_context():
+            try:
+                _member(taro)  # loaded (a connection held) before the race
+                barrier.wait(timeout=30)
+                _visit(taro, hana, NOON + timedelta(seconds=seconds), unblocked=True)
+            except Exception as exc:  # noqa: BLE001 (reported below)
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=visit, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    with app.app_context():
+        assert _new(hana, NOON + timedelta(minutes=1)) == (1, 1)
 
 
 @pytest.mark.parametrize("agent", ["PC", "DOCOMO_MOVA"])
