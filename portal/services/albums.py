@@ -10,6 +10,7 @@ photos one holds, is the plan's (:mod:`.limits`); photo storage is shared with t
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
@@ -167,10 +168,7 @@ def count_visible(owner: Member, viewer_id: int | None) -> int:
 def page_of(owner: Member, viewer_id: int | None, number: object, per_page: int) -> Listing[Album]:
     """Return page ``number`` of the owner's albums the viewer may see, newest first."""
     return listing(
-        count_visible(owner, viewer_id),
-        number,
-        per_page,
-        lambda offset, limit: list_of(owner, viewer_id, offset=offset, limit=limit),
+        count_visible(owner, viewer_id), number, per_page, partial(list_of, owner, viewer_id)
     )
 
 
@@ -227,12 +225,7 @@ def photos_in(album: Album, *, offset: int = 0, limit: int | None = None) -> lis
 
 def photos_page(album: Album, number: object, per_page: int) -> Listing[Photo]:
     """Return page ``number`` of the album's photos, in order."""
-    return listing(
-        photo_count(album),
-        number,
-        per_page,
-        lambda offset, limit: photos_in(album, offset=offset, limit=limit),
-    )
+    return listing(photo_count(album), number, per_page, partial(photos_in, album))
 
 
 def covers(albums: list[Album]) -> dict[int, int]:

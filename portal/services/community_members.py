@@ -359,5 +359,5 @@ def requests_page(
         pending_count(community, viewer_id),
         number,
         per_page,
-        lambda offset, limit: pending_requests(community, viewer_id, offset=offset, limit=limit),
+        partial(pending_requests, community, viewer_id),
     )

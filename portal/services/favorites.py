@@ -9,6 +9,7 @@ blocked me, or whom I blocked, is refused in the same words as a missing member 
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
@@ -83,12 +84,7 @@ def count(member: Member) -> int:
 
 def page_of(member: Member, number: object, per_page: int) -> Listing[Member]:
     """Return page ``number`` of ``member``'s favourites, the latest added first."""
-    return listing(
-        count(member),
-        number,
-        per_page,
-        lambda offset, limit: favorites_of(member, offset=offset, limit=limit),
-    )
+    return listing(count(member), number, per_page, partial(favorites_of, member))
 
 
 def newest_diaries(member: Member, limit: int, *, offset: int = 0, days: int = 30) -> list[Diary]:

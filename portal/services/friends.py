@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy import extract, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
@@ -83,14 +85,8 @@ def friends_page(
     member_id: int, viewer_id: int | None, number: object, per_page: int
 ) -> Listing[tuple[Member, int]]:
     """Return page ``number`` of :func:`friends_with_counts`."""
-    return listing(
-        friend_count(member_id, viewer_id),
-        number,
-        per_page,
-        lambda offset, limit: friends_with_counts(
-            member_id, viewer_id=viewer_id, limit=limit, offset=offset
-        ),
-    )
+    fetch = partial(friends_with_counts, member_id, viewer_id=viewer_id)
+    return listing(friend_count(member_id, viewer_id), number, per_page, fetch)
 
 
 def birth_month_day():

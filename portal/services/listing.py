@@ -30,12 +30,13 @@ class Listing(Generic[T]):
 
 
 def listing(
-    total: int, number: object, per_page: int, fetch: Callable[[int, int], Iterable[T]]
+    total: int, number: object, per_page: int, fetch: Callable[..., Iterable[T]]
 ) -> Listing[T]:
     """Return page ``number`` (a page past the end gives the last) of a list of ``total`` items,
-    fetched by ``fetch(offset, limit)``."""
+    fetched by ``fetch(offset=, limit=)`` (a service's list function, its other arguments
+    given: ``partial(favorites_of, member)``)."""
     paging = paginate(total, number, per_page)
-    return Listing(list(fetch(paging.offset, paging.limit)), paging)
+    return Listing(list(fetch(offset=paging.offset, limit=paging.limit)), paging)
 
 
 def fetched(

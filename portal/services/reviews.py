@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -149,10 +150,7 @@ def page_of(
 ) -> Listing[Review]:
     """Return page ``number`` of ``author``'s reviews the viewer may read, newest first."""
     return listing(
-        count_of(author, viewer_id),
-        number,
-        per_page,
-        lambda offset, limit: list_of(author, viewer_id, offset=offset, limit=limit),
+        count_of(author, viewer_id), number, per_page, partial(list_of, author, viewer_id)
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -154,22 +156,12 @@ def sent_count(member: Member) -> int:
 
 def requests_page(member: Member, number: int, per_page: int) -> Listing[FriendRequest]:
     """Return page ``number`` of the requests waiting for ``member``'s answer, oldest first."""
-    return listing(
-        pending_count(member),
-        number,
-        per_page,
-        lambda offset, limit: pending_requests(member, offset=offset, limit=limit),
-    )
+    return listing(pending_count(member), number, per_page, partial(pending_requests, member))
 
 
 def sent_page(member: Member, number: int, per_page: int) -> Listing[FriendRequest]:
     """Return page ``number`` of ``member``'s unanswered requests, newest first."""
-    return listing(
-        sent_count(member),
-        number,
-        per_page,
-        lambda offset, limit: sent_requests(member, offset=offset, limit=limit),
-    )
+    return listing(sent_count(member), number, per_page, partial(sent_requests, member))
 
 
 def has_sent_request(sender_id: int, recipient_id: int) -> bool:
@@ -260,12 +252,7 @@ def blocked_count(member: Member) -> int:
 
 def blocked_page(member: Member, number: object, per_page: int) -> Listing[Member]:
     """Return page ``number`` of the members ``member`` blocked, newest first."""
-    return listing(
-        blocked_count(member),
-        number,
-        per_page,
-        lambda offset, limit: blocked_members(member, offset=offset, limit=limit),
-    )
+    return listing(blocked_count(member), number, per_page, partial(blocked_members, member))
 
 
 def write_introduction(author: Member, subject: Member, body: str) -> Introduction:
@@ -340,7 +327,7 @@ def introductions_page(
         introduction_count(subject, viewer_id),
         number,
         per_page,
-        lambda offset, limit: introductions_of(subject, viewer_id, offset=offset, limit=limit),
+        partial(introductions_of, subject, viewer_id),
     )
 
 
