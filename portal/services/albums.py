@@ -133,6 +133,13 @@ def get_visible(album_id: int, viewer_id: int | None) -> Album | None:
     return db.session.scalar(visible_albums(viewer_id).where(Album.id == album_id))
 
 
+def visible_photo(photo_id: int, viewer_id: int | None) -> Photo | None:
+    """Return a photo of an album the viewer may see (else ``None``: a 404, for a photo of
+    anything else too)."""
+    photo = photo_service.visible_photo(photo_id, viewer_id)
+    return photo if photo is not None and photo.album_id is not None else None
+
+
 def may_see(album: Album, viewer_id: int | None) -> bool:
     """Return whether the viewer may see this (loaded) album."""
     return can_see(viewer_id, album.owner_id, album.visibility)

@@ -80,6 +80,15 @@ def get(community_id: int) -> Community | None:
     return db.session.get(Community, community_id)
 
 
+def readable(community_id: int, viewer_id: int | None) -> Community | None:
+    """Return the community if the viewer may read its topics and events (:func:`can_read`),
+    else ``None`` (a 404: the community's page itself explains that only members read them)."""
+    community = get(community_id)
+    if community is None or not can_read(community, viewer_id):
+        return None
+    return community
+
+
 def membership(community: Community, member_id: int | None) -> CommunityMember | None:
     """Return the member's row in the community, if they joined.
 

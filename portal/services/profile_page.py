@@ -177,6 +177,13 @@ def _relation(viewer_id: int, owner_id: int, blocked: bool, friend: bool, fof: b
     return FRIEND_OF_FRIEND if fof else MEMBER
 
 
+def open_visible(member_id: int, viewer_id: int) -> ProfilePage | None:
+    """Return the profile page of member ``member_id`` for the viewer (:func:`open_profile`),
+    or ``None`` (a 404) when there is no such member or they blocked the viewer."""
+    page = open_profile(member_id, viewer_id)
+    return None if page is None or page.blocked else page
+
+
 def open_profile(member_id: int, viewer_id: int) -> ProfilePage | None:
     """Return the profile page of member ``member_id`` for the viewer (a logged-in member), or
     ``None`` when there is no such member. A member who blocked the viewer gives a page whose

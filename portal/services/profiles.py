@@ -13,7 +13,7 @@ from ..models._time import tokyo_today
 from ..models.profile import FIELD_DEFAULTS, GENDERS, VISIBILITIES
 from . import ServiceError, text_limits
 from .friends import friend_count
-from .visibility import BLOCKED, SELF, allows, content_visible, relation
+from .visibility import BLOCKED, SELF, allows, content_visible, is_blocked, relation
 
 #: The profile's limits in characters; the self-introduction's also in bytes as shown on a
 #: phone (a profile page is sized for it, in parts).
@@ -184,10 +184,30 @@ def member_or_none(member_id: int) -> Member | None:
     return None if member is None or member.left_at is not None else member
 
 
+def viewable_member(member_id: int, viewer_id: int | None) -> Member | None:
+    """Return the member with this id unless there is none, they left, or their profile as
+    the viewer sees it (:func:`view_profile`) says they blocked the viewer (``None``: a 404)."""
+    member = member_or_none(member_id)
+    if member is None or view_profile(member, viewer_id).blocked:
+        return None
+    return member
+
+
+def unblocked_member(member_id: int, viewer_id: int | None) -> Member | None:
+    """Return the member with this id unless there is none, they left, or they blocked the
+    viewer (``None``: their lists answer a 404, as for a missing member)."""
+    member = member_or_none(member_id)
+    if member is None or (viewer_id is not None and is_blocked(member.id, viewer_id)):
+        return None
+    return member
+
+
 __all__ = [
     "ProfileView",
     "build_view",
     "member_or_none",
+    "unblocked_member",
+    "viewable_member",
     "profile_of",
     "update_profile",
     "update_self_introduction",

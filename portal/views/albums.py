@@ -17,7 +17,8 @@ from ..forms.albums import AlbumForm, AlbumPhotoForm, CaptionForm
 from ..forms.social import VISIBILITY_LABELS
 from ..models import Album, Photo
 from ..rendering import render, sizes
-from ..services import ServiceError, album_mail, albums, photos, profiles
+from ..services import ServiceError, album_mail, albums, profiles
+from ._loads import loads
 from ._parts import number, or_404
 
 bp = Blueprint("albums", __name__)
@@ -28,13 +29,11 @@ def _album_or_404(album_id: int | None) -> Album:
     return album
 
 
-def _my_album_or_404(album_id: int) -> Album:
-    """The album, for its owner only (others get the 404 of a missing one, or 403 if they may
-    see it)."""
-    album = _album_or_404(album_id)
+def _require_owner(album: Album) -> None:
+    """Refuse (403) a visible album that is someone else's (one the viewer may not see was
+    the 404 of a missing one already)."""
     if album.owner_id != current_user.id:
         abort(403)
-    return album
 
 
 # -- lists --------------------------------------------------------------------------------------
@@ -97,9 +96,10 @@ def new():
 
 @bp.route("/albums/<int:id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(id: int):
+@loads("album", albums.get_visible)
+def edit(album: Album):
     """Change an album's title, description and visibility (its owner)."""
-    album = _my_album_or_404(id)
+    _require_owner(album)
     return _form_page(AlbumForm(obj=album) if request.method == "GET" else AlbumForm(), album)
 
 
@@ -126,9 +126,10 @@ def _form_page(form: AlbumForm, album: Album | None):
 
 @bp.route("/albums/<int:id>/delete", methods=["GET", "POST"])
 @login_required
-def delete(id: int):
+@loads("album", albums.get_visible)
+def delete(album: Album):
     """Ask (GET), then delete an album with all its photos (its owner)."""
-    album = _my_album_or_404(id)
+    _require_owner(album)
     if request.method == "GET":
         return render("albums/delete.html", album=album, count=albums.photo_count(album))
     albums.delete(current_user, album)
@@ -141,9 +142,9 @@ def delete(id: int):
 
 @bp.route("/albums/<int:id>")
 @login_required
-def show(id: int):
+@loads("album", albums.get_visible)
+def show(album: Album):
     """An album: its description, cover and a page of its photos with their captions."""
-    album = _album_or_404(id)
     return _album_page(album, AlbumPhotoForm(formdata=None))
 
 
@@ -168,9 +169,10 @@ def _album_page(album: Album, form: AlbumPhotoForm, error=None, status: int = 20
 
 @bp.route("/albums/<int:id>/photos", methods=["POST"])
 @login_required
-def add_photos(id: int):
+@loads("album", albums.get_visible)
+def add_photos(album: Album):
     """Add photos (with one caption) to my album, from a PC or a phone that can send files."""
-    album = _my_album_or_404(id)
+    _require_owner(album)
     form = AlbumPhotoForm()
     uploads = form.uploads() if form.validate_on_submit() else []
     if form.errors and not uploads:
@@ -189,9 +191,10 @@ def add_photos(id: int):
 
 @bp.route("/albums/<int:id>/mail-address", methods=["POST"])
 @login_required
-def renew_address(id: int):
+@loads("album", albums.get_visible)
+def renew_address(album: Album):
     """Give my album a new posting address (the old one stops working)."""
-    album = _my_album_or_404(id)
+    _require_owner(album)
     try:
         album_mail.renew(album)
     except ServiceError as exc:
@@ -225,18 +228,11 @@ def photo_page(photo: Photo, form: CaptionForm | None = None, error=None, status
     )
 
 
-def _album_photo_or_404(photo_id: int) -> Photo:
-    photo = photos.visible_photo(photo_id, current_user.id)
-    if photo is None or photo.album_id is None:
-        abort(404)
-    return photo
-
-
 @bp.route("/photos/<int:id>/caption", methods=["POST"])
 @login_required
-def caption(id: int):
+@loads("photo", albums.visible_photo)
+def caption(photo: Photo):
     """Change the caption of a photo of my album."""
-    photo = _album_photo_or_404(id)
     form = CaptionForm()
     if not form.validate_on_submit():
         return photo_page(photo, form, status=400)
@@ -252,9 +248,9 @@ def caption(id: int):
 
 @bp.route("/photos/<int:id>/cover", methods=["POST"])
 @login_required
-def cover(id: int):
+@loads("photo", albums.visible_photo)
+def cover(photo: Photo):
     """Make a photo of my album its cover."""
-    photo = _album_photo_or_404(id)
     try:
         albums.set_cover(current_user, photo)
     except albums.NotYourAlbumError:

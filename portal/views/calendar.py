@@ -13,12 +13,14 @@ from flask_login import current_user, login_required
 from ..forms import refusal
 from ..forms.community import ScheduleForm, parse_date
 from ..keitai.paging import paginate
+from ..models import ScheduleEntry
 from ..models._time import to_tokyo, tokyo_today
 from ..rendering import render, sizes
 from ..services import ServiceError
 from ..services import calendar as calendar_service
+from ._loads import MEMBER, loads
 from ._parts import month as month_arg
-from ._parts import number, or_404
+from ._parts import number
 
 bp = Blueprint("calendar", __name__)
 
@@ -81,9 +83,9 @@ def new_entry():
 
 @bp.route("/calendar/entries/<int:id>", methods=["GET", "POST"])
 @login_required
-def entry(id: int):
+@loads("found", calendar_service.entry_of, viewer=MEMBER)
+def entry(found: ScheduleEntry):
     """Show one of my entries and, on POST, delete it (nobody else's: a 404)."""
-    found = or_404(calendar_service.entry_of(current_user, id))
     if request.method == "GET":
         return render("calendar/entry.html", entry=found, local=to_tokyo(found.starts_at))
     local = to_tokyo(found.starts_at)

@@ -18,6 +18,7 @@ from ..forms.community import (
     NewCommunityForm,
 )
 from ..keitai.paging import paginate
+from ..models import Community
 from ..models.community import CATEGORIES, CommunityCategory
 from ..rendering import render, sizes, text_parts
 from ..services import (
@@ -30,7 +31,7 @@ from ..services import (
     photos,
     topics,
 )
-from ._community import community_or_404
+from ._loads import ALONE, loads
 from ._parts import edit_in_parts, number, or_404, paged
 
 bp = Blueprint("communities", __name__)
@@ -135,10 +136,10 @@ def new():
 
 @bp.route("/communities/<int:id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(id: int):
+@loads("community", communities.get, viewer=ALONE)
+def edit(community: Community):
     """Edit the name, category and description (the admin and sub-admins); a long
     description one part at a time on phones."""
-    community = community_or_404(id)
     communities.require_manager(community, current_user)
 
     def save(form, description, part):
@@ -165,10 +166,10 @@ def edit(id: int):
 
 @bp.route("/communities/<int:id>/settings", methods=["GET", "POST"])
 @login_required
-def settings(id: int):
+@loads("community", communities.get, viewer=ALONE)
+def settings(community: Community):
     """Change how members join, who reads the topics and events, and who starts them (the
     admin only)."""
-    community = community_or_404(id)
     communities.require_admin(community, current_user)
     form = CommunitySettingsForm(
         data={
@@ -197,16 +198,21 @@ def settings(id: int):
 @bp.route("/communities/<int:id>")
 @page_cache.cached("community")
 @login_required
-def show(id: int):
+@loads("page", community_page.open_page)
+def show(page: community_page.CommunityPage):
     """Show a community: its description (one part of a long one), and with the first part
     its newest topics and coming events when the viewer may read them (from the page cache
     while nothing changed)."""
-    return _show(id)
+    return _community_page(page)
 
 
-def _show(community_id: int, *, join_form=None, error=None, status: int = 200):
+def _show(community_id: int, **shown):
+    """The community's page again, after a refusal (``join_form``, ``error``, ``status``)."""
+    return _community_page(or_404(community_page.open_page(community_id, current_user.id)), **shown)
+
+
+def _community_page(page, *, join_form=None, error=None, status: int = 200):
     me, size = current_user, sizes()
-    page = or_404(community_page.open_page(community_id, me.id))
     community = page.community
     parts = text_parts(community.description)
     part = paginate(len(parts), number("part"), 1)
@@ -244,9 +250,9 @@ def _show(community_id: int, *, join_form=None, error=None, status: int = 200):
 
 @bp.route("/communities/<int:id>/members")
 @login_required
-def members(id: int):
+@loads("community", communities.get, viewer=ALONE)
+def members(community: Community):
     """List a community's members (the admin and sub-admins first)."""
-    community = community_or_404(id)
     size = sizes().community_members_page
     page = community_members.members_page(community, current_user.id, number(), size)
     role = communities.role_of(community, current_user.id)
@@ -265,9 +271,9 @@ def members(id: int):
 
 @bp.route("/communities/<int:id>/join", methods=["POST"])
 @login_required
-def join(id: int):
+@loads("community", communities.get, viewer=ALONE)
+def join(community: Community):
     """Join an open community, or ask the admin of one that approves its members."""
-    community = community_or_404(id)
     form = JoinForm()
     if not form.validate_on_submit():
         return _show(community.id, join_form=form, status=400)
@@ -286,9 +292,9 @@ def join(id: int):
 
 @bp.route("/communities/<int:id>/join/cancel", methods=["POST"])
 @login_required
-def cancel_request(id: int):
+@loads("community", communities.get, viewer=ALONE)
+def cancel_request(community: Community):
     """Withdraw my request to join."""
-    community = community_or_404(id)
     community_members.cancel_request(current_user, community)
     flash(_("Your request was withdrawn."))
     return redirect(url_for("communities.show", id=community.id))
@@ -296,9 +302,9 @@ def cancel_request(id: int):
 
 @bp.route("/communities/<int:id>/leave", methods=["GET", "POST"])
 @login_required
-def leave(id: int):
+@loads("community", communities.get, viewer=ALONE)
+def leave(community: Community):
     """Ask, then leave a community (an admin alone in it deletes it)."""
-    community = community_or_404(id)
     leaving = community_members.leaving(current_user, community)
     if leaving is None:
         return redirect(url_for("communities.show", id=community.id))

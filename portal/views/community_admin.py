@@ -15,14 +15,13 @@ from ..forms.community import ROLE_LABELS
 from ..models import Community, Member
 from ..rendering import render, sizes
 from ..services import NotAllowedError, ServiceError, communities, community_members, profiles
-from ._community import community_or_404
 from ._parts import number, or_404
 
 bp = Blueprint("community_admin", __name__)
 
 
 def _managed(community_id: int) -> tuple[Community, str | None]:
-    community = community_or_404(community_id)
+    community = or_404(communities.get(community_id))
     return community, communities.role_of(community, current_user.id)
 
 

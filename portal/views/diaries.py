@@ -21,33 +21,25 @@ from ..forms.comments import CommentForm
 from ..forms.diaries import DiaryEditForm, DiaryForm
 from ..forms.social import VISIBILITY_LABELS
 from ..keitai.paging import paginate
-from ..models import Diary
+from ..models import Diary, DiaryComment, Member
 from ..navigation import page_of
 from ..rendering import render, sizes
 from ..services import ServiceError, diaries, diary_comments, footprints, photos, profiles
 from ..services.diary_comments import THREAD
-from ..services.visibility import is_blocked
 from ._comments import ThreadView, comment_readings, comment_views
 from ._learner import body_parts
-from ._parts import LAST, edit_in_parts, number, or_404
+from ._loads import loads
+from ._parts import LAST, edit_in_parts, number
 from ._parts import month as month_arg
 from ._revisits import revisit
 
 bp = Blueprint("diaries", __name__)
 
 
-def _readable(diary_id: int) -> Diary:
-    """Return the diary if the viewer may read it; else the 404 of a missing one."""
-    diary = or_404(diaries.get_visible(diary_id, current_user.id))
-    return diary
-
-
-def _own(diary_id: int) -> Diary:
-    """Return the viewer's own diary: 404 if unreadable, 403 if someone else's."""
-    diary = _readable(diary_id)
+def _require_author(diary: Diary) -> None:
+    """Refuse (403) a readable diary that is someone else's."""
     if diary.author_id != current_user.id:
         abort(403)
-    return diary
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -83,14 +75,10 @@ def new():
 @bp.route("/diaries/<int:id>")
 @page_cache.cached("diary", on_hit=revisit)
 @login_required
-def show(id: int):
+@loads("reading", diaries.open_visible)
+def show(reading: diaries.Reading):
     """Show a diary (one part of a long body) and leave a footprint on its author (from the
     page cache while nothing changed)."""
-    return _show(id)
-
-
-def _show(id: int):
-    reading = or_404(diaries.open_visible(id, current_user.id))
     diary = reading.diary
     page_cache.note(visitor=footprints.Visitor.of(current_user), visited=diary.author_id)
     # Readable means its author did not block us (the visibility policy says so).
@@ -167,11 +155,9 @@ def _years(months: list[tuple[int, int, int]]) -> list[tuple[int, list[tuple[int
 
 @bp.route("/users/<int:id>/diaries")
 @login_required
-def list_of(id: int):
+@loads("member", profiles.unblocked_member)
+def list_of(member: Member):
     """List a member's diaries the viewer may read, newest first, with a month index."""
-    member = profiles.member_or_none(id)
-    if member is None or is_blocked(member.id, current_user.id):
-        abort(404)
     month = month_arg()
     per_page = sizes().diaries_page
     wanted = number()
@@ -208,9 +194,10 @@ def list_of(id: int):
 
 @bp.route("/diaries/<int:id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(id: int):
+@loads("diary", diaries.get_visible)
+def edit(diary: Diary):
     """Edit a diary (its author only); a long body one part at a time on phones."""
-    diary = _own(id)
+    _require_author(diary)
 
     def save(form, body, part):
         diaries.update(
@@ -244,9 +231,10 @@ def edit(id: int):
 
 @bp.route("/diaries/<int:id>/delete", methods=["POST"])
 @login_required
-def delete(id: int):
+@loads("diary", diaries.get_visible)
+def delete(diary: Diary):
     """Delete a diary with its comments and photos (its author only)."""
-    diary = _own(id)
+    _require_author(diary)
     diaries.delete(current_user, diary)
     flash(_("The diary was deleted."))
     return redirect(url_for("diaries.list_of", id=current_user.id))
@@ -257,9 +245,9 @@ def delete(id: int):
 
 @bp.route("/diaries/<int:id>/comments", methods=["POST"])
 @login_required
-def comment(id: int):
+@loads("diary", diaries.get_visible)
+def comment(diary: Diary):
     """Comment on a diary; then show the last page of comments, where the new one is."""
-    diary = _readable(id)
     form = CommentForm()
     if form.validate_on_submit():
         try:
@@ -285,9 +273,9 @@ def comment(id: int):
 
 @bp.route("/comments/<int:id>/delete", methods=["GET", "POST"])
 @login_required
-def delete_comment(id: int):
+@loads("comment", THREAD.get_visible)
+def delete_comment(comment: DiaryComment):
     """Ask (GET, phones), then delete a comment: its author or the diary's may."""
-    comment = or_404(THREAD.get_visible(id, current_user.id))
     diary = comment.diary
     if request.method == "GET":
         THREAD.require_delete(current_user, diary, comment)

@@ -19,24 +19,19 @@ from ..models import Community, Event
 from ..models._time import from_tokyo, to_tokyo
 from ..rendering import render, sizes, text_parts
 from ..services import NotAllowedError, ServiceError, communities, events
-from ._community import community_or_404, readable_or_404
-from ._parts import number, or_404
+from ._loads import ALONE, loads
+from ._parts import number
 from .event_comments import recent as recent_comments
 
 bp = Blueprint("events", __name__)
 
 
-def _readable(event_id: int) -> Event:
-    event = or_404(events.get_visible(event_id, current_user.id))
-    return event
-
-
 @bp.route("/communities/<int:id>/events")
 @login_required
-def list_of(id: int):
+@loads("community", communities.readable)
+def list_of(community: Community):
     """List a community's coming events, soonest first (``?past=1``: past ones, latest
     first)."""
-    community = readable_or_404(id)
     coming = not request.args.get("past")
     size = sizes().events_page
     page = events.page_of(community, current_user.id, number(), size, coming=coming)
@@ -68,9 +63,9 @@ def _values(form: EventForm) -> dict:
 
 @bp.route("/communities/<int:id>/events/new", methods=["GET", "POST"])
 @login_required
-def new(id: int):
+@loads("community", communities.get, viewer=ALONE)
+def new(community: Community):
     """Announce an event (who may: as for topics)."""
-    community = community_or_404(id)
     communities.require_start(community, current_user)
     form = EventForm()
     if form.validate_on_submit():
@@ -98,10 +93,11 @@ def _form_page(community: Community, form: EventForm, event, error, status: int)
 
 @bp.route("/events/<int:id>")
 @login_required
-def show(id: int):
+@loads("event", events.get_visible)
+def show(event: Event):
     """Show an event: when, where, until when, how many, joining or leaving it, and (with the
     last part of its details) the latest comments."""
-    return _event_page(_readable(id))
+    return _event_page(event)
 
 
 def _event_page(event: Event, error=None, status: int = 200):
@@ -127,9 +123,9 @@ def _event_page(event: Event, error=None, status: int = 200):
 
 @bp.route("/events/<int:id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(id: int):
+@loads("event", events.get_visible)
+def edit(event: Event):
     """Edit an event (its author, the admin and sub-admins)."""
-    event = _readable(id)
     events.require_change(current_user, event)
     starts = to_tokyo(event.starts_at)
     form = EventForm(
@@ -158,10 +154,10 @@ def edit(id: int):
 
 @bp.route("/events/<int:id>/delete", methods=["GET", "POST"])
 @login_required
-def delete(id: int):
+@loads("event", events.get_visible)
+def delete(event: Event):
     """Ask, then delete an event with its participants and comments (its author, the admin
     and sub-admins)."""
-    event = _readable(id)
     community_id = event.community_id
     events.require_change(current_user, event)
     if request.method == "GET":
@@ -173,21 +169,22 @@ def delete(id: int):
 
 @bp.route("/events/<int:id>/join", methods=["POST"])
 @login_required
-def join(id: int):
+@loads("event", events.get_visible)
+def join(event: Event):
     """Take part in an event, while there is room and the deadline has not passed."""
-    return _take_part(id, events.join, _("You joined this event."))
+    return _take_part(event, events.join, _("You joined this event."))
 
 
 @bp.route("/events/<int:id>/leave", methods=["POST"])
 @login_required
-def leave(id: int):
+@loads("event", events.get_visible)
+def leave(event: Event):
     """Give up my place in an event."""
-    return _take_part(id, events.leave, _("You no longer take part in this event."))
+    return _take_part(event, events.leave, _("You no longer take part in this event."))
 
 
-def _take_part(id: int, action, done: str):
+def _take_part(event: Event, action, done: str):
     """Join or leave (``action``); back on the event's page, which shows a refusal."""
-    event = _readable(id)
     try:
         action(current_user, event)
     except ServiceError as exc:
@@ -198,8 +195,8 @@ def _take_part(id: int, action, done: str):
 
 @bp.route("/events/<int:id>/participants")
 @login_required
-def participants(id: int):
+@loads("event", events.get_visible)
+def participants(event: Event):
     """List who takes part, first to join first."""
-    event = _readable(id)
     page = events.participants_page(event, current_user.id, number(), sizes().participants_page)
     return render("events/participants.html", event=event, rows=page.items, paging=page.paging)

@@ -8,10 +8,12 @@ from flask_login import current_user, login_required
 from .. import page_cache
 from ..forms.auth import LoginForm
 from ..keitai.paging import paginate
+from ..models import Notice
 from ..rendering import render, sizes, text_parts
 from ..services import home as home_service
 from ..services import notices
-from ._parts import number, or_404
+from ._loads import ALONE, loads
+from ._parts import number
 
 bp = Blueprint("home", __name__)
 
@@ -41,9 +43,9 @@ def _render_home():
 
 @bp.route("/notices/<int:id>")
 @login_required
-def notice(id: int):
+@loads("found", notices.get_active, viewer=ALONE)
+def notice(found: Notice):
     """Read an operators' notice while it is active (its text in parts on phones)."""
-    found = or_404(notices.get_active(id))
     parts = text_parts(found.body)
     part = paginate(len(parts), number("part"), 1)
     return render("notices/show.html", notice=found, body=parts[part.page - 1], part=part)

@@ -22,25 +22,11 @@ from ..keitai.paging import paginate
 from ..models import Member
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, footprints, friends, music, profile_page, profiles, social
-from ._parts import number, or_404
+from ._loads import ALONE, loads
+from ._parts import number
 from ._revisits import revisit
 
 bp = Blueprint("members", __name__)
-
-
-def _member_for_viewer(member_id: int) -> tuple[Member, profiles.ProfileView]:
-    """Return a member and what the viewer may see of them; 404 if missing or blocking us."""
-    member = or_404(profiles.member_or_none(member_id))
-    view = profiles.view_profile(member, current_user.id)
-    if view.blocked:
-        abort(404)
-    return member, view
-
-
-def _existing_member(member_id: int) -> Member:
-    """Return a member for actions that must not tell whether they blocked us (block, unblock)."""
-    member = or_404(profiles.member_or_none(member_id))
-    return member
 
 
 # -- the profile -------------------------------------------------------------------------------
@@ -49,24 +35,16 @@ def _existing_member(member_id: int) -> Member:
 @bp.route("/users/<int:id>")
 @page_cache.cached("profile", on_hit=revisit)
 @login_required
-def profile(id: int):
+@loads("page", profile_page.open_visible)
+def profile(page: profile_page.ProfilePage):
     """Show a member's profile as the viewer may see it, and leave a footprint (from the page
     cache while nothing changed)."""
-    page = _profile_for_viewer(id)
     page_cache.note(visitor=footprints.Visitor.of(current_user), visited=page.member.id)
     # The page is not a 404, so the member did not block us.
     footprints.record_visit(
         current_user, page.member.id, unblocked=True, recent=page.footprint_recent
     )
     return _profile_page(page)
-
-
-def _profile_for_viewer(member_id: int) -> profile_page.ProfilePage:
-    """Return what a member's profile page shows the viewer; 404 if missing or blocking us."""
-    page = profile_page.open_profile(member_id, current_user.id)
-    if page is None or page.blocked:
-        abort(404)
-    return page
 
 
 @dataclass(frozen=True)
@@ -142,9 +120,9 @@ def _profile_page(page: profile_page.ProfilePage, request_form=None, error=None)
 
 @bp.route("/users/<int:id>/friends")
 @login_required
-def friends_of(id: int):
+@loads("member", profiles.viewable_member)
+def friends_of(member: Member):
     """List a member's friends, each with their own friend count."""
-    member, _view = _member_for_viewer(id)
     return _friends_page(member)
 
 
@@ -195,9 +173,9 @@ def _requests_page(error=None):
 
 @bp.route("/users/<int:id>/friend-request", methods=["POST"])
 @login_required
-def request_friend(id: int):
+@loads("page", profile_page.open_visible)
+def request_friend(page: profile_page.ProfilePage):
     """Send a マイミク request (or accept theirs, if they already asked me)."""
-    page = _profile_for_viewer(id)
     member = page.member
     form = FriendRequestForm()
     if form.validate_on_submit():
@@ -244,9 +222,9 @@ def decline(rid: int):
 
 @bp.route("/users/<int:id>/unfriend", methods=["GET", "POST"])
 @login_required
-def unfriend(id: int):
+@loads("member", profiles.viewable_member)
+def unfriend(member: Member):
     """Ask, then end a friendship."""
-    member, _view = _member_for_viewer(id)
     if not friends.are_friends(current_user.id, member.id):
         return redirect(url_for("members.profile", id=member.id))
     if request.method == "GET":
@@ -258,9 +236,10 @@ def unfriend(id: int):
 
 @bp.route("/users/<int:id>/block", methods=["GET", "POST"])
 @login_required
-def block(id: int):
+# A member for actions that must not tell whether they blocked us.
+@loads("member", profiles.member_or_none, viewer=ALONE)
+def block(member: Member):
     """Ask, then block a member: they will see nothing of mine and are not told."""
-    member = _existing_member(id)
     if member.id == current_user.id:
         abort(404)
     if request.method == "GET":
@@ -272,9 +251,10 @@ def block(id: int):
 
 @bp.route("/users/<int:id>/unblock", methods=["POST"])
 @login_required
-def unblock(id: int):
+# A member for actions that must not tell whether they blocked us.
+@loads("member", profiles.member_or_none, viewer=ALONE)
+def unblock(member: Member):
     """Lift my block of a member."""
-    member = _existing_member(id)
     social.unblock(current_user, member)
     flash(_("You unblocked %(name)s.", name=member.nickname))
     if request.form.get("back") == "blocked":
@@ -287,9 +267,9 @@ def unblock(id: int):
 
 @bp.route("/users/<int:id>/introductions")
 @login_required
-def introductions(id: int):
+@loads("member", profiles.viewable_member)
+def introductions(member: Member):
     """List the introductions friends wrote about a member."""
-    member, _view = _member_for_viewer(id)
     page = social.introductions_page(member, current_user.id, number(), sizes().introductions_page)
     return render(
         "members/introductions.html",
@@ -301,9 +281,9 @@ def introductions(id: int):
 
 @bp.route("/users/<int:id>/introduction", methods=["GET", "POST"])
 @login_required
-def introduction(id: int):
+@loads("member", profiles.viewable_member)
+def introduction(member: Member):
     """Write or rewrite my introduction of a friend."""
-    member, _view = _member_for_viewer(id)
     mine = social.introduction_by(current_user, member)
     form = IntroductionForm(data={"body": mine.body if mine else ""})
     error = None
@@ -327,10 +307,10 @@ def introduction(id: int):
 
 @bp.route("/users/<int:id>/introduction/delete", methods=["POST"])
 @login_required
-def delete_introduction(id: int):
-    """Delete an introduction of member ``id``: mine (default) or, on my profile, a friend's
+@loads("page", profile_page.open_visible)
+def delete_introduction(page: profile_page.ProfilePage):
+    """Delete an introduction of the member: mine (default) or, on my profile, a friend's
     (``author`` in the form)."""
-    page = _profile_for_viewer(id)
     member = page.member
     author_id = request.form.get("author", type=int) or current_user.id
     try:

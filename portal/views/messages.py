@@ -17,6 +17,7 @@ from ..keitai.paging import paginate
 from ..models import Message
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, messages
+from ._loads import MEMBER, loads
 from ._parts import number, or_404
 
 bp = Blueprint("messages", __name__)
@@ -82,9 +83,9 @@ def new():
 
 @bp.route("/messages/<int:id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(id: int):
+@loads("draft", messages.draft_of, viewer=MEMBER)
+def edit(draft: Message):
     """Go on writing a draft: save it again, or send it."""
-    draft = or_404(messages.draft_of(current_user, id))
     if request.method == "GET":
         start = {"to": draft.recipient_id or "", "subject": draft.subject, "body": draft.body}
         return _compose_page(MessageForm(data=start), draft=draft)
@@ -133,9 +134,9 @@ def _compose_page(form: MessageForm, *, reply=None, draft: Message | None = None
 
 @bp.route("/messages/<int:id>")
 @login_required
-def show(id: int):
+@loads("message", messages.read, viewer=MEMBER)
+def show(message: Message):
     """Read a message (the recipient's first reading marks it read); a draft opens to edit."""
-    message = or_404(messages.read(current_user, id))
     if message.is_draft:
         return redirect(url_for("messages.edit", id=message.id))
     return _message_page(message)
@@ -156,16 +157,11 @@ def _message_page(message: Message, error=None):
     )
 
 
-def _mine(id: int) -> Message:
-    message = or_404(messages.get_for(current_user, id))
-    return message
-
-
 @bp.route("/messages/<int:id>/trash", methods=["POST"])
 @login_required
-def trash(id: int):
+@loads("message", messages.get_for, viewer=MEMBER)
+def trash(message: Message):
     """Move a message to my trash (a draft is deleted)."""
-    message = _mine(id)
     was = "drafts" if message.is_draft else None
     if was is None:
         was = "sent" if messages.is_sender(current_user, message) else "inbox"
@@ -179,9 +175,9 @@ def trash(id: int):
 
 @bp.route("/messages/<int:id>/restore", methods=["POST"])
 @login_required
-def restore(id: int):
+@loads("message", messages.get_for, viewer=MEMBER)
+def restore(message: Message):
     """Take a message out of my trash."""
-    message = _mine(id)
     try:
         messages.restore(current_user, message)
     except ServiceError as exc:
@@ -192,9 +188,9 @@ def restore(id: int):
 
 @bp.route("/messages/<int:id>/delete", methods=["POST"])
 @login_required
-def delete(id: int):
+@loads("message", messages.get_for, viewer=MEMBER)
+def delete(message: Message):
     """Delete a message in my trash (or a draft) for good."""
-    message = _mine(id)
     folder = "drafts" if message.is_draft else "trash"
     try:
         messages.delete_for_good(current_user, message)

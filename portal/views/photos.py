@@ -29,7 +29,7 @@ from ..services import (
     topics,
 )
 from . import albums
-from ._community import community_or_404
+from ._loads import loads
 from ._parts import or_404
 
 bp = Blueprint("photos", __name__)
@@ -47,11 +47,11 @@ def no_photo():
 
 @bp.route("/photos/<int:id>")
 @login_required
-def photo(id: int):
+@loads("found", photos.visible_photo)
+def photo(found: Photo):
     """Send a photo's bytes (``?size=thumb|pc|original``; phones get their own copy) to a
     viewer who may read what it is attached to; a photo of an album asked for without
     ``size`` gets its page instead (``/photos/<id>``: the picture, caption, previous, next)."""
-    found = or_404(photos.visible_photo(id, current_user.id))
     if found.album_id is not None and "size" not in request.args:
         return albums.photo_page(found)  # an album photo's own page (the issue's URL map)
     variant = photos.variant_for(found, request.args.get("size", "pc"), g.device)
@@ -72,12 +72,12 @@ _BACK = {
 
 @bp.route("/photos/<int:id>/view")
 @login_required
-def view(id: int):
+@loads("page", photo_pages.page_of)
+def view(page: photo_pages.PhotoPage):
     """A photo's page: the photo, its caption and owner, previous and next, the way back (a
     photo the viewer may not see: the same 404 as one that does not exist)."""
-    page = or_404(photo_pages.page_of(id, current_user.id))
     if page.photo.album_id is not None:  # an album photo's page is its album's (/photos/<id>)
-        return redirect(url_for("photos.photo", id=id))
+        return redirect(url_for("photos.photo", id=page.photo.id))
     page_of(page.photo.owner_id)
     if page.kind in _BACK:
         back = url_for(_BACK[page.kind], id=page.place_id)
@@ -135,7 +135,7 @@ def _topic_place(topic_id: int) -> _Place:
 
 
 def _community_place(community_id: int) -> _Place:
-    community = community_or_404(community_id)
+    community = or_404(communities.get(community_id))
     communities.require_manager(community, current_user)
     return _Place(
         photos.holder_of_community(community),
@@ -208,9 +208,9 @@ def _render_page(
 
 @bp.route("/photos/<int:id>/delete", methods=["GET", "POST"])
 @login_required
-def delete(id: int):
+@loads("found", photos.visible_photo)
+def delete(found: Photo):
     """Ask (GET), then delete a photo: whoever may change what it hangs on."""
-    found = or_404(photos.visible_photo(id, current_user.id))
     if not photos.may_change(current_user.id, found):
         abort(403)
     back = _page_of(found)

@@ -6,19 +6,19 @@ Links in reviews lead off-site only through the jump page.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..forms import refusal
 from ..forms.reviews import ReviewForm, stars
 from ..keitai.paging import paginate
-from ..models import Review
+from ..models import Member, Review
 from ..models.review import ReviewCategory
 from ..rendering import render, sizes, text_parts
 from ..services import ServiceError, profiles, reviews
-from ..services.visibility import is_blocked
-from ._parts import number, or_404
+from ._loads import MEMBER, loads
+from ._parts import number
 
 bp = Blueprint("reviews", __name__)
 
@@ -36,11 +36,9 @@ def _labels() -> dict:
 
 @bp.route("/users/<int:id>/reviews")
 @login_required
-def of_member(id: int):
+@loads("member", profiles.unblocked_member)
+def of_member(member: Member):
     """List a member's reviews, newest first (404 if missing or blocking me)."""
-    member = profiles.member_or_none(id)
-    if member is None or is_blocked(member.id, current_user.id):
-        abort(404)
     me = current_user
     shown = reviews.page_of(member, me.id, number(), sizes().reviews_page)
     return render(
@@ -54,9 +52,9 @@ def of_member(id: int):
 
 @bp.route("/reviews/<int:id>")
 @login_required
-def show(id: int):
+@loads("review", reviews.get_visible)
+def show(review: Review):
     """Read a review (its text in parts on phones)."""
-    review = or_404(reviews.get_visible(id, current_user.id))
     parts = text_parts(review.body)
     part = paginate(len(parts), number("part"), 1)
     return render(
@@ -79,16 +77,11 @@ def new():
     return _form_page(ReviewForm(), None)
 
 
-def _own_or_404(id: int) -> Review:
-    review = or_404(reviews.own_review(current_user, id))
-    return review
-
-
 @bp.route("/reviews/<int:id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(id: int):
+@loads("review", reviews.own_review, viewer=MEMBER)
+def edit(review: Review):
     """Edit my review."""
-    review = _own_or_404(id)
     start = {name: getattr(review, name) for name in ("title", "category", "url", "body")}
     return _form_page(ReviewForm(data={**start, "rating": str(review.rating)}), review)
 
@@ -113,9 +106,9 @@ def _form_page(form: ReviewForm, review: Review | None):
 
 @bp.route("/reviews/<int:id>/delete", methods=["POST"])
 @login_required
-def delete(id: int):
+@loads("review", reviews.own_review, viewer=MEMBER)
+def delete(review: Review):
     """Delete my review."""
-    review = _own_or_404(id)
     reviews.delete(current_user, review)
     flash(_("The review was deleted."))
     return redirect(url_for("reviews.of_member", id=current_user.id))

@@ -17,20 +17,15 @@ from .. import page_cache
 from ..forms import refusal
 from ..forms.community import NewTopicForm, TopicForm
 from ..keitai.paging import paginate
-from ..models import Topic
+from ..models import Community, Topic
 from ..rendering import render, sizes
 from ..services import NotAllowedError, ServiceError, communities, photos, topic_comments, topics
 from ._comments import comment_routes
-from ._community import community_or_404, readable_or_404
 from ._learner import body_parts
-from ._parts import edit_in_parts, number, or_404
+from ._loads import ALONE, loads
+from ._parts import edit_in_parts, number
 
 bp = Blueprint("topics", __name__)
-
-
-def _readable(topic_id: int) -> Topic:
-    topic = or_404(topics.get_visible(topic_id, current_user.id))
-    return topic
 
 
 #: ``/topics/<id>/comments`` (a page at a time, posting) and ``.../comments/<n>/delete``.
@@ -45,9 +40,9 @@ recent_comments = comment_routes(
 
 @bp.route("/communities/<int:id>/topics")
 @login_required
-def list_of(id: int):
+@loads("community", communities.readable)
+def list_of(community: Community):
     """List a community's topics, latest activity first."""
-    community = readable_or_404(id)
     page = topics.page_of(community, current_user.id, number(), sizes().topics_page)
     return render(
         "topics/list.html",
@@ -60,9 +55,9 @@ def list_of(id: int):
 
 @bp.route("/communities/<int:id>/topics/new", methods=["GET", "POST"])
 @login_required
-def new(id: int):
+@loads("community", communities.get, viewer=ALONE)
+def new(community: Community):
     """Start a topic (members, or only the admin and sub-admins, as the community says)."""
-    community = community_or_404(id)
     communities.require_start(community, current_user)
     form = NewTopicForm()
     if form.validate_on_submit():
@@ -92,14 +87,10 @@ def new(id: int):
 @bp.route("/topics/<int:id>")
 @page_cache.cached("topic")
 @login_required
-def show(id: int):
+@loads("topic", topics.open_visible)
+def show(topic: Topic):
     """Show a topic (one part of a long body) and, with the last part, its comments (from
     the page cache while nothing changed)."""
-    return _show(id)
-
-
-def _show(id: int):
-    topic = or_404(topics.open_visible(id, current_user.id))
     return _topic_page(topic)
 
 
@@ -125,10 +116,10 @@ def _topic_page(topic: Topic):
 
 @bp.route("/topics/<int:id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(id: int):
+@loads("topic", topics.get_visible)
+def edit(topic: Topic):
     """Edit a topic (its author, the admin and sub-admins); a long body part by part on
     phones."""
-    topic = _readable(id)
     topics.require_change(current_user, topic)
 
     def save(form, body, part):
@@ -150,9 +141,9 @@ def edit(id: int):
 
 @bp.route("/topics/<int:id>/delete", methods=["GET", "POST"])
 @login_required
-def delete(id: int):
+@loads("topic", topics.get_visible)
+def delete(topic: Topic):
     """Ask, then delete a topic with its comments (its author, the admin and sub-admins)."""
-    topic = _readable(id)
     community_id = topic.community_id
     if request.method == "GET":
         topics.require_change(current_user, topic)
