@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from ..forms.community import ROLE_LABELS
 from ..models import Community, Member
+from ..models.community import MEMBER
 from ..rendering import render, sizes
 from ..services import NotAllowedError, ServiceError, communities, community_members, profiles
 from ._parts import number, or_404
@@ -77,13 +78,29 @@ def member(id: int, member_id: int):
 
 
 def _member_page(community: Community, role, member_id: int, error=None, status: int = 200):
+    """A member's page for the community's managers: the buttons (``buttons`` in
+    _macros/buttons.html) and the hand-over link each manager may use on this member. The
+    admin changes a member's role and hands over; the admin removes any member but the admin,
+    a sub-admin only plain members; nobody acts on themselves or on the admin."""
     row = or_404(communities.membership(community, member_id))
+    managed = member_id != current_user.id and row.role != communities.ADMIN
+    is_admin = role == communities.ADMIN
+    role_buttons = []
+    if managed and is_admin:
+        if row.role == MEMBER:
+            role_buttons = [("community_admin.appoint", _("Make sub-admin"))]
+        else:
+            role_buttons = [("community_admin.dismiss", _("Dismiss as sub-admin"))]
+    remove_buttons = []
+    if managed and (is_admin or row.role == MEMBER):
+        remove_buttons = [("community_admin.remove", _("Remove from the community"))]
     return render(
         "communities/member.html",
         community=community,
         row=row,
-        is_admin=role == communities.ADMIN,
-        is_self=member_id == current_user.id,
+        role_buttons=role_buttons,
+        can_transfer=managed and is_admin,
+        remove_buttons=remove_buttons,
         role_labels=ROLE_LABELS,
         error=error,
         status=status,
