@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, g, request, session
 
+from .keitai import response_headers
+
 #: The PC pages' policy: styles are inline (one <style> and style attributes), images ours.
 PC_POLICY = (
     "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
@@ -43,7 +45,8 @@ def _private() -> bool:
     """Whether this response is a member's, or carries a session id in its links."""
     if request.endpoint == "static":
         return False
-    if getattr(session, "id_in_urls", False):
+    current = session._get_current_object()  # type: ignore[attr-defined]
+    if getattr(current, "id_in_urls", False):
         return True
     # The member loaded during the request, if any: asking it ``is_authenticated`` after the
     # commit would reload the expired row (one more query per page) to read ``login_stopped``,
@@ -54,24 +57,39 @@ def _private() -> bool:
     # No member was loaded (a page from the page cache, a visitor's page): a session naming
     # one is a member's. Logins live in the session alone (no remember-me cookie is issued),
     # so asking Flask-Login would only load that member, or hash a visitor's identifier.
-    return session.get("_user_id") is not None
+    return current.get("_user_id") is not None
 
 
 def _add_headers(response: Response) -> Response:
+    """Add the headers, in one look at those the response has (the same headers, in the same
+    order, as setting each in turn)."""
     headers = response.headers
-    headers["X-Content-Type-Options"] = "nosniff"
-    if response.mimetype == "text/html":
+    present = response_headers.names(headers)
+    added: list[tuple[str, str]] = []
+    if "x-content-type-options" in present:
+        headers.set("X-Content-Type-Options", "nosniff")
+    else:
+        added.append(("X-Content-Type-Options", "nosniff"))
+    content_type = response_headers.first(headers, "Content-Type") if present else None
+    if content_type and content_type.partition(";")[0].strip() == "text/html":
         # Pages differ by device (the keitai layer adds User-Agent), language and session.
-        response.vary.update(("Accept-Language", "Cookie"))
+        if "vary" in present:
+            response_headers.add_vary(response, "Accept-Language", "Cookie")
+        else:
+            added.append(("Vary", "Accept-Language, Cookie"))
         if not g.get("mobile_view", False):
-            headers.setdefault("Content-Security-Policy", PC_POLICY)
-            headers.setdefault("X-Frame-Options", "DENY")
-        elif not _is_keitai():
-            headers.setdefault("Content-Security-Policy", FRAME_POLICY)
-    if "Cache-Control" not in headers and _private():
-        headers["Cache-Control"] = "private, no-store"
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", HSTS)
+            if "content-security-policy" not in present:
+                added.append(("Content-Security-Policy", PC_POLICY))
+            if "x-frame-options" not in present:
+                added.append(("X-Frame-Options", "DENY"))
+        elif not _is_keitai() and "content-security-policy" not in present:
+            added.append(("Content-Security-Policy", FRAME_POLICY))
+    if "cache-control" not in present and _private():
+        added.append(("Cache-Control", "private, no-store"))
+    if request.is_secure and "strict-transport-security" not in present:
+        added.append(("Strict-Transport-Security", HSTS))
+    for name, value in added:
+        headers.add(name, value)
     return response
 
 

@@ -37,6 +37,7 @@ from .device import Device, detect
 from .encoding import encode_page
 from .links import offsite_links
 from .markup import MarkupProfile, profile_for
+from .response_headers import add_vary, first
 from .session import ServerSession
 from .session_ids import valid_id
 from .uploads import can_upload
@@ -139,9 +140,11 @@ class Keitai:
             values.setdefault("guid", "ON")
 
     def _after_request(self, response: Response) -> Response:
-        response.vary.add("User-Agent")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        location = response.headers.get("Location")
+        headers = response.headers
+        add_vary(response, "User-Agent")
+        if first(headers, "Referrer-Policy") is None:
+            headers.add("Referrer-Policy", "same-origin")
+        location = first(headers, "Location")
         if location and location.startswith("/") and not location.startswith("//"):
             device = device_of(request)
             if sid_in_urls():
