@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
 import typing as t
 from dataclasses import dataclass
@@ -158,6 +159,7 @@ class VisitorCache:
         #: Responses served from an entry (tests and benchmarks read it).
         self.hits = 0
         self._csrf: _Csrf | None = None
+        self._keeping = threading.Lock()
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -303,14 +305,17 @@ class VisitorCache:
         return [body]
 
     def _keep(self, key: tuple[object, ...], entry: _Entry) -> None:
-        entries = self.entries
-        if len(entries) >= MAX_ENTRIES:
-            current = (entry.version, entry.minute)
-            for old in [k for k, e in entries.items() if (e.version, e.minute) != current]:
-                entries.pop(old, None)
+        """Keep ``entry``; when full, drop the entries of other versions and minutes first
+        (under a lock: other threads keep theirs meanwhile; readers need none)."""
+        with self._keeping:
+            entries = self.entries
             if len(entries) >= MAX_ENTRIES:
-                entries.clear()
-        entries[key] = entry
+                current = (entry.version, entry.minute)
+                for old in [k for k, e in entries.items() if (e.version, e.minute) != current]:
+                    entries.pop(old, None)
+                if len(entries) >= MAX_ENTRIES:
+                    entries.clear()
+            entries[key] = entry
 
 
 def _entry(

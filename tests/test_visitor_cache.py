@@ -299,3 +299,16 @@ def test_an_entry_lives_page_cache_seconds_at_most(app, db, monkeypatch):
     assert layer.hits == hits  # made again
     _send(app, agent=PC)
     assert layer.hits == hits + 1
+
+
+def test_entries_are_bounded(app, db, monkeypatch):
+    from portal import visitor_cache
+
+    layer = _layer(app)
+    monkeypatch.setattr(layer, "entries", {})
+    monkeypatch.setattr(visitor_cache, "MAX_ENTRIES", 2)
+    _send(app, agent=PC)  # the content version, if none yet
+    for language in ("ja", "en", "zh", "ko"):
+        _send(app, agent=PC, Accept_Language=language)
+        assert len(layer.entries) <= 2
+    assert [key[8] for key in layer.entries][-1] == "ko"
