@@ -21,7 +21,6 @@ The boundary stays the same, and a body in which nothing changes (ASCII only, or
 
 from __future__ import annotations
 
-import codecs
 import re
 import typing as t
 
@@ -38,6 +37,7 @@ from werkzeug.sansio.multipart import (
     Preamble,
 )
 
+from .encoding import canonical_codec
 from .input_decoding import InputEncodingError, decode_input, remove_controls
 
 __all__ = ["MalformedMultipartError", "boundary_of", "transcode_multipart"]
@@ -89,17 +89,6 @@ class _Decoder(MultipartDecoder):
                 name, _, value = line.decode(self.codec, "surrogateescape").partition(":")
                 headers.append((name.strip(" \t"), value.strip(" \t")))
         return Headers(headers)
-
-
-def _canonical(encoding: str) -> str:
-    """Return ``"cp932"`` or ``"utf-8"`` for an encoding name; raise ValueError for others."""
-    try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        name = None
-    if name not in ("cp932", "utf-8"):
-        raise ValueError(f"unsupported keitai encoding: {encoding!r}")
-    return name
 
 
 def boundary_of(content_type: str, encoding: str) -> bytes:
@@ -262,7 +251,7 @@ def transcode_multipart(
     :raise werkzeug.exceptions.RequestEntityTooLarge: If it has more than ``max_parts`` parts.
     :raise ValueError: If ``encoding`` is neither CP932 nor UTF-8.
     """
-    codec = _canonical(encoding)
+    codec = canonical_codec(encoding)
     preamble, parts, epilogue = _parse(body, boundary, codec, max_parts)
     encoder = MultipartEncoder(boundary)
     out = [encoder.send_event(Preamble(data=preamble))]
