@@ -172,27 +172,25 @@ def has_sent_request(sender_id: int, recipient_id: int) -> bool:
     return db.session.scalar(stmt) is not None
 
 
+def _either_way(one, other, a: int, b: int):
+    """Rows linking members ``a`` and ``b`` either way (``one`` is ``a`` and ``other`` ``b``,
+    or the reverse)."""
+    return or_((one == a) & (other == b), (one == b) & (other == a))
+
+
 def unfriend(member: Member, other: Member) -> None:
     """End a friendship (both directions, both friend totals: the rows this call deleted, so
     two requests ending it at once count it once); their introductions of each other go too."""
     gone = db.session.execute(
         delete(Friendship)
-        .where(
-            or_(
-                (Friendship.member_id == member.id) & (Friendship.friend_id == other.id),
-                (Friendship.member_id == other.id) & (Friendship.friend_id == member.id),
-            )
-        )
+        .where(_either_way(Friendship.member_id, Friendship.friend_id, member.id, other.id))
         .returning(Friendship.member_id)
     )
     for member_id in gone.scalars().all():
         counters.add(member_id, counters.FRIEND_TOTAL, -1)
     db.session.execute(
         delete(Introduction).where(
-            or_(
-                (Introduction.subject_id == member.id) & (Introduction.author_id == other.id),
-                (Introduction.subject_id == other.id) & (Introduction.author_id == member.id),
-            )
+            _either_way(Introduction.subject_id, Introduction.author_id, member.id, other.id)
         )
     )
 
@@ -205,10 +203,7 @@ def block(member: Member, other: Member) -> None:
     gone = db.session.execute(
         delete(FriendRequest)
         .where(
-            or_(
-                (FriendRequest.sender_id == member.id) & (FriendRequest.recipient_id == other.id),
-                (FriendRequest.sender_id == other.id) & (FriendRequest.recipient_id == member.id),
-            )
+            _either_way(FriendRequest.sender_id, FriendRequest.recipient_id, member.id, other.id)
         )
         .returning(FriendRequest.recipient_id)
         .execution_options(synchronize_session=False)
