@@ -114,11 +114,27 @@ _DATE = re.compile(r"^(\d{4})\D?(\d{1,2})\D?(\d{1,2})\D?$")
 _DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _TIME = re.compile(r"^(\d{1,2})\D(\d{1,2})\D?$")
 _TIME_DIGITS = re.compile(r"^(\d{1,2})(\d{2})$")
+_HOUR = re.compile(r"^(\d{1,2})()$")
 
 
 def _typed(value: str | None) -> str:
     """Return typed digits as ASCII (full-width digits and colons folded), without spaces."""
     return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def _read(value: str | None, *patterns: re.Pattern[str]) -> re.Match[str] | None:
+    """Return the first of ``patterns`` that matches the typed text; ``None`` for an empty one.
+
+    :raise ValueError: when none matches.
+    """
+    value = _typed(value)
+    if not value:
+        return None
+    for pattern in patterns:
+        found = pattern.match(value)
+        if found:
+            return found
+    raise ValueError(value)
 
 
 def parse_date(value: str | None) -> date | None:
@@ -127,30 +143,18 @@ def parse_date(value: str | None) -> date | None:
 
     :raise ValueError: for anything else.
     """
-    value = _typed(value)
-    if not value:
-        return None
-    found = _DATE_DIGITS.match(value) or _DATE.match(value)
-    if not found:
-        raise ValueError(value)
-    return date(int(found[1]), int(found[2]), int(found[3]))
+    found = _read(value, _DATE_DIGITS, _DATE)
+    return None if found is None else date(int(found[1]), int(found[2]), int(found[3]))
 
 
 def parse_time(value: str | None) -> time | None:
-    """Read a typed time of day (``19:30``, ``19時30分``, ``1930``, ``930``); ``None`` for an
-    empty value.
+    """Read a typed time of day (``19:30``, ``19時30分``, ``1930``, ``930``, ``19``); ``None``
+    for an empty value.
 
     :raise ValueError: for anything else.
     """
-    value = _typed(value)
-    if not value:
-        return None
-    found = _TIME_DIGITS.match(value) or _TIME.match(value)
-    if not found:
-        if value.isdigit() and len(value) <= 2:
-            return time(int(value), 0)
-        raise ValueError(value)
-    return time(int(found[1]), int(found[2]))
+    found = _read(value, _TIME_DIGITS, _TIME, _HOUR)
+    return None if found is None else time(int(found[1]), int(found[2] or 0))
 
 
 V = TypeVar("V")
