@@ -142,6 +142,18 @@ def _new_token() -> str:
     return secrets.token_urlsafe(9)
 
 
+def _fields(record: SessionRecord) -> tuple[Any, ...]:
+    """The record as a copy keeps it: a plain tuple unpickles in half a dataclass's time."""
+    return (
+        record.data,
+        record.binding,
+        record.touched_at,
+        record.expires_at,
+        record.subscriber,
+        record.owner,
+    )
+
+
 class CachedSessionStore:
     """:class:`SqlSessionStore` read through ``cache`` (see the module's notes).
 
@@ -160,7 +172,7 @@ class CachedSessionStore:
         try:
             copy, token = self.cache.get_many(COPY + key, TOKEN + key)
             if copy is not None and token is not None and copy[0] == token:
-                return cast(SessionRecord, copy[1])
+                return SessionRecord(*copy[1])
             if token is None:
                 token = _new_token()
                 if not self.cache.add(TOKEN + key, token, timeout=2 * self.timeout):
@@ -171,7 +183,7 @@ class CachedSessionStore:
         found = self.store.load(key)
         if found is not None and token is not None:
             try:
-                self.cache.set(COPY + key, (token, found), timeout=self.timeout)
+                self.cache.set(COPY + key, (token, _fields(found)), timeout=self.timeout)
             except Exception:
                 logger.exception("session cache: not reachable")
         return found
