@@ -18,7 +18,9 @@ width are chosen from (the session, the URL, ``Accept-Language``, the device, an
 row, which the content version stands for) rather than the choice, so :func:`cached` serves it
 before ``login_required`` runs. An entry under this version and this session was made for a
 member who was logged in: a member logged out, stopped or deleted since is a change (a new
-version) or a session that no longer loads (another key).
+version) or a session that no longer loads (another key). The session itself is usually the
+cache's copy (``portal.session_store.CachedSessionStore``), so a hit runs no SQL at all; a copy
+is never served after its session was written or ended.
 
 A visitor's page (the top page with its login form) is one entry for every visitor on the same
 device, language and URL: it is made under a placeholder anonymous id, and each visitor's copy
