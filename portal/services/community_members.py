@@ -31,7 +31,7 @@ from .communities import (
     role_of,
 )
 from .listing import Listing, fetched, listing
-from .visibility import is_blocked, not_blocked_clause
+from .visibility import is_blocked, members_listed, not_blocked_clause
 
 MESSAGE_MAX = 200
 #: The most bytes a join request's message may take as shown on the admin's phone.
@@ -280,20 +280,9 @@ def members_of(
     """Return a page of the community's members as the viewer may see them (members who
     blocked the viewer are left out): the admin, the sub-admins, then by joining; and how many.
     """
-    where = (
-        CommunityMember.community_id == community.id,
-        not_blocked_clause(viewer_id, CommunityMember.member_id),
-    )
-    total = db.session.scalar(select(func.count()).select_from(CommunityMember).where(*where))
-    stmt = (
-        select(CommunityMember)
-        .where(*where)
-        .options(joinedload(CommunityMember.member))
-        .order_by(_ROLE_ORDER, CommunityMember.joined_at, CommunityMember.member_id)
-        .offset(offset)
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt)), total or 0
+    whose = CommunityMember.community_id == community.id
+    order = (_ROLE_ORDER, CommunityMember.joined_at, CommunityMember.member_id)
+    return members_listed(CommunityMember, whose, viewer_id, order, offset, limit)
 
 
 def members_page(

@@ -20,7 +20,6 @@ from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, or_, select
 from sqlalchemy import update as sql_update
-from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Community, Event, EventParticipant, Member
@@ -31,7 +30,7 @@ from .communities import can_change as can_change  # its author, the admin, sub-
 from .communities import can_read, insert_new, require_start, role_of
 from .communities import require_change as require_change
 from .listing import Listing, fetched
-from .visibility import is_blocked, not_blocked_clause
+from .visibility import is_blocked, members_listed, not_blocked_clause
 
 TITLE_MAX = 50
 PLACE_MAX = 50
@@ -278,20 +277,9 @@ def participants(
 ) -> tuple[list[EventParticipant], int]:
     """Return a page of the participants the viewer may see (first to join first), and how
     many there are of them."""
-    where = (
-        EventParticipant.event_id == event.id,
-        not_blocked_clause(viewer_id, EventParticipant.member_id),
-    )
-    total = db.session.scalar(select(func.count()).select_from(EventParticipant).where(*where))
-    stmt = (
-        select(EventParticipant)
-        .where(*where)
-        .options(joinedload(EventParticipant.member))
-        .order_by(EventParticipant.joined_at, EventParticipant.member_id)
-        .offset(offset)
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt)), total or 0
+    whose = EventParticipant.event_id == event.id
+    order = (EventParticipant.joined_at, EventParticipant.member_id)
+    return members_listed(EventParticipant, whose, viewer_id, order, offset, limit)
 
 
 def participants_page(

@@ -17,8 +17,10 @@ not told). Visibility levels: ``public`` (everyone), ``fof``, ``friends``, ``pri
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
-from sqlalchemy.orm import aliased
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
+from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
 from ..models import Block, Friendship, Member, Profile
@@ -192,3 +194,22 @@ __all__ = [
     "visible_clause",
     "visible_content",
 ]
+
+
+def members_listed(
+    model: Any, whose: ColumnElement[bool], viewer_id: int | None, order: tuple, offset: int, limit
+) -> tuple[list[Any], int]:
+    """Return a page of the rows of ``model`` (each a member of something, ``whose`` says
+    what: a community's members, an event's participants) with their members, in ``order``,
+    members who blocked the viewer left out; and how many there are of them."""
+    where = (whose, not_blocked_clause(viewer_id, model.member_id))
+    total = db.session.scalar(select(func.count()).select_from(model).where(*where))
+    stmt = (
+        select(model)
+        .where(*where)
+        .options(joinedload(model.member))
+        .order_by(*order)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt)), total or 0
