@@ -19,6 +19,7 @@ from ..models import Community, Event
 from ..models._time import from_tokyo, to_tokyo
 from ..rendering import render, sizes, text_parts
 from ..services import NotAllowedError, ServiceError, communities, events
+from ._deletion import ask_deletion
 from ._loads import ALONE, loads
 from ._parts import number
 from .event_comments import recent as recent_comments
@@ -161,7 +162,15 @@ def delete(event: Event):
     community_id = event.community_id
     events.require_change(current_user, event)
     if request.method == "GET":
-        return render("events/delete.html", event=event)
+        return ask_deletion(
+            event,
+            "events.delete",
+            label=_("Delete this event"),
+            question=_(
+                "Delete this event with its participant list and comments? This cannot be undone."
+            ),
+            back="events.show",
+        )
     events.delete(current_user, event)
     flash(_("The event was deleted."))
     return redirect(url_for("events.list_of", id=community_id))

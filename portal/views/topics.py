@@ -21,6 +21,7 @@ from ..models import Community, Topic
 from ..rendering import render, sizes
 from ..services import NotAllowedError, ServiceError, communities, photos, topic_comments, topics
 from ._comments import comment_routes
+from ._deletion import ask_deletion
 from ._learner import body_parts
 from ._loads import ALONE, loads
 from ._parts import edit_in_parts, number
@@ -147,7 +148,13 @@ def delete(topic: Topic):
     community_id = topic.community_id
     if request.method == "GET":
         topics.require_change(current_user, topic)
-        return render("topics/delete.html", topic=topic)
+        return ask_deletion(
+            topic,
+            "topics.delete",
+            label=_("Delete this topic"),
+            question=_("Delete this topic with its comments? This cannot be undone."),
+            back="topics.show",
+        )
     topics.delete(current_user, topic)
     flash(_("The topic was deleted."))
     return redirect(url_for("topics.list_of", id=community_id))
