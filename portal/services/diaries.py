@@ -11,11 +11,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
+from ..keitai.paging import Page
 from ..models import Diary, DiaryWatch, Member
 from ..models._time import TOKYO, utcnow
 from ..models.profile import VISIBILITIES
 from . import ServiceError, text_limits
 from .footprints import recent_clause
+from .listing import page_of_result
 from .visibility import visible_clause, visible_content
 
 TITLE_MAX = 100
@@ -169,6 +171,18 @@ def list_of(
         stmt.order_by(Diary.created_at.desc(), Diary.id.desc()).offset(offset).limit(limit)
     )
     return DiaryList(list(rows), total, month_index(owner, viewer_id))
+
+
+def list_page(
+    owner: Member, viewer_id: int | None, month: tuple[int, int] | None, number: int, per_page: int
+) -> tuple[DiaryList, Page]:
+    """Return page ``number`` of :func:`list_of` (a page past the end gives the last) and
+    where it stands."""
+    return page_of_result(
+        number,
+        per_page,
+        lambda offset, limit: list_of(owner, viewer_id, month=month, offset=offset, limit=limit),
+    )
 
 
 def month_index(owner: Member, viewer_id: int | None) -> list[tuple[int, int, int]]:

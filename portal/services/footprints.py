@@ -38,11 +38,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
+from ..keitai.paging import Page
 from ..models import Block, Footprint, Member
 from ..models._time import TOKYO, utcnow
 from . import counters
 from ._sql import dialect_insert
 from .limits import limits_for
+from .listing import page_of_result
 from .visibility import blockers_of, is_blocked
 
 #: A visit this soon after the last one by the same visitor leaves no new trace.
@@ -278,6 +280,12 @@ def footprints_of(
     """Return a page of ``owner``'s footprints, newest first; ``None`` if the owner opted out."""
     if not owner.leaves_footprints:
         return None
+    return _footprints(owner, offset=offset, limit=limit, now=now)
+
+
+def _footprints(
+    owner: Member, *, offset: int, limit: int, now: datetime | None = None
+) -> FootprintPage:
     now = now or utcnow()
     where = _window(owner, now)
     total = db.session.scalar(select(func.count()).select_from(Footprint).where(where)) or 0
@@ -290,6 +298,16 @@ def footprints_of(
         .limit(limit)
     )
     return FootprintPage(list(db.session.scalars(stmt)), total, limits_for(owner).footprint_days)
+
+
+def page_of(owner: Member, number: int, per_page: int) -> tuple[FootprintPage, Page] | None:
+    """Return page ``number`` of ``owner``'s footprints (a page past the end gives the last)
+    and where it stands; ``None`` if the owner opted out."""
+    if not owner.leaves_footprints:
+        return None
+    return page_of_result(
+        number, per_page, lambda offset, limit: _footprints(owner, offset=offset, limit=limit)
+    )
 
 
 def mark_seen(owner: Member, now: datetime | None = None) -> None:

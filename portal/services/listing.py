@@ -10,11 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from ..keitai.paging import Page, paginate
 
 T = TypeVar("T")
+
+
+class _Counted(Protocol):
+    total: int
+
+
+C = TypeVar("C", bound=_Counted)
 
 
 @dataclass(frozen=True)
@@ -50,3 +57,15 @@ def fetched(
     if paging.page != number:
         rows, total = fetch(offset=paging.offset, limit=per_page)
     return Listing(list(rows), paging)
+
+
+def page_of_result(number: int, per_page: int, fetch: Callable[[int, int], C]) -> tuple[C, Page]:
+    """Return page ``number`` (from 1) of a list whose query gives more than rows
+    (``fetch(offset, limit)`` returns an object with its ``total``, such as a month index
+    beside the rows) and its :class:`~portal.keitai.paging.Page`; a page past the end is fetched
+    again as the last."""
+    found = fetch((number - 1) * per_page, per_page)
+    paging = paginate(found.total, number, per_page)
+    if paging.page != number:
+        found = fetch(paging.offset, per_page)
+    return found, paging

@@ -27,10 +27,12 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..keitai.paging import paginate
 from ..models import Member
 from ..models._time import utcnow
 from . import NotAllowedError, ServiceError, text_limits
 from ._sql import page_with_total
+from .listing import Listing, listing
 from .visibility import content_visible, is_blocked, not_blocked_clause, visible_content
 
 
@@ -241,6 +243,22 @@ class Thread:
         :func:`._sql.page_with_total`)."""
         stmt = self._ordered(parent, viewer_id).order_by(self.comment.number)
         return page_with_total(stmt, page, per_page)
+
+    def listing_of(self, parent, viewer_id: int | None, number: int, per_page: int) -> Listing:
+        """Return page ``number`` of the comments the viewer may see (:meth:`page_and_total`,
+        one query within range) as a :class:`~.listing.Listing`."""
+        rows, total = self.page_and_total(parent, viewer_id, page=number, per_page=per_page)
+        return Listing(rows, paginate(total, number, per_page))
+
+    def counted_listing(self, parent, viewer_id: int | None, number: int, per_page: int) -> Listing:
+        """Return page ``number`` of the comments the viewer may see, counted (:meth:`count`)
+        then fetched (:meth:`page`)."""
+        return listing(
+            self.count(parent, viewer_id),
+            number,
+            per_page,
+            lambda offset, limit: self.page(parent, viewer_id, offset=offset, limit=limit),
+        )
 
     def latest(self, parent, viewer_id: int | None, *, limit: int) -> list:
         """Return the last ``limit`` comments the viewer may see, in number order."""

@@ -149,10 +149,10 @@ def comment_routes(
 
     def page(parent, *, page_number=None, form=None, error=None, status: int = 200):
         me = current_user.id
-        paging = paginate(
-            thread.count(parent, me), page_number or number(), sizes().topic_comments_page
+        shown = thread.counted_listing(
+            parent, me, page_number or number(), sizes().topic_comments_page
         )
-        rows = thread.page(parent, me, offset=paging.offset, limit=paging.limit)
+        rows, paging = shown.items, shown.paging
         found = comment_readings(thread, rows) if readings else None
         view = ThreadView(
             comments=comment_views(thread, parent, rows, delete_url(parent), found),

@@ -129,7 +129,8 @@ def _diary_page(
 def _thread(diary: Diary, form: CommentForm | None) -> ThreadView:
     """Return the requested page of the diary's comments, with the form."""
     me, per_page = current_user.id, sizes().comments_page
-    rows, total = THREAD.page_and_total(diary, me, page=number(), per_page=per_page)
+    shown = THREAD.listing_of(diary, me, number(), per_page)
+    rows, total = shown.items, shown.paging.total
     return ThreadView(
         comments=comment_views(THREAD, diary, rows, _delete_url, comment_readings(THREAD, rows)),
         total=total,
@@ -137,7 +138,7 @@ def _thread(diary: Diary, form: CommentForm | None) -> ThreadView:
         form=form or CommentForm(formdata=None),
         post_endpoint="diaries.comment",
         post_values={"id": diary.id},
-        paging=paginate(total, number(), per_page),
+        paging=shown.paging,
     )
 
 
@@ -160,15 +161,7 @@ def list_of(member: Member):
     """List a member's diaries the viewer may read, newest first, with a month index."""
     month = month_arg()
     per_page = sizes().diaries_page
-    wanted = number()
-    found = diaries.list_of(
-        member, current_user.id, month=month, offset=(wanted - 1) * per_page, limit=per_page
-    )
-    paging = paginate(found.total, wanted, per_page)
-    if paging.page != wanted:  # past the end: show the last page
-        found = diaries.list_of(
-            member, current_user.id, month=month, offset=paging.offset, limit=per_page
-        )
+    found, paging = diaries.list_page(member, current_user.id, month, number(), per_page)
     years = _years(found.months)
     shown = [year for year, _months in years]
     limit = sizes().diary_index_years
