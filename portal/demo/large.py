@@ -155,6 +155,25 @@ class _World:
             moments.append(last)
         return moments
 
+    def comments(self, add, comment_id: int, parent_id: int, moments: list[int], pool) -> int:
+        """Add the numbered comments of a diary or a topic, one at each of ``moments``, each
+        by a member of ``pool``; return the next comment id."""
+        for number, moment in enumerate(moments, start=1):
+            author = self.pick(pool)  # before the text: the draws keep their order
+            add(
+                (
+                    comment_id,
+                    parent_id,
+                    author,
+                    number,
+                    self.pick(texts.COMMENTS),
+                    self.stamp[moment],
+                    False,
+                )
+            )
+            comment_id += 1
+        return comment_id
+
     def body(self, lines: int) -> str:
         return "\n".join([texts.LINES[int(self.random() * len(texts.LINES))] for _ in range(lines)])
 
@@ -209,19 +228,8 @@ def _diaries(world: _World, writer: bulk.Writer, diaries: int, comments: int) ->
                 False,
             )
         )
-        for number, moment in enumerate(world.thread(written, k), start=1):
-            add_comment(
-                (
-                    comment_id,
-                    diary_id,
-                    world.member(),
-                    number,
-                    world.pick(texts.COMMENTS),
-                    stamp[moment],
-                    False,
-                )
-            )
-            comment_id += 1
+        moments = world.thread(written, k)
+        comment_id = world.comments(add_comment, comment_id, diary_id, moments, world.members)
         diary_id += 1
     writer.flush()
 
@@ -377,19 +385,7 @@ def _communities(world: _World, writer: bulk.Writer, planned: dict[str, int]) ->
                     False,
                 )
             )
-            for number, moment in enumerate(moments, start=1):
-                add_comment(
-                    (
-                        comment_id,
-                        topic_id,
-                        world.pick(people),
-                        number,
-                        world.pick(texts.COMMENTS),
-                        stamp[moment],
-                        False,
-                    )
-                )
-                comment_id += 1
+            comment_id = world.comments(add_comment, comment_id, topic_id, moments, people)
             topic_id += 1
         for _ in range(events[n]):
             announced = world.moment(60)
