@@ -197,9 +197,17 @@ def register_sessions(app: Flask) -> None:
 
         store = SqlSessionStore()
         seconds = int(app.config["SESSION_CACHE_SECONDS"] or 0)
-        if seconds > 0 and app.config.get("CACHE_TYPE") not in ("NullCache", "null"):
-            # Read through the page cache's cache: a page-cache hit runs no SQL.
-            store = CachedSessionStore(store, page_cache.cache, seconds)
+        kind = app.config.get("CACHE_TYPE") or "SimpleCache"
+        if seconds > 0 and kind not in ("NullCache", "null"):
+            # Read through the cache: a page-cache hit runs no SQL. In the process, copies get
+            # a SimpleCache of their own, so they never crowd pages out of the page cache's
+            # (CACHE_THRESHOLD entries); any other cache is the page cache's, shared.
+            cache: Any = page_cache.cache
+            if kind in ("SimpleCache", "simple"):
+                from cachelib import SimpleCache
+
+                cache = SimpleCache(threshold=int(app.config["SESSION_CACHE_THRESHOLD"]))
+            store = CachedSessionStore(store, cache, seconds)
     # A visitor's form token is derived from their anonymous id: no session row until one is
     # needed (a login, a flash message, a language choice).
     csrf_key = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")

@@ -50,6 +50,9 @@ class DefaultConfig:
     #: row. With ``SimpleCache`` the copies are the process's own: several web processes on SQL
     #: sessions need ``RedisCache`` (shared) or 0.
     SESSION_CACHE_SECONDS = 60
+    #: With ``SimpleCache``: the sessions' own cache keeps at most this many entries (two a
+    #: session: its copy and its token; about 1 KB each).
+    SESSION_CACHE_THRESHOLD = 20_000
 
     #: Photo uploads: the largest file, and the most pixels (decompression-bomb bound).
     PHOTO_MAX_BYTES = 8 * 1024 * 1024

@@ -1,5 +1,6 @@
 """The SQL session store: sessions in the ``sessions`` table, written in their own transaction,
-and :class:`CachedSessionStore`, which reads them through the page cache's Flask-Caching cache.
+and :class:`CachedSessionStore`, which reads them through a cache (the page cache's Redis, or
+a SimpleCache of their own in the process).
 
 The store talks to the engine directly rather than through the request's ORM session, so saving
 a session never commits (or rolls back) the request's own work; the request's commit happens
