@@ -27,7 +27,7 @@ from . import (
 )
 from .config import DefaultConfig
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
-from .keitai import Keitai, KeitaiFlask, gateways
+from .keitai import Keitai, gateways
 from .keitai.ext import device_of
 from .keitai.session import PortalSessionInterface
 from .keitai.session_stores import RedisSessionStore, SessionStore
@@ -45,7 +45,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     :param instance_path: the instance folder (default: ``PORTAL_INSTANCE_PATH`` or
         ``instance/`` beside the package).
     """
-    app = KeitaiFlask(
+    app = hooks.PortalFlask(
         __name__,
         instance_relative_config=True,
         instance_path=instance_path or os.environ.get("PORTAL_INSTANCE_PATH") or None,

@@ -10,17 +10,38 @@ Blueprints' own hooks, and hooks registered later, run as Flask runs them.
 
 Flask-WTF's CSRF check does nothing for a method it does not check (``GET``, ``HEAD``): the
 folded chain calls it only for the others.
+
+Flask also asks ``ensure_sync`` of the view and of each teardown function on every request:
+:class:`PortalFlask` answers those from the table :func:`fold` makes of the functions
+registered by then (all plain functions), and asks Flask of any other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from inspect import iscoroutinefunction
 from typing import Any
 
 from flask import Flask, Response, request
 
+from .keitai import KeitaiFlask
+
 Before = Callable[[], Any]
 After = Callable[[Response], Response]
+
+
+class PortalFlask(KeitaiFlask):
+    """The portal's app: :class:`~.keitai.ext.KeitaiFlask` whose ``ensure_sync`` knows the
+    functions registered at start-up (see :func:`fold`)."""
+
+    #: The plain (not ``async``) functions registered when the app was built.
+    known_sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        try:
+            return self.known_sync[func]
+        except (KeyError, TypeError):  # registered later, or not hashable
+            return super().ensure_sync(func)
 
 
 def _before_chain(hooks: tuple[Before, ...]) -> Before:
@@ -72,3 +93,18 @@ def fold(app: Flask) -> None:
         app.after_request_funcs[None] = [
             _after_chain(tuple(app.ensure_sync(hook) for hook in reversed(after)))
         ]
+    if isinstance(app, PortalFlask):
+        app.known_sync = {func: func for func in _registered(app) if not iscoroutinefunction(func)}
+
+
+def _registered(app: Flask) -> list[Callable[..., Any]]:
+    """The views, request hooks and error handlers Flask hands to ``ensure_sync``."""
+    found: list[Callable[..., Any]] = list(app.view_functions.values())
+    for table in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        for funcs in table.values():
+            found.extend(funcs)
+    found.extend(app.teardown_appcontext_funcs)
+    for by_code in app.error_handler_spec.values():
+        for handlers in by_code.values():
+            found.extend(handlers.values())
+    return found

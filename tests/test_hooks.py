@@ -51,3 +51,15 @@ def test_folded_hooks_run_in_flasks_order():
 def test_the_portal_has_one_hook_each_way(app):
     assert len(app.before_request_funcs[None]) == 1
     assert len(app.after_request_funcs[None]) == 1
+
+
+def test_the_portal_knows_its_views_are_plain_functions(app):
+    view = app.view_functions["home.index"]
+    assert app.known_sync[view] is view
+    assert app.ensure_sync(view) is view
+
+    def later() -> None:  # registered after start-up: Flask is asked
+        return None
+
+    assert later not in app.known_sync
+    assert app.ensure_sync(later) is later
