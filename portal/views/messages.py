@@ -165,12 +165,8 @@ def trash(message: Message):
     was = "drafts" if message.is_draft else None
     if was is None:
         was = "sent" if messages.is_sender(current_user, message) else "inbox"
-    try:
-        messages.trash(current_user, message)
-    except ServiceError as exc:
-        return _message_page(message, error=exc.message)
-    flash(_("The message was moved to the trash."))
-    return redirect(url_for("messages.index", folder=was))
+    done = _("The message was moved to the trash.")
+    return _file(message, messages.trash, done, url_for("messages.index", folder=was))
 
 
 @bp.route("/messages/<int:id>/restore", methods=["POST"])
@@ -178,12 +174,8 @@ def trash(message: Message):
 @loads("message", messages.get_for, viewer=MEMBER)
 def restore(message: Message):
     """Take a message out of my trash."""
-    try:
-        messages.restore(current_user, message)
-    except ServiceError as exc:
-        return _message_page(message, error=exc.message)
-    flash(_("The message was restored."))
-    return redirect(url_for("messages.show", id=message.id))
+    done = _("The message was restored.")
+    return _file(message, messages.restore, done, url_for("messages.show", id=message.id))
 
 
 @bp.route("/messages/<int:id>/delete", methods=["POST"])
@@ -192,9 +184,16 @@ def restore(message: Message):
 def delete(message: Message):
     """Delete a message in my trash (or a draft) for good."""
     folder = "drafts" if message.is_draft else "trash"
+    done = _("The message was deleted.")
+    return _file(message, messages.delete_for_good, done, url_for("messages.index", folder=folder))
+
+
+def _file(message: Message, action, done: str, back: str):
+    """Move the message (``action``: to the trash, back, away for good) and go ``back``; a
+    refusal shows on the message's page."""
     try:
-        messages.delete_for_good(current_user, message)
+        action(current_user, message)
     except ServiceError as exc:
         return _message_page(message, error=exc.message)
-    flash(_("The message was deleted."))
-    return redirect(url_for("messages.index", folder=folder))
+    flash(done)
+    return redirect(back)
