@@ -13,6 +13,9 @@ policy (:mod:`portal.services.visibility`): a member who blocked the viewer is m
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, or_, select
@@ -32,6 +35,7 @@ from ..models.community import (
 )
 from . import NotAllowedError, ServiceError, text_limits
 from ._sql import rows_and_total
+from .listing import Listing, fetched
 from .visibility import friend_ids, is_blocked
 
 NAME_MAX = 40
@@ -359,3 +363,23 @@ def of_friends(
     )
     order = (friends_in.desc(), Community.member_count.desc(), Community.id)
     return _page(stmt, order, offset, limit)
+
+
+#: The full lists of the community index (``?list=``); ``search`` is by name and category.
+LISTS = ("popular", "new", "friends", "mine")
+
+
+def list_page(
+    kind: str, member: Member, number: int, per_page: int, *, query: str = "", category: str = ""
+) -> Listing:
+    """Return page ``number`` of one list of the community index: ``search`` (``query`` in the
+    name, of ``category``), ``popular``, ``new``, ``friends`` (each with how many of the
+    member's friends are in it) or ``mine``."""
+    fetch: dict[str, Callable[..., tuple[list, int]]] = {
+        "search": partial(search, query, category or None),
+        "popular": popular,
+        "new": newest,
+        "friends": partial(of_friends, member),
+        "mine": partial(joined_by, member.id),
+    }
+    return fetched(number, per_page, fetch[kind])

@@ -32,12 +32,9 @@ from ..services import (
     topics,
 )
 from ._loads import ALONE, loads
-from ._parts import edit_in_parts, number, or_404, paged
+from ._parts import edit_in_parts, number, or_404
 
 bp = Blueprint("communities", __name__)
-
-#: The paged lists of the community index (``?list=``).
-LISTS = ("popular", "new", "friends", "mine")
 
 
 # -- finding -----------------------------------------------------------------------------------
@@ -52,35 +49,16 @@ def index():
     query = request.args.get("q", "").strip()[: communities.NAME_MAX]
     category = request.args.get("category", "")
     category = category if category in CATEGORIES else ""
-    kind = request.args.get("list", "")
-    fetch = None
-    if query or category:
-        kind = "search"
-
-        def fetch(offset, limit):
-            return communities.search(query, category or None, offset=offset, limit=limit)
-
-    elif kind == "popular":
-        fetch = communities.popular
-    elif kind == "new":
-        fetch = communities.newest
-    elif kind == "friends":
-
-        def fetch(offset, limit):
-            return communities.of_friends(me, offset=offset, limit=limit)
-
-    elif kind == "mine":
-
-        def fetch(offset, limit):
-            return communities.joined_by(me.id, offset=offset, limit=limit)
-
+    kind = "search" if query or category else request.args.get("list", "")
     common = {
         "query": query,
         "category": category,
         "category_labels": CommunityCategory.labels(),
     }
-    if fetch is not None:
-        page = paged(fetch, size.communities_page)
+    if query or category or kind in communities.LISTS:
+        page = communities.list_page(
+            kind, me, number(), size.communities_page, query=query, category=category
+        )
         return render(
             "communities/list.html",
             kind=kind,
