@@ -12,7 +12,8 @@ from ...models import Notice, Report
 from ...models.admin import CLOSED, OPEN
 from ...rendering import render, sizes
 from ...services import NotAllowedError, ServiceError, notices, reports
-from .._parts import or_404, paged
+from .._loads import MEMBER, loads
+from .._parts import paged
 from ..reports import content_url
 from . import act, bp, buttons, listing
 
@@ -37,15 +38,15 @@ def reports_queue():
     )
 
 
-def _report(report_id: int) -> Report:
-    found = or_404(reports.get(current_user, report_id))
-    return found
+#: The report of the URL, for an operator (``reports.get`` refuses anyone else).
+_loads_report = loads("found", reports.get, viewer=MEMBER)
 
 
 @bp.route("/reports/<int:id>")
-def report(id: int):
+@_loads_report
+def report(found: Report):
     """One report: what was reported (as it said then), by whom, and what to do about it."""
-    return _report_page(_report(id))
+    return _report_page(found)
 
 
 def _report_page(found: Report, error: str | None = None, status: int = 200):
@@ -74,26 +75,29 @@ def _report_page(found: Report, error: str | None = None, status: int = 200):
     )
 
 
-def _decide(id: int, action, done: str):
-    return act(_report(id), action, done, _report_page, "admin.report")
+def _decide(found: Report, action, done: str):
+    return act(found, action, done, _report_page, "admin.report")
 
 
 @bp.route("/reports/<int:id>/hide", methods=["POST"])
-def hide(id: int):
+@_loads_report
+def hide(found: Report):
     """Hide what the report is about from everyone but its author and operators."""
-    return _decide(id, reports.hide, _("It is hidden now."))
+    return _decide(found, reports.hide, _("It is hidden now."))
 
 
 @bp.route("/reports/<int:id>/restore", methods=["POST"])
-def restore(id: int):
+@_loads_report
+def restore(found: Report):
     """Show hidden content again."""
-    return _decide(id, reports.restore, _("It is shown again."))
+    return _decide(found, reports.restore, _("It is shown again."))
 
 
 @bp.route("/reports/<int:id>/dismiss", methods=["POST"])
-def dismiss(id: int):
+@_loads_report
+def dismiss(found: Report):
     """Close a report without acting on it."""
-    return _decide(id, reports.dismiss, _("The report was closed."))
+    return _decide(found, reports.dismiss, _("The report was closed."))
 
 
 # -- notices -----------------------------------------------------------------------------------
@@ -118,11 +122,6 @@ def notices_list():
 
 def _active_ids() -> set[int]:
     return {n.id for n in notices.active(limit=None)}
-
-
-def _notice(notice_id: int) -> Notice:
-    found = or_404(notices.get(current_user, notice_id))
-    return found
 
 
 def _days(form: NoticeForm) -> dict:
@@ -157,9 +156,9 @@ def new_notice():
 
 
 @bp.route("/notices/<int:id>/edit", methods=["GET", "POST"])
-def edit_notice(id: int):
+@loads("notice", notices.get, viewer=MEMBER)
+def edit_notice(notice: Notice):
     """Change a notice's text or days."""
-    notice = _notice(id)
     first, last = notices.first_day(notice), notices.last_day(notice)
     form = NoticeForm(
         data={
@@ -175,9 +174,9 @@ def edit_notice(id: int):
 
 
 @bp.route("/notices/<int:id>/delete", methods=["GET", "POST"])
-def delete_notice(id: int):
+@loads("notice", notices.get, viewer=MEMBER)
+def delete_notice(notice: Notice):
     """Ask, then delete a notice."""
-    notice = _notice(id)
     if request.method == "GET":
         return render("admin/notice_delete.html", notice=notice)
     notices.delete(current_user, notice)
